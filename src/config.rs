@@ -1,0 +1,253 @@
+//! Typed settings, loaded once: `config/default.toml` (built in), then the file named by
+//! `RIGHTSDESK_CONFIG`, then `RIGHTSDESK_*` environment variables.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use toml::{Table, Value};
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+const ENV_PREFIX: &str = "RIGHTSDESK_";
+/// Variables with the prefix that are not settings.
+const NOT_SETTINGS: &[&str] = &["CONFIG", "LOG", "TEST_DATABASE_URL"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub bind: String,
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub database_url: Option<String>,
+    #[serde(default)]
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    #[serde(default)]
+    pub staff_alerts_to: Option<String>,
+    pub business: Business,
+    pub database: Database,
+    pub http: Http,
+    pub limits: Limits,
+    pub deadlines: DeadlineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Business {
+    pub name: String,
+    pub timezone: String,
+    pub privacy_policy_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    pub trust_forwarded_for: bool,
+    pub form_body_bytes: usize,
+    pub upload_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub submissions_per_minute: u32,
+    pub status_lookups_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSettings {
+    pub internal_target_days: u32,
+    pub holidays: Vec<Holiday>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+impl Settings {
+    /// Settings from the defaults, the `RIGHTSDESK_CONFIG` file and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let overlay = match std::env::var_os("RIGHTSDESK_CONFIG") {
+            Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
+                format!("reading config file {}", PathBuf::from(&path).display())
+            })?),
+            None => None,
+        };
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+            .collect();
+        Self::from_sources(overlay.as_deref(), &env)
+    }
+
+    /// The built-in defaults alone.
+    pub fn defaults() -> Self {
+        Self::from_sources(None, &[]).expect("the built-in defaults are valid")
+    }
+
+    pub fn from_sources(overlay: Option<&str>, env: &[(String, String)]) -> anyhow::Result<Self> {
+        let mut tree: Table = DEFAULTS.parse().context("parsing built-in defaults")?;
+        if let Some(text) = overlay {
+            let extra: Table = text.parse().context("parsing config file")?;
+            merge(&mut tree, extra);
+        }
+        for (name, raw) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            if NOT_SETTINGS.contains(&key) || key.starts_with("TEST_") {
+                continue;
+            }
+            let path: Vec<String> = key.split("__").map(str::to_ascii_lowercase).collect();
+            set_path(&mut tree, &path, raw).with_context(|| format!("in {name}"))?;
+        }
+        let settings: Settings = Value::Table(tree)
+            .try_into()
+            .context("invalid configuration")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.timezone().is_err() {
+            bail!(
+                "business.timezone: unknown time zone {:?}",
+                self.business.timezone
+            );
+        }
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            bail!("base_url must start with http:// or https://");
+        }
+        Ok(())
+    }
+
+    pub fn timezone(&self) -> Result<chrono_tz::Tz, chrono_tz::ParseError> {
+        self.business.timezone.parse()
+    }
+
+    /// Cookies get `Secure` when the portal is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+}
+
+fn merge(into: &mut Table, from: Table) {
+    for (key, value) in from {
+        match (into.get_mut(&key), value) {
+            (Some(Value::Table(existing)), Value::Table(more)) => merge(existing, more),
+            (_, value) => {
+                into.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Sets `path` to `raw`, typed like the value it replaces: numbers stay numbers, booleans
+/// booleans, lists are read as TOML; anything new is a string.
+fn set_path(tree: &mut Table, path: &[String], raw: &str) -> anyhow::Result<()> {
+    let (last, parents) = path.split_last().context("empty key")?;
+    let mut table = tree;
+    for part in parents {
+        let entry = table
+            .entry(part.clone())
+            .or_insert_with(|| Value::Table(Table::new()));
+        table = entry
+            .as_table_mut()
+            .with_context(|| format!("{part} is not a section"))?;
+    }
+    let value = match table.get(last) {
+        Some(Value::Integer(_)) => {
+            Value::Integer(raw.trim().parse().context("expected a whole number")?)
+        }
+        Some(Value::Boolean(_)) => Value::Boolean(match raw.trim() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => bail!("expected true or false"),
+        }),
+        Some(Value::Array(_)) => {
+            let doc: Table = format!("v = {raw}")
+                .parse()
+                .context("expected a TOML list")?;
+            doc.get("v").cloned().context("expected a TOML list")?
+        }
+        _ => Value::String(raw.to_string()),
+    };
+    table.insert(last.clone(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load() {
+        let s = Settings::defaults();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(s.database_url.is_none());
+        assert_eq!(s.timezone().unwrap(), chrono_tz::America::Los_Angeles);
+    }
+
+    #[test]
+    fn environment_overrides_with_types_kept() {
+        let s = Settings::from_sources(
+            Some("[business]\nname = \"Acme\"\n"),
+            &env(&[
+                ("RIGHTSDESK_BIND", "0.0.0.0:9000"),
+                ("RIGHTSDESK_DATABASE_URL", "postgres://x/y"),
+                ("RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE", "0"),
+                ("RIGHTSDESK_HTTP__TRUST_FORWARDED_FOR", "true"),
+                ("RIGHTSDESK_CONFIG", "ignored"),
+                ("RIGHTSDESK_TEST_DATABASE_URL", "ignored"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert_eq!(s.database_url.as_deref(), Some("postgres://x/y"));
+        assert_eq!(s.limits.submissions_per_minute, 0);
+        assert!(s.http.trust_forwarded_for);
+        assert_eq!(s.business.name, "Acme");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let err = Settings::from_sources(
+            None,
+            &env(&[("RIGHTSDESK_DATABASE__MAX_CONNECTIONS", "many")]),
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("RIGHTSDESK_DATABASE__MAX_CONNECTIONS"));
+        let err =
+            Settings::from_sources(None, &env(&[("RIGHTSDESK_NO_SUCH_KEY", "1")])).unwrap_err();
+        assert!(format!("{err:#}").contains("no_such_key"));
+        assert!(
+            Settings::from_sources(
+                None,
+                &env(&[("RIGHTSDESK_BUSINESS__TIMEZONE", "Mars/Base")])
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! The legal clocks of a request (ccpa-rules §2). Every clock starts on the date of
+//! receipt in the business's time zone; verification never pauses them.
+
+use chrono::NaiveDate;
+
+use super::calendar::{BusinessCalendar, add_calendar_days};
+use super::kinds::RequestKind;
+
+pub const CONFIRM_BUSINESS_DAYS: u32 = 10;
+pub const RESPOND_CALENDAR_DAYS: u32 = 45;
+pub const MAX_EXTENDED_CALENDAR_DAYS: u32 = 90;
+pub const COMPLY_BUSINESS_DAYS: u32 = 15;
+
+/// The deadlines a new request gets. Know, delete and correct requests have
+/// `confirm_by` and `respond_by`; opt-out and limit requests have `comply_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub confirm_by: Option<NaiveDate>,
+    pub respond_by: Option<NaiveDate>,
+    pub comply_by: Option<NaiveDate>,
+}
+
+impl Deadlines {
+    pub fn for_kind(
+        kind: RequestKind,
+        received_on: NaiveDate,
+        calendar: &BusinessCalendar,
+    ) -> Self {
+        if kind.needs_verification() {
+            Self {
+                confirm_by: Some(calendar.add_business_days(received_on, CONFIRM_BUSINESS_DAYS)),
+                respond_by: Some(add_calendar_days(received_on, RESPOND_CALENDAR_DAYS)),
+                comply_by: None,
+            }
+        } else {
+            Self {
+                confirm_by: None,
+                respond_by: None,
+                comply_by: Some(calendar.add_business_days(received_on, COMPLY_BUSINESS_DAYS)),
+            }
+        }
+    }
+
+    /// The legal deadline that decides the request's place in the queue.
+    pub fn governing(&self) -> Option<NaiveDate> {
+        self.respond_by.or(self.comply_by)
+    }
+}
+
+/// The latest date an extension may reach: received + 90 days.
+pub fn latest_extension(received_on: NaiveDate) -> NaiveDate {
+    add_calendar_days(received_on, MAX_EXTENDED_CALENDAR_DAYS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_deletion_gets_10_business_days_to_confirm_and_45_days_to_respond() {
+        let cal = BusinessCalendar::new([d("2026-11-26")]);
+        let dl = Deadlines::for_kind(RequestKind::Delete, d("2026-11-23"), &cal);
+        assert_eq!(dl.confirm_by, Some(d("2026-12-08")));
+        assert_eq!(dl.respond_by, Some(d("2027-01-07")));
+        assert_eq!(dl.comply_by, None);
+        assert_eq!(dl.governing(), dl.respond_by);
+    }
+
+    #[test]
+    fn an_opt_out_gets_15_business_days_to_comply() {
+        let cal = BusinessCalendar::new([d("2026-11-26")]);
+        let dl = Deadlines::for_kind(RequestKind::OptOut, d("2026-11-23"), &cal);
+        assert_eq!(dl.comply_by, Some(d("2026-12-15")));
+        assert_eq!(dl.confirm_by, None);
+        assert_eq!(dl.respond_by, None);
+        assert_eq!(latest_extension(d("2026-11-23")), d("2027-02-21"));
+    }
+}

@@ -1,0 +1,539 @@
+//! What a consumer's form becomes: a `NewRequest` with every field checked, or the list
+//! of problems, each tied to the field the consumer has to fix.
+
+use std::collections::HashMap;
+
+use super::email::EmailAddress;
+use super::kinds::{Lookback, RequestKind};
+
+/// The form as sent: field name to value, untrusted.
+#[derive(Debug, Clone, Default)]
+pub struct RawForm {
+    fields: HashMap<String, String>,
+}
+
+impl RawForm {
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut fields = HashMap::new();
+        for (name, value) in pairs {
+            // The first value wins: a repeated field cannot override what was shown.
+            fields.entry(name).or_insert(value);
+        }
+        Self { fields }
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn is_yes(&self, name: &str) -> bool {
+        self.get(name) == "yes"
+    }
+}
+
+/// A file the consumer attached, as received.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The document types the portal accepts, recognised by content, never by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentType {
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl DocumentType {
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"%PDF-") {
+            Some(DocumentType::Pdf)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(DocumentType::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(DocumentType::Jpeg)
+        } else {
+            None
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            DocumentType::Pdf => "application/pdf",
+            DocumentType::Png => "image/png",
+            DocumentType::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// A checked document: its type comes from its bytes.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub filename: String,
+    pub doc_type: DocumentType,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub field: String,
+    pub current_value: Option<String>,
+    pub corrected_value: String,
+}
+
+/// A request that passed every check of its kind's form.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub kind: RequestKind,
+    pub email: EmailAddress,
+    pub full_name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub california_resident: bool,
+    pub details: Option<String>,
+    pub lookback: Option<Lookback>,
+    pub correction: Option<Correction>,
+    /// The typed name of the declaration under penalty of perjury (`know_specific`).
+    pub declaration_name: Option<String>,
+    pub document: Option<Document>,
+}
+
+/// Problems with a form, in the order the fields appear.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+}
+
+/// Limits on free text, generous for people and small for abuse.
+const NAME_MAX: usize = 200;
+const ADDRESS_MAX: usize = 500;
+const DETAILS_MAX: usize = 5000;
+const VALUE_MAX: usize = 2000;
+pub const FILENAME_MAX: usize = 200;
+
+/// Turns a form into a request of `kind`, or says what to fix.
+pub fn parse(
+    kind: RequestKind,
+    form: &RawForm,
+    upload: Option<Upload>,
+    upload_max: usize,
+) -> Result<NewRequest, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let verified_kind = kind.needs_verification();
+
+    let full_name = text(form, "full_name", NAME_MAX, false, &mut errors);
+    if verified_kind && full_name.is_none() && errors.get("full_name").is_none() {
+        errors.add("full_name", "Enter your full name.");
+    }
+
+    let email = match EmailAddress::parse(form.get("email")) {
+        Ok(email) => Some(email),
+        Err(message) => {
+            errors.add("email", message);
+            None
+        }
+    };
+
+    let (mut phone, mut address, mut details, mut lookback) = (None, None, None, None);
+    let (mut correction, mut declaration_name, mut document) = (None, None, None);
+    let mut california_resident = false;
+
+    if verified_kind {
+        phone = phone_number(form, &mut errors);
+        address = text(form, "address", ADDRESS_MAX, true, &mut errors);
+
+        california_resident = form.is_yes("california_resident");
+        if !california_resident {
+            errors.add(
+                "california_resident",
+                "Confirm that you are a California resident: these rights are given by California law.",
+            );
+        }
+    }
+
+    if kind.is_know() {
+        lookback = match form.get("lookback") {
+            "" => {
+                errors.add("lookback", "Choose how far back your request should go.");
+                None
+            }
+            code => match Lookback::parse(code) {
+                Ok(l) => Some(l),
+                Err(_) => {
+                    errors.add("lookback", "Choose one of the two periods.");
+                    None
+                }
+            },
+        };
+    }
+
+    if kind == RequestKind::KnowSpecific {
+        if phone.is_none() && address.is_none() && errors.get("phone").is_none() {
+            errors.add(
+                "phone",
+                "Give a phone number or a postal address: a copy of your data needs one more detail to confirm who you are.",
+            );
+        }
+        declaration_name = text(form, "declaration_name", NAME_MAX, false, &mut errors);
+        match (&declaration_name, &full_name) {
+            (None, _) if errors.get("declaration_name").is_none() => {
+                errors.add(
+                    "declaration_name",
+                    "Type your full name to sign the declaration.",
+                );
+            }
+            (Some(signed), Some(name)) if !same_name(signed, name) => {
+                errors.add(
+                    "declaration_name",
+                    "Type the same full name you gave above.",
+                );
+            }
+            _ => {}
+        }
+        if !form.is_yes("declaration_agree") {
+            errors.add(
+                "declaration_agree",
+                "Tick the box to declare, under penalty of perjury, that you are the person named.",
+            );
+        }
+    }
+
+    if kind == RequestKind::Correct {
+        let field = text(form, "correction_field", NAME_MAX, false, &mut errors);
+        if field.is_none() && errors.get("correction_field").is_none() {
+            errors.add("correction_field", "Say which information is wrong.");
+        }
+        let current_value = text(form, "current_value", VALUE_MAX, true, &mut errors);
+        let corrected_value = text(form, "corrected_value", VALUE_MAX, true, &mut errors);
+        if corrected_value.is_none() && errors.get("corrected_value").is_none() {
+            errors.add("corrected_value", "Say what the information should be.");
+        }
+        if let (Some(field), Some(corrected_value)) = (field, corrected_value) {
+            correction = Some(Correction {
+                field,
+                current_value,
+                corrected_value,
+            });
+        }
+        document = upload.and_then(|u| checked_document(u, upload_max, &mut errors));
+    }
+
+    if verified_kind {
+        details = text(form, "details", DETAILS_MAX, true, &mut errors);
+    }
+
+    match (errors.is_empty(), email) {
+        (true, Some(email)) => Ok(NewRequest {
+            kind,
+            email,
+            full_name,
+            phone,
+            address,
+            california_resident,
+            details,
+            lookback,
+            correction,
+            declaration_name,
+            document,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// An optional text field: trimmed, empty as `None`, within `max` characters, free of
+/// control characters (line breaks allowed where `multiline`).
+fn text(
+    form: &RawForm,
+    field: &'static str,
+    max: usize,
+    multiline: bool,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let value = form.get(field).trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.chars().count() > max {
+        errors.add(field, format!("Keep this under {max} characters."));
+        return None;
+    }
+    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+    if !value.chars().all(allowed) {
+        errors.add(field, "Remove the unusual characters from this field.");
+        return None;
+    }
+    Some(value.to_string())
+}
+
+fn phone_number(form: &RawForm, errors: &mut FieldErrors) -> Option<String> {
+    let value = form.get("phone").trim();
+    if value.is_empty() {
+        return None;
+    }
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let shape_ok = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !shape_ok || !(7..=15).contains(&digits) {
+        errors.add(
+            "phone",
+            "Enter a phone number like (555) 123-4567 or +1 555 123 4567.",
+        );
+        return None;
+    }
+    Some(value.to_string())
+}
+
+fn checked_document(upload: Upload, max: usize, errors: &mut FieldErrors) -> Option<Document> {
+    if upload.bytes.is_empty() {
+        // A file input left empty sends an empty part: no document.
+        return None;
+    }
+    if upload.bytes.len() > max {
+        errors.add(
+            "document",
+            format!(
+                "The file is too large: the limit is {} MB.",
+                max / (1024 * 1024)
+            ),
+        );
+        return None;
+    }
+    let Some(doc_type) = DocumentType::sniff(&upload.bytes) else {
+        errors.add("document", "Attach a PDF, PNG or JPEG file.");
+        return None;
+    };
+    let filename: String = upload
+        .filename
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(FILENAME_MAX)
+        .collect();
+    Some(Document {
+        filename: if filename.trim().is_empty() {
+            "document".to_string()
+        } else {
+            filename
+        },
+        doc_type,
+        bytes: upload.bytes,
+    })
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> RawForm {
+        RawForm::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    const MAX: usize = 10 * 1024 * 1024;
+
+    fn fields(errors: &FieldErrors) -> Vec<&'static str> {
+        errors.iter().map(|(f, _)| f).collect()
+    }
+
+    #[test]
+    fn an_opt_out_needs_only_an_email() {
+        let req = parse(
+            RequestKind::OptOut,
+            &form(&[("email", "a@example.com")]),
+            None,
+            MAX,
+        )
+        .unwrap();
+        assert_eq!(req.email.as_str(), "a@example.com");
+        assert!(req.full_name.is_none());
+        // Fields an opt-out does not ask for are not kept even when sent.
+        let req = parse(
+            RequestKind::LimitSensitive,
+            &form(&[
+                ("email", "a@example.com"),
+                ("address", "1 Main St"),
+                ("details", "x"),
+            ]),
+            None,
+            MAX,
+        )
+        .unwrap();
+        assert!(req.address.is_none() && req.details.is_none());
+    }
+
+    #[test]
+    fn a_deletion_needs_name_email_and_residency() {
+        let errors = parse(RequestKind::Delete, &form(&[]), None, MAX).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            ["full_name", "email", "california_resident"]
+        );
+        let ok = parse(
+            RequestKind::Delete,
+            &form(&[
+                ("full_name", " Ana López "),
+                ("email", "ana@example.com"),
+                ("california_resident", "yes"),
+            ]),
+            None,
+            MAX,
+        )
+        .unwrap();
+        assert_eq!(ok.full_name.as_deref(), Some("Ana López"));
+    }
+
+    #[test]
+    fn a_copy_needs_lookback_a_third_detail_and_the_signed_declaration() {
+        let base = [
+            ("full_name", "Ana López"),
+            ("email", "ana@example.com"),
+            ("california_resident", "yes"),
+        ];
+        let errors = parse(RequestKind::KnowSpecific, &form(&base), None, MAX).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            ["lookback", "phone", "declaration_name", "declaration_agree"]
+        );
+
+        let mut wrong_name = base.to_vec();
+        wrong_name.extend([
+            ("lookback", "since_2022"),
+            ("phone", "+1 415 555 0100"),
+            ("declaration_name", "Someone Else"),
+            ("declaration_agree", "yes"),
+        ]);
+        let errors = parse(RequestKind::KnowSpecific, &form(&wrong_name), None, MAX).unwrap_err();
+        assert_eq!(fields(&errors), ["declaration_name"]);
+
+        let mut ok = base.to_vec();
+        ok.extend([
+            ("lookback", "since_2022"),
+            ("address", "1 Main St, Oakland CA"),
+            ("declaration_name", "ana  lópez"),
+            ("declaration_agree", "yes"),
+        ]);
+        let req = parse(RequestKind::KnowSpecific, &form(&ok), None, MAX).unwrap();
+        assert_eq!(req.lookback, Some(Lookback::Since2022));
+        assert_eq!(req.declaration_name.as_deref(), Some("ana  lópez"));
+    }
+
+    #[test]
+    fn a_correction_needs_the_field_and_the_right_value_and_checks_the_document() {
+        let base = [
+            ("full_name", "Ana López"),
+            ("email", "ana@example.com"),
+            ("california_resident", "yes"),
+        ];
+        let errors = parse(RequestKind::Correct, &form(&base), None, MAX).unwrap_err();
+        assert_eq!(fields(&errors), ["correction_field", "corrected_value"]);
+
+        let mut ok = base.to_vec();
+        ok.extend([
+            ("correction_field", "Postal address"),
+            ("corrected_value", "2 Oak Ave"),
+        ]);
+        let upload = |bytes: &[u8]| {
+            Some(Upload {
+                filename: "C:\\Users\\ana\\proof.pdf".into(),
+                bytes: bytes.to_vec(),
+            })
+        };
+        let req = parse(
+            RequestKind::Correct,
+            &form(&ok),
+            upload(b"%PDF-1.7 ..."),
+            MAX,
+        )
+        .unwrap();
+        let doc = req.document.unwrap();
+        assert_eq!(
+            (doc.doc_type, doc.filename.as_str()),
+            (DocumentType::Pdf, "proof.pdf")
+        );
+
+        let errors =
+            parse(RequestKind::Correct, &form(&ok), upload(b"MZ\x90\x00"), MAX).unwrap_err();
+        assert_eq!(fields(&errors), ["document"]);
+        let errors = parse(RequestKind::Correct, &form(&ok), upload(b"%PDF-1.7"), 4).unwrap_err();
+        assert_eq!(fields(&errors), ["document"]);
+        // An empty file input is no document, not an error.
+        let req = parse(RequestKind::Correct, &form(&ok), upload(b""), MAX).unwrap();
+        assert!(req.document.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let long = "x".repeat(201);
+        let errors = parse(
+            RequestKind::KnowCategories,
+            &form(&[
+                ("full_name", &long),
+                ("email", "not-an-email"),
+                ("phone", "call me"),
+                ("california_resident", "no"),
+                ("lookback", "forever"),
+                ("details", "bell\u{7}"),
+            ]),
+            None,
+            MAX,
+        )
+        .unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [
+                "full_name",
+                "email",
+                "phone",
+                "california_resident",
+                "lookback",
+                "details"
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_are_recognised_by_content() {
+        assert_eq!(
+            DocumentType::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(DocumentType::Png)
+        );
+        assert_eq!(
+            DocumentType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(DocumentType::Jpeg)
+        );
+        assert_eq!(DocumentType::sniff(b"<html>"), None);
+    }
+}

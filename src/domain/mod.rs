@@ -1,0 +1,9 @@
+//! The rules of the law as plain Rust: kinds, statuses, deadlines, what a valid
+//! request looks like. No I/O, no clock: "now" is always passed in.
+
+pub mod calendar;
+pub mod deadlines;
+pub mod email;
+pub mod intake;
+pub mod kinds;
+pub mod tracking;

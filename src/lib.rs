@@ -1,0 +1,10 @@
+//! Rightsdesk: receive, track and answer California consumer-rights requests.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod embedded_pg;
+pub mod mail;
+pub mod startup;
+pub mod store;
+pub mod web;

@@ -1,0 +1,43 @@
+use clap::{Parser, Subcommand};
+use rightsdesk::config::Settings;
+use rightsdesk::startup;
+
+/// Receive, track and answer California consumer-rights requests.
+#[derive(Parser)]
+#[command(name = "rightsdesk", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve {
+        /// Serve the web tier only, with no background worker in this process.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Bring the database schema up to date, then stop.
+    Migrate,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RIGHTSDESK_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve { no_worker: false }) {
+            Command::Serve { no_worker: _ } => startup::serve(settings).await,
+            Command::Migrate => startup::migrate(settings).await,
+        }
+    })
+}

@@ -1,0 +1,164 @@
+//! The `requests` aggregate: a request, its audit events and its attachments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::deadlines::Deadlines;
+use crate::domain::email::EmailAddress;
+use crate::domain::intake::{Document, NewRequest};
+use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::tracking::TrackingCode;
+use crate::mail::OutgoingMessage;
+
+pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
+
+/// Everything one new request writes: its row, its first event and, where there is
+/// one, its receipt. Written by one statement, so all or nothing.
+pub struct Insert<'a> {
+    pub request: &'a NewRequest,
+    pub tracking_code: &'a TrackingCode,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    pub deadlines: Deadlines,
+    pub receipt: Option<&'a OutgoingMessage>,
+}
+
+pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, sqlx::Error> {
+    let r = row.request;
+    let (correction_field, current_value, corrected_value) = match &r.correction {
+        Some(c) => (
+            Some(&c.field),
+            c.current_value.as_ref(),
+            Some(&c.corrected_value),
+        ),
+        None => (None, None, None),
+    };
+    let declaration_signed_at = r.declaration_name.as_ref().map(|_| row.received_at);
+    let event = json!({ "kind": row.kind.code(), "channel": row.channel.code() });
+    let receipt = row.receipt;
+    sqlx::query_scalar(
+        "WITH r AS (
+            INSERT INTO requests (tracking_code, kind, status, channel, email, full_name, phone,
+                address, california_resident, details, lookback, correction_field, current_value,
+                corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
+                respond_by, comply_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+            RETURNING id
+        ), e AS (
+            INSERT INTO request_events (request_id, at, actor_type, action, to_status, data)
+            SELECT id, $17, $21, 'submitted', $3, $22 FROM r
+        ), o AS (
+            INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
+                body_html, created_at, next_attempt_at)
+            SELECT id, $23, $24, $25, $26, $27, $28, $17, $17 FROM r WHERE $23::text IS NOT NULL
+        )
+        SELECT id FROM r",
+    )
+    .bind(row.tracking_code.as_str())
+    .bind(row.kind.code())
+    .bind(row.status.code())
+    .bind(row.channel.code())
+    .bind(r.email.as_str())
+    .bind(&r.full_name)
+    .bind(&r.phone)
+    .bind(&r.address)
+    .bind(r.california_resident)
+    .bind(&r.details)
+    .bind(r.lookback.map(|l| l.code()))
+    .bind(correction_field)
+    .bind(current_value)
+    .bind(corrected_value)
+    .bind(&r.declaration_name)
+    .bind(declaration_signed_at)
+    .bind(row.received_at)
+    .bind(row.deadlines.confirm_by)
+    .bind(row.deadlines.respond_by)
+    .bind(row.deadlines.comply_by)
+    .bind(if row.channel == Channel::Gpc { "system" } else { "consumer" })
+    .bind(event)
+    .bind(receipt.map(|m| m.template))
+    .bind(receipt.map(|m| m.message_id.as_str()))
+    .bind(receipt.map(|m| m.to.as_str()))
+    .bind(receipt.map(|m| m.subject.as_str()))
+    .bind(receipt.map(|m| m.text.as_str()))
+    .bind(receipt.map(|m| m.html.as_str()))
+    .fetch_one(conn)
+    .await
+}
+
+/// Stores a document the consumer attached, with its SHA-256 for the record.
+pub async fn insert_attachment(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    purpose: &str,
+    doc: &Document,
+) -> Result<(), sqlx::Error> {
+    use sha2::{Digest, Sha256};
+    let digest = hex::encode(Sha256::digest(&doc.bytes));
+    sqlx::query(
+        "INSERT INTO attachments (request_id, purpose, filename, content_type, size_bytes, sha256, content)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(request_id)
+    .bind(purpose)
+    .bind(&doc.filename)
+    .bind(doc.doc_type.mime())
+    .bind(i32::try_from(doc.bytes.len()).unwrap_or(i32::MAX))
+    .bind(digest)
+    .bind(&doc.bytes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether this address already has an opt-out of sale/sharing that is not closed
+/// against it, so a GPC signal does not file a second one.
+pub async fn has_opt_out(
+    conn: &mut PgConnection,
+    email: &EmailAddress,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM requests WHERE lower(email) = lower($1) AND kind = 'opt_out'
+             AND status NOT IN ('denied', 'withdrawn'))",
+    )
+    .bind(email.as_str())
+    .fetch_one(conn)
+    .await
+}
+
+/// What a consumer may see of their own request on the status page.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ConsumerView {
+    pub tracking_code: String,
+    pub kind: String,
+    pub status: String,
+    pub received_at: DateTime<Utc>,
+    pub confirm_by: Option<NaiveDate>,
+    pub respond_by: Option<NaiveDate>,
+    pub extended_respond_by: Option<NaiveDate>,
+    pub extension_reason: Option<String>,
+    pub comply_by: Option<NaiveDate>,
+    pub outcome_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A request by its tracking code, only when the e-mail address matches too.
+pub async fn find_for_consumer(
+    pool: &PgPool,
+    code: &TrackingCode,
+    email: &EmailAddress,
+) -> Result<Option<ConsumerView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT tracking_code, kind, status, received_at, confirm_by, respond_by,
+                extended_respond_by, extension_reason, comply_by, outcome_reason, closed_at
+         FROM requests WHERE tracking_code = $1 AND lower(email) = lower($2)",
+    )
+    .bind(code.as_str())
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await
+}

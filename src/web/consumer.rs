@@ -1,0 +1,470 @@
+//! The consumer's pages: the rights, one form per kind, the confirmation, the status
+//! look-up. No account, ever.
+
+use std::time::Instant;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::errors::AppError;
+use super::form::SubmittedForm;
+use super::gpc::Gpc;
+use super::ratelimit::{Bucket, ClientIp};
+use super::{AppState, Page, html};
+use crate::domain::deadlines::Deadlines;
+use crate::domain::email::EmailAddress;
+use crate::domain::intake::{self, FieldErrors, NewRequest, RawForm};
+use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::tracking::TrackingCode;
+use crate::mail::{self, DatedStep, Receipt, long_date};
+use crate::store::{self, requests::Insert};
+
+/// A right as listed on the home page.
+struct Right {
+    code: &'static str,
+    title: &'static str,
+    summary: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "consumer/home.html")]
+struct HomePage {
+    page: Page,
+    rights: Vec<Right>,
+}
+
+pub async fn home(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+    let rights = RequestKind::ALL
+        .iter()
+        .map(|k| Right {
+            code: k.code(),
+            title: k.title(),
+            summary: k.summary(),
+        })
+        .collect();
+    html(
+        StatusCode::OK,
+        &HomePage {
+            page: state.page(gpc),
+            rights,
+        },
+    )
+}
+
+/// The kind in `/requests/new/{kind}`; an unknown kind is a 404 before any body is read.
+pub struct KindPath(RequestKind);
+
+impl FromRequestParts<AppState> for KindPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(code) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        RequestKind::parse(&code)
+            .map(KindPath)
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consumer/form.html")]
+struct FormPage<'a> {
+    page: Page,
+    kind_code: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    identity: bool,
+    lookback: bool,
+    declaration: bool,
+    correction: bool,
+    multipart: bool,
+    upload_mb: usize,
+    form: &'a RawForm,
+    errors: &'a FieldErrors,
+    notice: Option<&'a str>,
+}
+
+impl FormPage<'_> {
+    fn value(&self, name: &str) -> &str {
+        self.form.get(name)
+    }
+
+    fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name)
+    }
+}
+
+fn form_page(
+    state: &AppState,
+    status: StatusCode,
+    gpc: Gpc,
+    kind: RequestKind,
+    form: &RawForm,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Result<Response, AppError> {
+    html(
+        status,
+        &FormPage {
+            page: state.page(gpc),
+            kind_code: kind.code(),
+            title: kind.title(),
+            summary: kind.summary(),
+            identity: kind.needs_verification(),
+            lookback: kind.is_know(),
+            declaration: kind == RequestKind::KnowSpecific,
+            correction: kind == RequestKind::Correct,
+            multipart: kind == RequestKind::Correct,
+            upload_mb: state.settings.http.upload_bytes / (1024 * 1024),
+            form,
+            errors,
+            notice,
+        },
+    )
+}
+
+pub async fn new_request(
+    State(state): State<AppState>,
+    KindPath(kind): KindPath,
+    gpc: Gpc,
+) -> Result<Response, AppError> {
+    form_page(
+        &state,
+        StatusCode::OK,
+        gpc,
+        kind,
+        &RawForm::default(),
+        &FieldErrors::default(),
+        None,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "consumer/submitted.html")]
+struct SubmittedPage {
+    page: Page,
+    tracking_code: TrackingCode,
+    email: String,
+    needs_verification: bool,
+    dates: Vec<DatedStep>,
+    gpc_opt_out: Option<TrackingCode>,
+}
+
+pub async fn submit_request(
+    State(state): State<AppState>,
+    KindPath(kind): KindPath,
+    ClientIp(ip): ClientIp,
+    gpc: Gpc,
+    headers: HeaderMap,
+    SubmittedForm { form, upload }: SubmittedForm,
+) -> Result<Response, AppError> {
+    super::check_origin(&headers, &state)?;
+    let limit = state.settings.limits.submissions_per_minute;
+    if !state
+        .limiter
+        .allow(Bucket::Submission, ip, limit, Instant::now())
+    {
+        let notice = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
+        return form_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            gpc,
+            kind,
+            &form,
+            &FieldErrors::default(),
+            Some(notice),
+        );
+    }
+    let request = match intake::parse(kind, &form, upload, state.settings.http.upload_bytes) {
+        Ok(request) => request,
+        Err(errors) => {
+            return form_page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                gpc,
+                kind,
+                &form,
+                &errors,
+                None,
+            );
+        }
+    };
+    let stored = store_submission(&state, &request, gpc).await?;
+    let page = SubmittedPage {
+        page: state.page(gpc),
+        tracking_code: stored.tracking_code,
+        email: request.email.to_string(),
+        needs_verification: kind.needs_verification(),
+        dates: mail::consumer_dates(&stored.deadlines),
+        gpc_opt_out: stored.gpc_opt_out,
+    };
+    let mut response = html(StatusCode::OK, &page)?;
+    no_store(&mut response);
+    Ok(response)
+}
+
+struct Stored {
+    tracking_code: TrackingCode,
+    deadlines: Deadlines,
+    gpc_opt_out: Option<TrackingCode>,
+}
+
+/// Writes the request, its first event and its receipt (and, with a GPC signal, an
+/// opt-out for the same address) atomically. A tracking code that is already taken is
+/// drawn again.
+async fn store_submission(
+    state: &AppState,
+    request: &NewRequest,
+    gpc: Gpc,
+) -> Result<Stored, AppError> {
+    const ATTEMPTS: usize = 5;
+    let kind = request.kind;
+    let received_at = state.clock.now();
+    let received_on = received_at.with_timezone(&state.tz).date_naive();
+    let deadlines = Deadlines::for_kind(kind, received_on, &state.calendar);
+    let gpc_applies = gpc.0 && kind != RequestKind::OptOut;
+
+    for _ in 0..ATTEMPTS {
+        let tracking_code = TrackingCode::generate();
+        let receipt = mail::receipt(
+            request.email.as_str(),
+            &state.mail_host,
+            &Receipt {
+                business_name: &state.settings.business.name,
+                base_url: state.settings.base_url(),
+                tracking_code: &tracking_code,
+                kind,
+                dates: mail::consumer_dates(&deadlines),
+            },
+        )?;
+        let row = Insert {
+            request,
+            tracking_code: &tracking_code,
+            kind,
+            status: kind.initial_status(),
+            channel: Channel::Web,
+            received_at,
+            deadlines,
+            receipt: Some(&receipt),
+        };
+
+        let result = if request.document.is_none() && !gpc_applies {
+            // The common case is one statement: no transaction round trips.
+            let mut conn = state.db.acquire().await?;
+            store::requests::insert(&mut conn, &row).await.map(|_| None)
+        } else {
+            store_with_extras(state, &row, gpc_applies).await
+        };
+        match result {
+            Ok(gpc_opt_out) => {
+                tracing::info!(tracking_code = %tracking_code, kind = %kind, "request received");
+                return Ok(Stored {
+                    tracking_code,
+                    deadlines,
+                    gpc_opt_out,
+                });
+            }
+            Err(err) if store::violates(&err, store::requests::TRACKING_CODE_KEY) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::Internal(anyhow::anyhow!(
+        "no free tracking code after {ATTEMPTS} attempts"
+    )))
+}
+
+/// The request with its document and/or the opt-out its GPC signal implies, in one
+/// transaction.
+async fn store_with_extras(
+    state: &AppState,
+    row: &Insert<'_>,
+    gpc_applies: bool,
+) -> Result<Option<TrackingCode>, sqlx::Error> {
+    let mut tx = state.db.begin().await?;
+    let id = store::requests::insert(&mut tx, row).await?;
+    if let Some(doc) = &row.request.document {
+        store::requests::insert_attachment(&mut tx, id, "correction_evidence", doc).await?;
+    }
+    let mut gpc_code = None;
+    if gpc_applies && !store::requests::has_opt_out(&mut tx, &row.request.email).await? {
+        let code = TrackingCode::generate();
+        let opt_out = NewRequest {
+            kind: RequestKind::OptOut,
+            email: row.request.email.clone(),
+            full_name: row.request.full_name.clone(),
+            phone: None,
+            address: None,
+            california_resident: false,
+            details: None,
+            lookback: None,
+            correction: None,
+            declaration_name: None,
+            document: None,
+        };
+        let received_on = row.received_at.with_timezone(&state.tz).date_naive();
+        store::requests::insert(
+            &mut tx,
+            &Insert {
+                request: &opt_out,
+                tracking_code: &code,
+                kind: RequestKind::OptOut,
+                status: RequestStatus::Received,
+                channel: Channel::Gpc,
+                received_at: row.received_at,
+                deadlines: Deadlines::for_kind(RequestKind::OptOut, received_on, &state.calendar),
+                receipt: None,
+            },
+        )
+        .await?;
+        gpc_code = Some(code);
+    }
+    tx.commit().await?;
+    Ok(gpc_code)
+}
+
+/// What the status page shows of one request.
+struct StatusResult {
+    tracking_code: String,
+    kind_title: &'static str,
+    status_label: &'static str,
+    received: String,
+    dates: Vec<DatedStep>,
+    extension_reason: Option<String>,
+    outcome_reason: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consumer/status.html")]
+struct StatusPage<'a> {
+    page: Page,
+    code_value: &'a str,
+    email_value: &'a str,
+    errors: FieldErrors,
+    not_found: bool,
+    notice: Option<&'a str>,
+    result: Option<StatusResult>,
+}
+
+pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+    html(
+        StatusCode::OK,
+        &StatusPage {
+            page: state.page(gpc),
+            code_value: "",
+            email_value: "",
+            errors: FieldErrors::default(),
+            not_found: false,
+            notice: None,
+            result: None,
+        },
+    )
+}
+
+pub async fn status_lookup(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    gpc: Gpc,
+    headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    super::check_origin(&headers, &state)?;
+    let mut page = StatusPage {
+        page: state.page(gpc),
+        code_value: form.get("tracking_code"),
+        email_value: form.get("email"),
+        errors: FieldErrors::default(),
+        not_found: false,
+        notice: None,
+        result: None,
+    };
+    let limit = state.settings.limits.status_lookups_per_minute;
+    if !state
+        .limiter
+        .allow(Bucket::StatusLookup, ip, limit, Instant::now())
+    {
+        page.notice = Some(
+            "Too many look-ups came from your network in the last minute. Wait a minute, then try again.",
+        );
+        return html(StatusCode::TOO_MANY_REQUESTS, &page);
+    }
+    let code = TrackingCode::parse(page.code_value);
+    if code.is_none() {
+        page.errors.add(
+            "tracking_code",
+            "Enter the tracking code from your receipt, like RD-7K3M-Q9PX.",
+        );
+    }
+    let email = EmailAddress::parse(page.email_value)
+        .map_err(|message| page.errors.add("email", message))
+        .ok();
+    let (Some(code), Some(email)) = (code, email) else {
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    match store::requests::find_for_consumer(&state.db, &code, &email).await? {
+        Some(view) => page.result = Some(status_result(&state, view)),
+        None => page.not_found = true,
+    }
+    let status = if page.not_found {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    let mut response = html(status, &page)?;
+    no_store(&mut response);
+    Ok(response)
+}
+
+fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {
+    let kind = RequestKind::parse(&v.kind).ok();
+    let status = RequestStatus::parse(&v.status).ok();
+    let open = status.is_some_and(|s| !s.is_closed());
+    let mut dates = Vec::new();
+    if open {
+        let deadline = Deadlines {
+            confirm_by: None,
+            respond_by: v.extended_respond_by.or(v.respond_by),
+            comply_by: v.comply_by,
+        };
+        dates = mail::consumer_dates(&deadline);
+    }
+    if let Some(closed) = v.closed_at {
+        dates.push(DatedStep {
+            label: "Closed on",
+            date: long_date(closed.with_timezone(&state.tz).date_naive()),
+        });
+    }
+    StatusResult {
+        tracking_code: v.tracking_code,
+        kind_title: kind.map_or("Privacy request", RequestKind::title),
+        status_label: status.map_or("In progress", RequestStatus::label),
+        received: long_date(v.received_at.with_timezone(&state.tz).date_naive()),
+        dates,
+        extension_reason: v.extension_reason,
+        outcome_reason: v.outcome_reason,
+    }
+}
+
+/// Pages with a consumer's own data are not kept in shared caches or history.
+fn no_store(response: &mut Response) {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query("SELECT 1").execute(&state.db).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! HTTP: the router, shared state, security headers. Handlers are thin: parse, call the
+//! domain, persist, render.
+
+pub mod consumer;
+pub mod errors;
+pub mod form;
+pub mod gpc;
+pub mod ratelimit;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono_tz::Tz;
+use sqlx::PgPool;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::domain::calendar::BusinessCalendar;
+use errors::AppError;
+use ratelimit::RateLimiter;
+
+/// What every handler can reach. Nothing here is state another instance would need:
+/// sessions and requests live in PostgreSQL; the rate limiter is per instance by design.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub settings: Arc<Settings>,
+    pub calendar: Arc<BusinessCalendar>,
+    pub tz: Tz,
+    pub clock: Clock,
+    pub limiter: Arc<RateLimiter>,
+    /// The host of `base_url`, for Message-IDs and origin checks.
+    pub mail_host: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let tz = settings
+            .timezone()
+            .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+        let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
+        let mail_host = authority(settings.base_url())
+            .split(':')
+            .next()
+            .unwrap_or("localhost")
+            .to_string();
+        Ok(Self {
+            db,
+            settings: Arc::new(settings),
+            calendar: Arc::new(calendar),
+            tz,
+            clock,
+            limiter: Arc::new(RateLimiter::default()),
+            mail_host: mail_host.into(),
+        })
+    }
+
+    pub fn page(&self, gpc: gpc::Gpc) -> Page {
+        Page {
+            business: self.settings.business.name.clone(),
+            gpc: gpc.0,
+        }
+    }
+}
+
+/// What the layout needs on every page.
+pub struct Page {
+    pub business: String,
+    pub gpc: bool,
+}
+
+pub fn html<T: Template>(status: StatusCode, template: &T) -> Result<Response, AppError> {
+    Ok((status, Html(template.render()?)).into_response())
+}
+
+/// `scheme://authority/path` → `authority`.
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+/// A form posted from another site is refused. Browsers send `Origin` with every POST;
+/// clients that send none (scripts, agents) are not browsers being tricked.
+pub fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), AppError> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let origin_authority = authority(origin);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if origin != "null"
+        && (origin_authority == host || origin_authority == authority(state.settings.base_url()))
+    {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+const STYLE_CSS: &str = include_str!("../../static/style.css");
+
+async fn style_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE_CSS,
+    )
+        .into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(consumer::home))
+        .route(
+            "/requests/new/{kind}",
+            get(consumer::new_request).post(consumer::submit_request),
+        )
+        .route(
+            "/status",
+            get(consumer::status_form).post(consumer::status_lookup),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            gpc::record_signal,
+        ));
+
+    let app = Router::new()
+        .merge(pages)
+        .route("/healthz", get(consumer::healthz))
+        .route("/.well-known/gpc.json", get(gpc::well_known))
+        .route("/static/style.css", get(style_css))
+        .fallback(not_found)
+        .with_state(state);
+    with_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
+        |req: &axum::http::Request<_>| {
+            // Method and route template only: paths can carry tokens, queries e-mails.
+            let route = req
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "unmatched".into());
+            tracing::info_span!("http", method = %req.method(), route)
+        },
+    ))
+}
+
+/// CSP without inline script or style, no framing, no sniffing, no referrer.
+fn with_security_headers(router: Router) -> Router {
+    const HEADERS: &[(&str, &str)] = &[
+        (
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ),
+        ("cross-origin-opener-policy", "same-origin"),
+    ];
+    HEADERS.iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ))
+    })
+}
