@@ -120,6 +120,26 @@ impl EmbeddedPg {
         let _ = self.pg_ctl(&["stop", "-m", "immediate", "-w"]);
     }
 
+    /// Stops whatever cluster is left running under `root` (by a process that died)
+    /// without starting anything.
+    pub fn stop_abandoned(root: &Path) -> anyhow::Result<()> {
+        let run_as = if unsafe { libc::geteuid() } == 0 {
+            Some(unprivileged_user()?)
+        } else {
+            None
+        };
+        let pg = Self {
+            root: root.to_path_buf(),
+            bin_dir: find_bin_dir()?,
+            run_as,
+            started_here: false,
+        };
+        if pg.data_dir().join("postmaster.pid").exists() {
+            pg.stop_immediately();
+        }
+        Ok(())
+    }
+
     fn init(&self, durability: Durability) -> anyhow::Result<()> {
         tracing::info!(dir = %self.data_dir().display(), "initialising a private PostgreSQL cluster");
         let data = self.data_dir();

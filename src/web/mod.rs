@@ -158,7 +158,9 @@ pub fn router(state: AppState) -> Router {
     ))
 }
 
-/// CSP without inline script or style, no framing, no sniffing, no referrer.
+/// CSP without inline script or style, no framing, no sniffing, no referrer to other
+/// sites (`same-origin` rather than `no-referrer`, which makes browsers send `Origin: null`
+/// on form posts and so defeats the origin check).
 fn with_security_headers(router: Router) -> Router {
     const HEADERS: &[(&str, &str)] = &[
         (
@@ -168,7 +170,7 @@ fn with_security_headers(router: Router) -> Router {
         ),
         ("x-frame-options", "DENY"),
         ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
+        ("referrer-policy", "same-origin"),
         (
             "permissions-policy",
             "camera=(), microphone=(), geolocation=()",

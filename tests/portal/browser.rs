@@ -1,0 +1,205 @@
+//! The consumer's path in a real headless Chromium, driven over WebDriver.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use sqlx::Row;
+
+use crate::support::spawn_app;
+
+/// A chromedriver process of this test's own, stopped when dropped.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+    profile: std::path::PathBuf,
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn find_program(env: &str, names: &[&str]) -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os(env) {
+        return Some(path.into());
+    }
+    let dirs: Vec<_> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    names
+        .iter()
+        .flat_map(|name| dirs.iter().map(move |d| d.join(name)))
+        .find(|p| p.is_file())
+}
+
+async fn start_browser() -> (ChromeDriver, Client) {
+    let driver_bin = find_program("RIGHTSDESK_CHROMEDRIVER", &["chromedriver"])
+        .expect("chromedriver is needed for the browser tests (Debian: apt-get install chromium chromium-driver)");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting chromedriver");
+    let profile = std::env::temp_dir().join(format!("rightsdesk-chrome-{}", uuid::Uuid::new_v4()));
+    let driver = ChromeDriver {
+        child,
+        port,
+        profile,
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", driver.port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let mut options = serde_json::json!({
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--disable-quic", "--window-size=390,844",
+            format!("--user-data-dir={}", driver.profile.display()),
+        ]
+    });
+    if let Some(chromium) = find_program(
+        "RIGHTSDESK_CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    ) {
+        options["binary"] = chromium.display().to_string().into();
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("connecting to chromedriver");
+    (driver, client)
+}
+
+#[tokio::test]
+async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
+    let app = spawn_app().await;
+    let (_driver, browser) = start_browser().await;
+
+    browser.goto(&app.url("/")).await.unwrap();
+    browser
+        .find(Locator::LinkText("Delete your personal information"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/requests/new/delete")
+    );
+
+    // Sent with the e-mail missing: the error is shown next to the field, the name kept.
+    browser
+        .find(Locator::Id("f-full_name"))
+        .await
+        .unwrap()
+        .send_keys("Ana López")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("f-california_resident"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = match browser
+        .wait()
+        .for_element(Locator::Id("f-email-error"))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => panic!("{e}: {}", browser.source().await.unwrap()),
+    };
+    assert!(
+        error
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter your e-mail address")
+    );
+    let kept = browser
+        .find(Locator::Id("f-full_name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Ana López"));
+
+    browser
+        .find(Locator::Id("f-email"))
+        .await
+        .unwrap()
+        .send_keys("ana@example.com")
+        .await
+        .unwrap();
+    let resident = browser
+        .find(Locator::Id("f-california_resident"))
+        .await
+        .unwrap();
+    if resident.prop("checked").await.unwrap().as_deref() != Some("true") {
+        resident.click().await.unwrap();
+    }
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = browser
+        .wait()
+        .for_element(Locator::Id("tracking-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        code.len() == 12 && code.starts_with("RD-"),
+        "a tracking code is shown, got {code:?}"
+    );
+    browser.close().await.unwrap();
+
+    let row = sqlx::query("SELECT kind, email, full_name FROM requests WHERE tracking_code = $1")
+        .bind(&code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("kind"), "delete");
+    assert_eq!(row.get::<String, _>("email"), "ana@example.com");
+    assert_eq!(row.get::<String, _>("full_name"), "Ana López");
+}

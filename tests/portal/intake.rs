@@ -1,0 +1,430 @@
+//! Every kind of request through its form: what is stored, what is shown, what is
+//! refused.
+
+use chrono::NaiveDate;
+use rightsdesk::domain::calendar::BusinessCalendar;
+use rightsdesk::domain::deadlines::Deadlines;
+use rightsdesk::domain::kinds::RequestKind;
+use rightsdesk::mail::long_date;
+use sqlx::Row;
+
+use crate::support::{TestApp, spawn_app, tracking_code_in};
+
+/// A complete, valid form for each kind.
+pub fn valid_fields(kind: RequestKind) -> Vec<(&'static str, &'static str)> {
+    let identity = vec![
+        ("full_name", "Ana López"),
+        ("email", "ana.lopez@example.com"),
+        ("phone", "+1 415 555 0100"),
+        ("address", "1 Main St, Oakland, CA 94607"),
+        ("california_resident", "yes"),
+        ("details", "I had a loyalty card."),
+    ];
+    match kind {
+        RequestKind::KnowCategories => [identity, vec![("lookback", "12_months")]].concat(),
+        RequestKind::KnowSpecific => [
+            identity,
+            vec![
+                ("lookback", "since_2022"),
+                ("declaration_name", "Ana López"),
+                ("declaration_agree", "yes"),
+            ],
+        ]
+        .concat(),
+        RequestKind::Delete => identity,
+        RequestKind::Correct => [
+            identity,
+            vec![
+                ("correction_field", "Postal address"),
+                ("current_value", "1 Main St"),
+                ("corrected_value", "2 Oak Ave, Oakland, CA 94607"),
+            ],
+        ]
+        .concat(),
+        RequestKind::OptOut | RequestKind::LimitSensitive => {
+            vec![("email", "ana.lopez@example.com")]
+        }
+    }
+}
+
+fn expected_deadlines(app: &TestApp, kind: RequestKind) -> Deadlines {
+    let calendar = BusinessCalendar::new(app.settings.deadlines.holidays.iter().map(|h| h.date));
+    let today = app.clock.today(app.settings.timezone().unwrap());
+    Deadlines::for_kind(kind, today, &calendar)
+}
+
+#[tokio::test]
+async fn every_kind_is_stored_with_its_event_receipt_and_legal_dates() {
+    let app = spawn_app().await;
+    for kind in RequestKind::ALL.iter().copied() {
+        let response = app
+            .post_form(&format!("/requests/new/{kind}"), &valid_fields(kind))
+            .await;
+        assert_eq!(response.status(), 200, "{kind}");
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let page = response.text().await.unwrap();
+        let code = tracking_code_in(&page);
+
+        let row = sqlx::query(
+            "SELECT id, kind, status, channel, email, confirm_by, respond_by, comply_by, lookback,
+                    declaration_name, declaration_signed_at, corrected_value, address
+             FROM requests WHERE tracking_code = $1",
+        )
+        .bind(&code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(row.get::<String, _>("kind"), kind.code());
+        assert_eq!(row.get::<String, _>("channel"), "web");
+        assert_eq!(row.get::<String, _>("email"), "ana.lopez@example.com");
+        assert_eq!(row.get::<String, _>("status"), kind.initial_status().code());
+
+        let want = expected_deadlines(&app, kind);
+        let confirm_by: Option<NaiveDate> = row.get("confirm_by");
+        let respond_by: Option<NaiveDate> = row.get("respond_by");
+        let comply_by: Option<NaiveDate> = row.get("comply_by");
+        assert_eq!(
+            (confirm_by, respond_by, comply_by),
+            (want.confirm_by, want.respond_by, want.comply_by)
+        );
+        for date in [confirm_by, respond_by, comply_by].into_iter().flatten() {
+            assert!(
+                page.contains(&long_date(date)),
+                "{kind}: the page shows {date}"
+            );
+        }
+
+        match kind {
+            RequestKind::KnowSpecific => {
+                assert_eq!(
+                    row.get::<Option<String>, _>("lookback").as_deref(),
+                    Some("since_2022")
+                );
+                assert_eq!(
+                    row.get::<Option<String>, _>("declaration_name").as_deref(),
+                    Some("Ana López")
+                );
+                assert!(
+                    row.get::<Option<chrono::DateTime<chrono::Utc>>, _>("declaration_signed_at")
+                        .is_some()
+                );
+            }
+            RequestKind::Correct => assert_eq!(
+                row.get::<Option<String>, _>("corrected_value").as_deref(),
+                Some("2 Oak Ave, Oakland, CA 94607")
+            ),
+            RequestKind::OptOut | RequestKind::LimitSensitive => {
+                assert!(
+                    row.get::<Option<String>, _>("address").is_none(),
+                    "only the e-mail is kept"
+                );
+            }
+            _ => {}
+        }
+
+        let id: uuid::Uuid = row.get("id");
+        let event = sqlx::query(
+            "SELECT actor_type, action, to_status FROM request_events WHERE request_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(event.get::<String, _>("actor_type"), "consumer");
+        assert_eq!(event.get::<String, _>("action"), "submitted");
+        assert_eq!(
+            event.get::<Option<String>, _>("to_status").as_deref(),
+            Some(kind.initial_status().code())
+        );
+
+        let mail = sqlx::query("SELECT template, to_addr, subject, body_text, body_html, message_id FROM outbox WHERE request_id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(mail.get::<String, _>("template"), "receipt");
+        assert_eq!(mail.get::<String, _>("to_addr"), "ana.lopez@example.com");
+        assert!(mail.get::<String, _>("subject").contains(&code));
+        let text: String = mail.get("body_text");
+        assert!(text.contains(&code) && text.contains(kind.title()));
+        for date in [confirm_by, respond_by, comply_by].into_iter().flatten() {
+            assert!(
+                text.contains(&long_date(date)),
+                "{kind}: the receipt gives {date}"
+            );
+        }
+        assert!(mail.get::<String, _>("body_html").contains(&code));
+        assert!(mail.get::<String, _>("message_id").ends_with("@127.0.0.1>"));
+    }
+    assert_eq!(app.count("requests").await, 6);
+    assert_eq!(app.count("request_events").await, 6);
+    assert_eq!(app.count("outbox").await, 6);
+}
+
+#[tokio::test]
+async fn every_form_asks_only_what_its_kind_needs() {
+    let app = spawn_app().await;
+    for kind in RequestKind::ALL.iter().copied() {
+        let page = app
+            .get(&format!("/requests/new/{kind}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let has = |name: &str| page.contains(&format!("name=\"{name}\""));
+        assert!(has("email"), "{kind}");
+        assert_eq!(has("lookback"), kind.is_know(), "{kind} lookback");
+        assert_eq!(
+            has("declaration_agree"),
+            kind == RequestKind::KnowSpecific,
+            "{kind} declaration"
+        );
+        assert_eq!(
+            has("corrected_value"),
+            kind == RequestKind::Correct,
+            "{kind} correction"
+        );
+        assert_eq!(
+            has("document"),
+            kind == RequestKind::Correct,
+            "{kind} upload"
+        );
+        assert_eq!(has("address"), kind.needs_verification(), "{kind} address");
+        assert_eq!(
+            has("california_resident"),
+            kind.needs_verification(),
+            "{kind} residency"
+        );
+        // Nothing is ticked or chosen in advance.
+        assert!(!page.contains("checked"), "{kind}: nothing pre-ticked");
+        // Every input has a label.
+        for name in ["email", "full_name"] {
+            assert!(
+                page.contains(&format!("<label for=\"f-{name}\"")),
+                "{kind}: {name} is labelled"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn missing_fields_are_named_next_to_their_field_and_typed_values_are_kept() {
+    let app = spawn_app().await;
+    /// A kind, what is sent, and which fields must be marked wrong.
+    type Case<'a> = (RequestKind, &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
+        (
+            RequestKind::Delete,
+            &[("full_name", "Ana <b>López</b>")],
+            &["email", "california_resident"],
+        ),
+        (
+            RequestKind::KnowCategories,
+            &[("full_name", "Ana"), ("email", "ana@example.com")],
+            &["california_resident", "lookback"],
+        ),
+        (
+            RequestKind::KnowSpecific,
+            &[
+                ("full_name", "Ana"),
+                ("email", "ana@example.com"),
+                ("california_resident", "yes"),
+                ("lookback", "12_months"),
+            ],
+            &["phone", "declaration_name", "declaration_agree"],
+        ),
+        (
+            RequestKind::Correct,
+            &[
+                ("full_name", "Ana"),
+                ("email", "ana@example.com"),
+                ("california_resident", "yes"),
+            ],
+            &["correction_field", "corrected_value"],
+        ),
+        (RequestKind::OptOut, &[("full_name", "Ana")], &["email"]),
+        (
+            RequestKind::LimitSensitive,
+            &[("email", "ana@")],
+            &["email"],
+        ),
+        (
+            RequestKind::Delete,
+            &[
+                ("full_name", "Ana"),
+                ("email", "ana@example.com"),
+                ("california_resident", "yes"),
+                ("phone", "12"),
+            ],
+            &["phone"],
+        ),
+    ];
+    for (kind, fields, wrong) in cases {
+        let response = app
+            .post_form(&format!("/requests/new/{kind}"), fields)
+            .await;
+        assert_eq!(response.status(), 422, "{kind}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("<title>Error: "),
+            "{kind}: the title announces the error"
+        );
+        assert!(page.contains("error-summary"), "{kind}");
+        for field in *wrong {
+            assert!(
+                page.contains(&format!("id=\"f-{field}-error\"")),
+                "{kind}: error next to {field}"
+            );
+            assert!(
+                page.contains(&format!("href=\"#f-{field}\"")),
+                "{kind}: summary links to {field}"
+            );
+        }
+        // Fields that are right carry no error.
+        let error_count = page.matches("class=\"error\" id=").count();
+        assert_eq!(
+            error_count,
+            wrong.len(),
+            "{kind}: only the wrong fields are marked"
+        );
+        for (name, value) in *fields {
+            if *name != "california_resident" && *name != "lookback" {
+                let kept = page.contains(value)
+                    || page.contains(&value.replace('<', "&#60;").replace('>', "&#62;"))
+                    || page.contains(&value.replace('<', "&lt;").replace('>', "&gt;"));
+                assert!(kept, "{kind}: typed {name} is kept");
+                assert!(
+                    !value.contains('<') || !page.contains(value),
+                    "{kind}: {name} is escaped"
+                );
+            }
+        }
+    }
+    assert_eq!(app.count("requests").await, 0);
+    assert_eq!(app.count("outbox").await, 0);
+}
+
+#[tokio::test]
+async fn a_correction_keeps_its_document_checked_by_content() {
+    let app = spawn_app().await;
+    let form = |bytes: Vec<u8>, name: &str| {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in valid_fields(RequestKind::Correct) {
+            form = form.text(k, v);
+        }
+        form.part(
+            "document",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        )
+    };
+    let post = |form| {
+        app.client
+            .post(app.url("/requests/new/correct"))
+            .multipart(form)
+            .send()
+    };
+
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+    let response = post(form(pdf.clone(), "../../proof.pdf")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let row =
+        sqlx::query("SELECT filename, content_type, size_bytes, sha256, purpose FROM attachments")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(row.get::<String, _>("filename"), "proof.pdf");
+    assert_eq!(row.get::<String, _>("content_type"), "application/pdf");
+    assert_eq!(row.get::<i32, _>("size_bytes") as usize, pdf.len());
+    assert_eq!(row.get::<String, _>("purpose"), "correction_evidence");
+    use sha2::Digest;
+    assert_eq!(
+        row.get::<String, _>("sha256"),
+        hex::encode(sha2::Sha256::digest(&pdf))
+    );
+
+    // A program renamed to .pdf is refused on the form, with the values kept.
+    let response = post(form(b"MZ\x90\x00\x03".to_vec(), "invoice.pdf"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("id=\"f-document-error\""));
+    assert!(page.contains("2 Oak Ave, Oakland, CA 94607"));
+
+    // A file over 10 MB is refused with a page a person can read.
+    let big = [b"%PDF-1.4\n".to_vec(), vec![b'x'; 10 * 1024 * 1024 + 1]].concat();
+    let response = post(form(big, "big.pdf")).await.unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(response.text().await.unwrap().contains("larger than 10 MB"));
+
+    assert_eq!(app.count("requests").await, 1);
+    assert_eq!(app.count("attachments").await, 1);
+}
+
+#[tokio::test]
+async fn the_home_page_lists_the_six_rights_and_the_two_required_links() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let page = response.text().await.unwrap();
+    for kind in RequestKind::ALL {
+        assert!(
+            page.contains(&format!("href=\"/requests/new/{kind}\"")),
+            "{kind}"
+        );
+    }
+    assert!(page.contains(">Do Not Sell or Share My Personal Information</a>"));
+    assert!(page.contains(">Limit the Use of My Sensitive Personal Information</a>"));
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains("name=\"viewport\""));
+    assert!(!page.contains("<script"), "no script needed");
+
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["x-frame-options"], "DENY");
+
+    let css = app.get("/static/style.css").await;
+    assert_eq!(css.status(), 200);
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    app.db.close().await;
+    assert_eq!(app.get("/healthz").await.status(), 503);
+}
+
+#[tokio::test]
+async fn submissions_are_rate_limited_per_address_without_losing_the_form() {
+    let app = crate::support::spawn_app_with(|s| s.limits.submissions_per_minute = 2).await;
+    let fields = valid_fields(RequestKind::OptOut);
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_form("/requests/new/opt_out", &fields)
+                .await
+                .status(),
+            200
+        );
+    }
+    let response = app.post_form("/requests/new/opt_out", &fields).await;
+    assert_eq!(response.status(), 429);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Wait a minute"));
+    assert!(
+        page.contains("value=\"ana.lopez@example.com\""),
+        "the typed e-mail is kept"
+    );
+    assert_eq!(app.count("requests").await, 2);
+}

@@ -1,0 +1,8 @@
+//! The portal through HTTP, against a real PostgreSQL, and in a real browser.
+
+mod browser;
+mod gpc;
+mod hostile_input;
+mod intake;
+mod status;
+mod support;

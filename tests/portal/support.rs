@@ -1,0 +1,257 @@
+//! Test harness: one private PostgreSQL cluster per test process (or the server named by
+//! `RIGHTSDESK_TEST_DATABASE_URL`), a database of its own for every test, and the portal
+//! served on a loopback port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use rightsdesk::clock::Clock;
+use rightsdesk::config::Settings;
+use rightsdesk::embedded_pg::{Durability, EmbeddedPg};
+use rightsdesk::store;
+use rightsdesk::web::{self, AppState};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+
+/// Where test databases are created.
+enum Server {
+    Private(EmbeddedPg),
+    External(Box<PgConnectOptions>),
+}
+
+impl Server {
+    fn options(&self, database: &str) -> PgConnectOptions {
+        match self {
+            Server::Private(pg) => pg.connect_options(database),
+            Server::External(admin) => (**admin).clone().database(database),
+        }
+    }
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+static TEMPLATE: OnceLock<String> = OnceLock::new();
+
+fn cluster_root(pid: u32) -> PathBuf {
+    std::env::temp_dir().join(format!("rightsdesk-test-{pid}"))
+}
+
+extern "C" fn stop_private_cluster() {
+    if let Some(Server::Private(pg)) = SERVER.get() {
+        pg.stop_immediately();
+        let _ = std::fs::remove_dir_all(pg.root());
+    }
+}
+
+/// Clusters of test processes that were killed before they could clean up.
+fn sweep_abandoned_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("rightsdesk-test-"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if PathBuf::from(format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let _ = EmbeddedPg::stop_abandoned(&entry.path());
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
+}
+
+fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("RIGHTSDESK_TEST_DATABASE_URL") {
+            return Server::External(Box::new(
+                PgConnectOptions::from_str(&url).expect("RIGHTSDESK_TEST_DATABASE_URL is a PostgreSQL URL"),
+            ));
+        }
+        sweep_abandoned_clusters();
+        let root = cluster_root(std::process::id());
+        let pg = EmbeddedPg::start(&root, Durability::Throwaway)
+            .expect("starting a private PostgreSQL cluster for the tests (are PostgreSQL's server binaries installed?)");
+        unsafe { libc::atexit(stop_private_cluster) };
+        Server::Private(pg)
+    })
+}
+
+fn admin_database() -> &'static str {
+    match server() {
+        Server::Private(_) => "postgres",
+        Server::External(admin) => admin.get_database().unwrap_or("postgres"),
+    }
+}
+
+/// A migrated database that every test database is copied from: migrating once per run
+/// keeps each test's setup to one `CREATE DATABASE`.
+fn template() -> &'static str {
+    TEMPLATE.get_or_init(|| {
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let checksums: Vec<u8> = store::MIGRATOR
+                    .iter()
+                    .flat_map(|m| m.checksum.iter().copied())
+                    .collect();
+                let name = format!("rd_template_{:016x}", fnv(&checksums));
+                let mut admin = PgConnection::connect_with(&server().options(admin_database()))
+                    .await
+                    .expect("connecting to the test server");
+                sqlx::query("SELECT pg_advisory_lock(727274)")
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let exists: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+                )
+                .bind(&name)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+                if !exists {
+                    let building = format!("{name}_building");
+                    execute(&mut admin, &format!("DROP DATABASE IF EXISTS {building}")).await;
+                    execute(&mut admin, &format!("CREATE DATABASE {building}")).await;
+                    let pool = PgPool::connect_with(server().options(&building))
+                        .await
+                        .unwrap();
+                    store::MIGRATOR.run(&pool).await.expect("migrations apply");
+                    pool.close().await;
+                    execute(
+                        &mut admin,
+                        &format!("ALTER DATABASE {building} RENAME TO {name}"),
+                    )
+                    .await;
+                }
+                sqlx::query("SELECT pg_advisory_unlock(727274)")
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                name
+            })
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+async fn execute(conn: &mut PgConnection, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A fresh, migrated database for one test.
+pub async fn fresh_database() -> PgConnectOptions {
+    let template = template();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect_with(&server().options(admin_database()))
+        .await
+        .unwrap();
+    execute(
+        &mut admin,
+        &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+    )
+    .await;
+    admin.close().await.ok();
+    server().options(&name)
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: PgPool,
+    pub clock: Clock,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The portal on a loopback port, on a database of its own, with `adjust` applied to
+/// the default settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let options = fresh_database().await;
+    let db = store::connect(options, 5)
+        .await
+        .expect("connecting to the test database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut settings = Settings::defaults();
+    settings.base_url = format!("http://{addr}");
+    adjust(&mut settings);
+    let clock = Clock::default();
+    let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();
+    let app = web::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        addr,
+        db,
+        clock,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        settings,
+    }
+}
+
+/// The tracking code shown on a confirmation page.
+pub fn tracking_code_in(page: &str) -> String {
+    let start = page
+        .find("id=\"tracking-code\">")
+        .expect("the page shows a tracking code")
+        + "id=\"tracking-code\">".len();
+    page[start..start + 12].to_string()
+}
