@@ -30,7 +30,28 @@ pub struct Settings {
     pub database: Database,
     pub http: Http,
     pub limits: Limits,
+    pub mail: Mail,
+    pub worker: Worker,
     pub deadlines: DeadlineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mail {
+    pub concurrency: usize,
+    pub max_attempts: i32,
+    pub retry_base_seconds: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Worker {
+    pub poll_seconds: u64,
+    pub sweep_seconds: u64,
+    pub batch_size: i64,
+    pub reminder_after_days: i64,
+    pub verification_link_days: i64,
+    pub digest_hour: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -125,6 +146,12 @@ impl Settings {
                 "business.timezone: unknown time zone {:?}",
                 self.business.timezone
             );
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            bail!("mail_from is not a valid address: {:?}", self.mail_from);
+        }
+        if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {
+            bail!("mail.concurrency and mail.max_attempts must be at least 1");
         }
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
             bail!("base_url must start with http:// or https://");

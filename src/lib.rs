@@ -8,3 +8,4 @@ pub mod mail;
 pub mod startup;
 pub mod store;
 pub mod web;
+pub mod worker;

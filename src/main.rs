@@ -18,8 +18,22 @@ enum Command {
         #[arg(long)]
         no_worker: bool,
     },
+    /// Run the background worker only: e-mail delivery and deadline sweeps.
+    Worker,
     /// Bring the database schema up to date, then stop.
     Migrate,
+    /// Insert synthetic data for benchmarks.
+    Seed {
+        /// How many requests to insert.
+        #[arg(long, default_value_t = 0)]
+        requests: i64,
+        /// How many of them need the worker's attention.
+        #[arg(long, default_value_t = 1000)]
+        due: i64,
+        /// How many e-mails to queue in the outbox.
+        #[arg(long, default_value_t = 0)]
+        messages: i64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -36,8 +50,14 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve { no_worker: false }) {
-            Command::Serve { no_worker: _ } => startup::serve(settings).await,
+            Command::Serve { no_worker } => startup::serve(settings, !no_worker).await,
+            Command::Worker => startup::work(settings).await,
             Command::Migrate => startup::migrate(settings).await,
+            Command::Seed {
+                requests,
+                due,
+                messages,
+            } => startup::seed(settings, requests, due, messages).await,
         }
     })
 }

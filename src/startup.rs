@@ -3,16 +3,19 @@
 
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
+use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::embedded_pg::{self, Durability, EmbeddedPg};
 use crate::store;
 use crate::web::{self, AppState};
+use crate::worker::Worker;
 
 /// The pool, and the private cluster behind it when no URL was configured.
 pub struct Database {
@@ -92,15 +95,28 @@ pub async fn ensure_database(pg: &EmbeddedPg, name: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// `rightsdesk serve`: the web tier (the worker joins it in a later step).
-pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// `rightsdesk serve`: the web tier, and the worker unless `with_worker` is false.
+pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
     let bind = settings.bind.clone();
-    let state = AppState::new(db.pool.clone(), settings, Clock::default())?;
+    let clock = Clock::default();
+    let state = AppState::new(db.pool.clone(), settings, clock.clone())?;
+    let (stop, stopped) = watch::channel(false);
+    let worker = if with_worker {
+        let worker = Arc::new(Worker::new(
+            db.pool.clone(),
+            Arc::clone(&state.settings),
+            clock,
+        )?);
+        Some(tokio::spawn(worker.run(stopped)))
+    } else {
+        None
+    };
     let app = web::router(state);
     let listener = match tokio::net::TcpListener::bind(&bind).await {
         Ok(listener) => listener,
         Err(err) => {
+            stop.send_replace(true);
             db.close().await;
             return Err(err).with_context(|| format!("listening on {bind}"));
         }
@@ -113,8 +129,64 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await;
+    stop.send_replace(true);
+    if let Some(worker) = worker {
+        worker.await.ok();
+    }
     db.close().await;
     served.context("serving HTTP")
+}
+
+/// `rightsdesk worker`: delivery and deadline sweeps only.
+pub async fn work(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let worker = Arc::new(Worker::new(
+        db.pool.clone(),
+        Arc::new(settings),
+        Clock::default(),
+    )?);
+    let (stop, stopped) = watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    println!("Rightsdesk worker running  (Ctrl-C to stop)");
+    shutdown_signal().await;
+    stop.send_replace(true);
+    running.await.ok();
+    db.close().await;
+    Ok(())
+}
+
+/// `rightsdesk seed`: synthetic requests and messages for benchmarks.
+pub async fn seed(
+    settings: Settings,
+    requests: i64,
+    due: i64,
+    messages: i64,
+) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let clock = Clock::default();
+    let tz = settings
+        .timezone()
+        .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+    let result = async {
+        if requests > 0 {
+            let n = store::seed::requests(&db.pool, requests, due, clock.now(), clock.today(tz))
+                .await?;
+            println!(
+                "seeded {n} requests ({} due for the worker)",
+                due.min(requests)
+            );
+        }
+        if messages > 0 {
+            let host = crate::mail::MailContext::new(&settings).host;
+            let n = store::seed::messages(&db.pool, messages, clock.now(), &host).await?;
+            println!("queued {n} messages");
+        }
+        sqlx::query("ANALYZE requests").execute(&db.pool).await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    db.close().await;
+    result
 }
 
 /// `rightsdesk migrate`: bring the schema up to date and stop.

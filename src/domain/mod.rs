@@ -6,4 +6,5 @@ pub mod deadlines;
 pub mod email;
 pub mod intake;
 pub mod kinds;
+pub mod token;
 pub mod tracking;

@@ -1,13 +1,16 @@
-//! E-mail messages: built from askama templates (subject, text and HTML per message) at
-//! the moment the state change that causes them is written, then queued in the outbox.
+//! E-mail: messages built from askama templates at the moment the state change that
+//! causes them is written (then queued in the outbox), and the transports that deliver
+//! them (SMTP, or `.eml` files when no SMTP server is configured).
+
+pub mod messages;
+pub mod transport;
 
 use askama::Template;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use crate::config::Settings;
 use crate::domain::deadlines::Deadlines;
-use crate::domain::kinds::RequestKind;
-use crate::domain::tracking::TrackingCode;
 
 /// A message ready for the outbox.
 #[derive(Debug, Clone)]
@@ -22,6 +25,44 @@ pub struct OutgoingMessage {
     pub html: String,
 }
 
+/// What every message needs to know about the business.
+#[derive(Debug, Clone)]
+pub struct MailContext {
+    pub business_name: String,
+    pub base_url: String,
+    /// The host part of Message-IDs.
+    pub host: String,
+    /// How long verification links work.
+    pub link_days: i64,
+}
+
+impl MailContext {
+    pub fn new(settings: &Settings) -> Self {
+        let base_url = settings.base_url().to_string();
+        let authority = base_url
+            .split_once("://")
+            .map_or(base_url.as_str(), |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or("localhost");
+        let host = authority
+            .split(':')
+            .next()
+            .unwrap_or("localhost")
+            .to_string();
+        Self {
+            business_name: settings.business.name.clone(),
+            base_url,
+            host,
+            link_days: settings.worker.verification_link_days,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
 /// A date as people read it: "Tuesday, December 8, 2026".
 pub fn long_date(date: NaiveDate) -> String {
     date.format("%A, %B %-d, %Y").to_string()
@@ -34,7 +75,7 @@ pub struct DatedStep {
     pub date: String,
 }
 
-/// The dates a consumer is told about for a new request.
+/// The dates a consumer is told about for a request.
 pub fn consumer_dates(deadlines: &Deadlines) -> Vec<DatedStep> {
     let mut steps = Vec::new();
     if let Some(d) = deadlines.confirm_by {
@@ -58,50 +99,55 @@ pub fn consumer_dates(deadlines: &Deadlines) -> Vec<DatedStep> {
     steps
 }
 
-#[derive(Template)]
-#[template(path = "email/receipt.txt")]
-struct ReceiptText<'a> {
-    r: &'a Receipt<'a>,
+/// A link the reader is asked to follow.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub label: String,
+    pub url: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/receipt.html")]
-struct ReceiptHtml<'a> {
-    r: &'a Receipt<'a>,
-}
-
-/// What the receipt says.
-pub struct Receipt<'a> {
-    pub business_name: &'a str,
-    pub base_url: &'a str,
-    pub tracking_code: &'a TrackingCode,
-    pub kind: RequestKind,
+/// The content of one message; `email/message.txt` and `email/message.html` lay it out.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<Action>,
+    /// Said after the action, e.g. how long a link works.
+    pub after_action: Vec<String>,
     pub dates: Vec<DatedStep>,
+    /// Plain lines, such as a staff digest's list of requests.
+    pub lines: Vec<String>,
+    pub tracking_code: Option<String>,
 }
 
-impl Receipt<'_> {
-    fn kind_title(&self) -> &'static str {
-        self.kind.title()
+#[derive(Template)]
+#[template(path = "email/message.txt")]
+struct TextPart<'a> {
+    c: &'a Content,
+    ctx: &'a MailContext,
+}
+
+#[derive(Template)]
+#[template(path = "email/message.html")]
+struct HtmlPart<'a> {
+    c: &'a Content,
+    ctx: &'a MailContext,
+}
+
+impl Content {
+    pub fn render(
+        &self,
+        template: &'static str,
+        to: &str,
+        ctx: &MailContext,
+    ) -> Result<OutgoingMessage, askama::Error> {
+        Ok(OutgoingMessage {
+            template,
+            message_id: format!("<{}@{}>", Uuid::new_v4(), ctx.host),
+            to: to.to_string(),
+            subject: self.subject.clone(),
+            text: TextPart { c: self, ctx }.render()?,
+            html: HtmlPart { c: self, ctx }.render()?,
+        })
     }
-
-    fn needs_verification(&self) -> bool {
-        self.kind.needs_verification()
-    }
-}
-
-/// The receipt sent at once for every request (ccpa-rules §2: confirm within 10
-/// business days, explaining verification and when to expect an answer).
-pub fn receipt(to: &str, host: &str, r: &Receipt<'_>) -> Result<OutgoingMessage, askama::Error> {
-    Ok(OutgoingMessage {
-        template: "receipt",
-        message_id: message_id(host),
-        to: to.to_string(),
-        subject: format!("We received your privacy request {}", r.tracking_code),
-        text: ReceiptText { r }.render()?,
-        html: ReceiptHtml { r }.render()?,
-    })
-}
-
-fn message_id(host: &str) -> String {
-    format!("<{}@{}>", Uuid::new_v4(), host)
 }

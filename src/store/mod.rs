@@ -1,7 +1,12 @@
 //! PostgreSQL access, one module per aggregate. Only parameterised SQL.
 
+pub mod events;
 pub mod gpc;
+pub mod outbox;
 pub mod requests;
+pub mod seed;
+pub mod sweeps;
+pub mod verification;
 
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

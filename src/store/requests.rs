@@ -25,6 +25,8 @@ pub struct Insert<'a> {
     pub received_at: DateTime<Utc>,
     pub deadlines: Deadlines,
     pub receipt: Option<&'a OutgoingMessage>,
+    /// The hash of the verification link in the receipt, and when it expires.
+    pub verification: Option<(&'a [u8], DateTime<Utc>)>,
 }
 
 pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, sqlx::Error> {
@@ -55,6 +57,9 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, s
             INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
                 body_html, created_at, next_attempt_at)
             SELECT id, $23, $24, $25, $26, $27, $28, $17, $17 FROM r WHERE $23::text IS NOT NULL
+        ), t AS (
+            INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
+            SELECT id, $29, $17, $30 FROM r WHERE $29::bytea IS NOT NULL
         )
         SELECT id FROM r",
     )
@@ -86,6 +91,8 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, s
     .bind(receipt.map(|m| m.subject.as_str()))
     .bind(receipt.map(|m| m.text.as_str()))
     .bind(receipt.map(|m| m.html.as_str()))
+    .bind(row.verification.map(|(hash, _)| hash))
+    .bind(row.verification.map(|(_, expires)| expires))
     .fetch_one(conn)
     .await
 }
@@ -133,6 +140,8 @@ pub async fn has_opt_out(
 /// What a consumer may see of their own request on the status page.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ConsumerView {
+    pub id: Uuid,
+    pub email: String,
     pub tracking_code: String,
     pub kind: String,
     pub status: String,
@@ -153,7 +162,7 @@ pub async fn find_for_consumer(
     email: &EmailAddress,
 ) -> Result<Option<ConsumerView>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT tracking_code, kind, status, received_at, confirm_by, respond_by,
+        "SELECT id, email, tracking_code, kind, status, received_at, confirm_by, respond_by,
                 extended_respond_by, extension_reason, comply_by, outcome_reason, closed_at
          FROM requests WHERE tracking_code = $1 AND lower(email) = lower($2)",
     )

@@ -18,8 +18,9 @@ use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{self, FieldErrors, NewRequest, RawForm};
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
-use crate::mail::{self, DatedStep, Receipt, long_date};
+use crate::mail::{self, DatedStep, long_date, messages};
 use crate::store::{self, requests::Insert};
 
 /// A right as listed on the home page.
@@ -230,19 +231,22 @@ async fn store_submission(
     let received_on = received_at.with_timezone(&state.tz).date_naive();
     let deadlines = Deadlines::for_kind(kind, received_on, &state.calendar);
     let gpc_applies = gpc.0 && kind != RequestKind::OptOut;
+    let verify_expires =
+        received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
 
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
-        let receipt = mail::receipt(
+        let token = kind.needs_verification().then(SecretToken::generate);
+        let verify_url = token
+            .as_ref()
+            .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
+        let receipt = messages::receipt(
+            &state.mail,
             request.email.as_str(),
-            &state.mail_host,
-            &Receipt {
-                business_name: &state.settings.business.name,
-                base_url: state.settings.base_url(),
-                tracking_code: &tracking_code,
-                kind,
-                dates: mail::consumer_dates(&deadlines),
-            },
+            &tracking_code,
+            kind,
+            &deadlines,
+            verify_url.as_deref(),
         )?;
         let row = Insert {
             request,
@@ -253,6 +257,9 @@ async fn store_submission(
             received_at,
             deadlines,
             receipt: Some(&receipt),
+            verification: token
+                .as_ref()
+                .map(|t| (t.hash().as_slice(), verify_expires)),
         };
 
         let result = if request.document.is_none() && !gpc_applies {
@@ -320,6 +327,7 @@ async fn store_with_extras(
                 received_at: row.received_at,
                 deadlines: Deadlines::for_kind(RequestKind::OptOut, received_on, &state.calendar),
                 receipt: None,
+                verification: None,
             },
         )
         .await?;
@@ -331,6 +339,7 @@ async fn store_with_extras(
 
 /// What the status page shows of one request.
 struct StatusResult {
+    awaiting_verification: bool,
     tracking_code: String,
     kind_title: &'static str,
     status_label: &'static str,
@@ -374,6 +383,29 @@ pub async fn status_lookup(
     headers: HeaderMap,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
+    look_up(state, ip, gpc, headers, form, false).await
+}
+
+/// The status page's "send me a new link": the same look-up, then a fresh link for a
+/// request that still waits for verification.
+pub async fn resend_link(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    gpc: Gpc,
+    headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    look_up(state, ip, gpc, headers, form, true).await
+}
+
+async fn look_up(
+    state: AppState,
+    ip: std::net::IpAddr,
+    gpc: Gpc,
+    headers: HeaderMap,
+    form: RawForm,
+    resend: bool,
+) -> Result<Response, AppError> {
     super::check_origin(&headers, &state)?;
     let mut page = StatusPage {
         page: state.page(gpc),
@@ -408,7 +440,16 @@ pub async fn status_lookup(
         return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     match store::requests::find_for_consumer(&state.db, &code, &email).await? {
-        Some(view) => page.result = Some(status_result(&state, view)),
+        Some(view) => {
+            let waiting = view.status == RequestStatus::AwaitingVerification.code();
+            if resend && waiting {
+                send_new_link(&state, &view, &code).await?;
+                page.notice = Some(
+                    "We sent a new confirmation link to your e-mail address. Earlier links no longer work.",
+                );
+            }
+            page.result = Some(status_result(&state, view));
+        }
         None => page.not_found = true,
     }
     let status = if page.not_found {
@@ -419,6 +460,36 @@ pub async fn status_lookup(
     let mut response = html(status, &page)?;
     no_store(&mut response);
     Ok(response)
+}
+
+async fn send_new_link(
+    state: &AppState,
+    view: &store::requests::ConsumerView,
+    code: &TrackingCode,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let token = SecretToken::generate();
+    let url = state.mail.url(&format!("/verify/{}", token.expose()));
+    let message = messages::verification_link(&state.mail, &view.email, code, &url)?;
+    let expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
+    let mut tx = state.db.begin().await?;
+    store::verification::issue(&mut tx, view.id, token.hash(), now, expires).await?;
+    store::outbox::enqueue(&mut tx, Some(view.id), &message, now).await?;
+    store::events::record(
+        &mut tx,
+        now,
+        store::events::Event {
+            request_id: view.id,
+            actor: store::events::Actor::Consumer,
+            action: "verification_link_requested",
+            from: None,
+            to: None,
+            data: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {
@@ -441,6 +512,7 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         });
     }
     StatusResult {
+        awaiting_verification: status == Some(RequestStatus::AwaitingVerification),
         tracking_code: v.tracking_code,
         kind_title: kind.map_or("Privacy request", RequestKind::title),
         status_label: status.map_or("In progress", RequestStatus::label),

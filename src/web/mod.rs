@@ -6,6 +6,7 @@ pub mod errors;
 pub mod form;
 pub mod gpc;
 pub mod ratelimit;
+pub mod verify;
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use askama::Template;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -22,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::calendar::BusinessCalendar;
+use crate::mail::MailContext;
 use errors::AppError;
 use ratelimit::RateLimiter;
 
@@ -35,8 +37,7 @@ pub struct AppState {
     pub tz: Tz,
     pub clock: Clock,
     pub limiter: Arc<RateLimiter>,
-    /// The host of `base_url`, for Message-IDs and origin checks.
-    pub mail_host: Arc<str>,
+    pub mail: Arc<MailContext>,
 }
 
 impl AppState {
@@ -45,11 +46,7 @@ impl AppState {
             .timezone()
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
         let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
-        let mail_host = authority(settings.base_url())
-            .split(':')
-            .next()
-            .unwrap_or("localhost")
-            .to_string();
+        let mail = Arc::new(MailContext::new(&settings));
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -57,7 +54,7 @@ impl AppState {
             tz,
             clock,
             limiter: Arc::new(RateLimiter::default()),
-            mail_host: mail_host.into(),
+            mail,
         })
     }
 
@@ -132,6 +129,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/status",
             get(consumer::status_form).post(consumer::status_lookup),
+        )
+        .route("/status/resend", post(consumer::resend_link))
+        .route(
+            "/verify/{token}",
+            get(verify::open_link).post(verify::use_link),
         )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

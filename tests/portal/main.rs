@@ -1,8 +1,10 @@
 //! The portal through HTTP, against a real PostgreSQL, and in a real browser.
 
 mod browser;
+mod delivery;
 mod gpc;
 mod hostile_input;
 mod intake;
 mod status;
 mod support;
+mod sweeps;

@@ -5,13 +5,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rightsdesk::clock::Clock;
 use rightsdesk::config::Settings;
 use rightsdesk::embedded_pg::{Durability, EmbeddedPg};
 use rightsdesk::store;
 use rightsdesk::web::{self, AppState};
+use rightsdesk::worker::Worker;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -180,6 +181,9 @@ pub struct TestApp {
     pub clock: Clock,
     pub client: reqwest::Client,
     pub settings: Settings,
+    /// A worker on the same database, clock and settings; tests drive it by hand.
+    pub worker: Arc<Worker>,
+    _data_dir: TempDir,
 }
 
 impl TestApp {
@@ -221,11 +225,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("connecting to the test database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let data_dir = TempDir::new("data");
     let mut settings = Settings::defaults();
     settings.base_url = format!("http://{addr}");
+    settings.data_dir = data_dir.0.clone();
     adjust(&mut settings);
     let clock = Clock::default();
     let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();
+    let worker =
+        Arc::new(Worker::new(db.clone(), Arc::new(settings.clone()), clock.clone()).unwrap());
     let app = web::router(state);
     tokio::spawn(async move {
         axum::serve(
@@ -244,7 +252,168 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .unwrap(),
         settings,
+        worker,
+        _data_dir: data_dir,
     }
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(what: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "rightsdesk-{what}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A real SMTP server on a loopback port (Python's aiosmtpd), storing what it receives
+/// in a maildir the test reads.
+pub struct SmtpServer {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    maildir: TempDir,
+}
+
+impl SmtpServer {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = Self {
+            child: None,
+            port,
+            maildir: TempDir::new("maildir"),
+        };
+        server.restart().await;
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the server (again) on the same port and maildir.
+    pub async fn restart(&mut self) {
+        let python = std::env::var("RIGHTSDESK_PYTHON").unwrap_or_else(|_| "python3".into());
+        let child = std::process::Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{}", self.port),
+            ])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(self.maildir.0.join("mail"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting the test SMTP server (python3 -m aiosmtpd; pip install aiosmtpd)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the test SMTP server did not start (is aiosmtpd installed?)");
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Every message received so far, as raw RFC 5322 text.
+    pub fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.0.join("mail").join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect()
+    }
+
+    /// Waits (bounded) until `n` messages have arrived, and returns them.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A message's decoded text part (quoted-printable undone, soft line breaks joined).
+pub fn text_part(raw: &str) -> String {
+    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
+    let mut out = String::new();
+    let bytes = unfolded.as_bytes();
+    let mut i = 0;
+    let mut decoded = Vec::new();
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        if let Some(b) = escaped {
+            decoded.push(b);
+            i += 3;
+            continue;
+        }
+        decoded.push(bytes[i]);
+        i += 1;
+    }
+    out.push_str(&String::from_utf8_lossy(&decoded));
+    out
+}
+
+/// The first `/verify/…` link in a message.
+pub fn verify_link(raw: &str) -> String {
+    let text = text_part(raw);
+    let start = text
+        .find("/verify/")
+        .expect("the message carries a verification link");
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+        .collect()
+}
+
+/// A header's value.
+pub fn header(raw: &str, name: &str) -> Option<String> {
+    raw.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+    })
 }
 
 /// The tracking code shown on a confirmation page.

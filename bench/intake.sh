@@ -1,0 +1,534 @@
+#!/usr/bin/env bash
+# Intake benchmark: how many deletion requests per second the portal accepts through its
+# public form, and how that compares with what PostgreSQL itself sustains for the same
+# insert transaction on the same cluster.
+#
+#   bash bench/intake.sh                 # 15 s per phase
+#   DURATION=30s bash bench/intake.sh    # at least 10 s; "30", "30s" or "1m"
+#
+# What one run does:
+#   1. builds the release binary;
+#   2. starts the portal on a scratch data directory, where it initialises and runs its
+#      own private PostgreSQL cluster with the production settings (fsync and
+#      synchronous_commit on, Unix socket only), with the per-address limit turned off;
+#   3. posts the deletion form with wrk (32 connections, 2 threads), one distinct e-mail
+#      address per request, and reports throughput, latency and errors;
+#   4. reads the server's peak resident memory (VmHWM);
+#   5. runs pgbench on the same database with the statement the portal runs for each
+#      submission (request row, first event, receipt in the outbox), and compares;
+#   6. checks that every accepted submission was stored, whole;
+#   7. stops the portal (which stops its cluster) and removes the scratch directory.
+#
+# Exit status: 0 when the run completed and no accepted submission was lost, 1 otherwise.
+# Missed targets are reported but do not fail the run.
+
+set -euo pipefail
+
+readonly CONNECTIONS=32
+readonly THREADS=2
+DURATION=${DURATION:-15s}
+
+# Targets for one portal instance on a small machine.
+readonly TARGET_RATE=2000     # accepted submissions per second, at least
+readonly TARGET_RATIO=0.5     # portal submissions/s over pgbench tx/s, at least
+readonly TARGET_P99_MS=50     # 99th percentile latency, at most
+readonly TARGET_RSS_MB=64     # server peak resident memory, at most
+readonly TARGET_ERRORS=0
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly ROOT
+
+WORK=""          # scratch directory: the portal's data directory, scripts and logs
+PORTAL_PID=""
+PORT=""
+SECONDS_PER_PHASE=0
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() {
+    printf 'intake benchmark: %s\n' "$*" >&2
+    exit 1
+}
+
+# "15", "15s" or "1m" -> whole seconds (pgbench takes seconds only).
+parse_duration() {
+    local d=$1
+    case $d in
+        *m) [[ ${d%m} =~ ^[0-9]+$ ]] && echo $((${d%m} * 60)) && return ;;
+        *s) [[ ${d%s} =~ ^[0-9]+$ ]] && echo "${d%s}" && return ;;
+        *) [[ $d =~ ^[0-9]+$ ]] && echo "$d" && return ;;
+    esac
+    die "DURATION=$d: expected a number of seconds such as 15s, or minutes such as 1m"
+}
+
+ensure_tools() {
+    if ! command -v wrk >/dev/null; then
+        log "installing wrk"
+        local sudo=""
+        [[ $(id -u) -eq 0 ]] || sudo="sudo"
+        # Refresh the package lists only when the package is not known yet.
+        if ! $sudo apt-get install -y -q wrk >/dev/null 2>&1; then
+            $sudo apt-get update -q >/dev/null
+            $sudo apt-get install -y -q wrk >/dev/null
+        fi
+    fi
+    local tool
+    for tool in cargo curl psql pgbench; do
+        command -v "$tool" >/dev/null || die "$tool is required (psql and pgbench: apt-get install postgresql-client)"
+    done
+}
+
+build() {
+    log "building the release binary"
+    (cd "$ROOT" && cargo build --release --quiet)
+    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/rightsdesk"
+    [[ -x $BIN ]] || die "no binary at $BIN after the build"
+}
+
+# A local TCP port nobody listens on.
+free_port() {
+    local port tries
+    for ((tries = 0; tries < 100; tries++)); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    die "found no free local port"
+}
+
+# Starts the portal in the background on the scratch data directory, with the built-in
+# defaults plus the overrides below, and waits until it answers /healthz.
+start_portal() {
+    PORT=$(free_port)
+    log "starting the portal on 127.0.0.1:$PORT (data in $WORK)"
+    local var
+    # Settings from the caller's environment would change what is measured (another
+    # database, a config file); RIGHTSDESK_PG_BIN only says where PostgreSQL is installed.
+    for var in $(compgen -e | grep '^RIGHTSDESK_' || true); do
+        [[ $var == RIGHTSDESK_PG_BIN ]] || unset "$var"
+    done
+    RIGHTSDESK_DATA_DIR="$WORK" \
+        RIGHTSDESK_BIND="127.0.0.1:$PORT" \
+        RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT" \
+        RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE=0 \
+        RIGHTSDESK_LOG=warn \
+        "$BIN" serve >"$WORK/portal.log" 2>&1 &
+    PORTAL_PID=$!
+
+    # The first start runs initdb and the migrations: allow two minutes.
+    local deadline=$((SECONDS + 120))
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/healthz" || true) == 200 ]]; do
+        if ! kill -0 "$PORTAL_PID" 2>/dev/null; then
+            PORTAL_PID=""
+            tail -n 20 "$WORK/portal.log" >&2 || true
+            die "the portal exited during start-up (log above)"
+        fi
+        ((SECONDS < deadline)) || die "the portal did not answer /healthz within 120 s (see $WORK/portal.log)"
+        sleep 0.5
+    done
+}
+
+# psql and pgbench reach the portal's private cluster through its socket directory.
+connect_to_cluster() {
+    local pidfile="$WORK/postgres/data/postmaster.pid"
+    [[ -f $pidfile ]] || die "no private cluster found under $WORK/postgres"
+    unset PGSERVICE PGOPTIONS PGPASSWORD PGSSLMODE
+    export PGHOST="$WORK/postgres" PGUSER=postgres PGDATABASE=rightsdesk
+    PGPORT=$(sed -n 4p "$pidfile")
+    export PGPORT
+}
+
+sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+# The figures are meaningless unless the cluster commits durably, as in production.
+check_durability() {
+    local fsync sync_commit
+    fsync=$(sql "SHOW fsync")
+    sync_commit=$(sql "SHOW synchronous_commit")
+    log "cluster: fsync=$fsync synchronous_commit=$sync_commit $(sql "SELECT version()" | cut -d' ' -f1-2)"
+    [[ $fsync == on && $sync_commit == on ]] || die "the cluster is not durable (fsync=$fsync, synchronous_commit=$sync_commit)"
+}
+
+# One submission by hand before the load: a form the portal refuses is reported here
+# with its status instead of as thousands of errors.
+smoke_submission() {
+    local page="$WORK/smoke.html" status
+    status=$(curl -s -o "$page" -w '%{http_code}' --max-time 10 \
+        -H 'Content-Type: application/x-www-form-urlencoded' \
+        --data 'full_name=Smoke+Test&email=smoke%40example.com&california_resident=yes' \
+        "http://127.0.0.1:$PORT/requests/new/delete" || true)
+    if [[ $status != 200 ]] || ! grep -q 'id="tracking-code"' "$page"; then
+        grep -o 'class="[a-z-]*error[^<]*<[^>]*>[^<]*' "$page" >&2 || true
+        die "a single deletion request was answered $status without a tracking code"
+    fi
+}
+
+# wrk's Lua script: a distinct e-mail address per request (run, thread, counter and a
+# random number), answers sorted into accepted (2xx with a tracking code), other 2xx and
+# non-2xx, and a machine-readable report from done().
+write_wrk_script() {
+    cat >"$WORK/intake.lua" <<'LUA'
+local threads = {}
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+
+function setup(thread)
+    thread:set("thread_id", #threads + 1)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    run_id = args[1] or tostring(os.time())
+    counter, accepted, other_2xx, non_2xx = 0, 0, 0, 0
+    math.randomseed(os.time() * 1000 + thread_id)
+end
+
+function request()
+    counter = counter + 1
+    local email = string.format("bench.%s.%d.%d.%06d%%40example.com",
+        run_id, thread_id, counter, math.random(0, 999999))
+    local body = "full_name=Bench+Consumer+" .. thread_id .. "&email=" .. email
+        .. "&california_resident=yes"
+    return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+    if status >= 200 and status < 300 then
+        if body and string.find(body, 'id="tracking-code"', 1, true) then
+            accepted = accepted + 1
+        else
+            other_2xx = other_2xx + 1
+        end
+    else
+        non_2xx = non_2xx + 1
+    end
+end
+
+function done(summary, latency, requests)
+    local accepted_all, other_2xx_all, non_2xx_all = 0, 0, 0
+    for _, thread in ipairs(threads) do
+        accepted_all = accepted_all + thread:get("accepted")
+        other_2xx_all = other_2xx_all + thread:get("other_2xx")
+        non_2xx_all = non_2xx_all + thread:get("non_2xx")
+    end
+    local e = summary.errors
+    local seconds = summary.duration / 1e6
+    local out = {
+        requests = summary.requests,
+        requests_per_s = string.format("%.1f", summary.requests / seconds),
+        accepted = accepted_all,
+        accepted_per_s = string.format("%.1f", accepted_all / seconds),
+        p50_ms = string.format("%.1f", latency:percentile(50) / 1000),
+        p99_ms = string.format("%.1f", latency:percentile(99) / 1000),
+        max_ms = string.format("%.1f", latency.max / 1000),
+        connect_errors = e.connect,
+        read_errors = e.read,
+        write_errors = e.write,
+        timeouts = e.timeout,
+        other_2xx = other_2xx_all,
+        non_2xx = non_2xx_all,
+        errors = e.connect + e.read + e.write + e.timeout + non_2xx_all + other_2xx_all,
+    }
+    for key, value in pairs(out) do
+        io.write(string.format("result %s %s\n", key, tostring(value)))
+    end
+end
+LUA
+}
+
+# The value of `result <key> <value>` in wrk's report.
+wrk_result() { awk -v k="$1" '$1 == "result" && $2 == k { print $3 }' "$WORK/wrk.out"; }
+
+run_wrk() {
+    log "posting the deletion form: $CONNECTIONS connections, $THREADS threads, ${SECONDS_PER_PHASE} s"
+    sql "CHECKPOINT" >/dev/null
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER_PHASE}s" --timeout 5s \
+        -s "$WORK/intake.lua" "http://127.0.0.1:$PORT/requests/new/delete" \
+        -- "$(date +%s)" >"$WORK/wrk.out"
+    grep -v '^result ' "$WORK/wrk.out" >&2
+}
+
+# Peak resident set of the server process so far, in MB.
+server_peak_rss_mb() {
+    local kb
+    kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PORTAL_PID/status")
+    awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
+# pgbench's script: the statement store::requests::insert runs for a web deletion
+# request, with the values a submission brings computed in SQL: a random tracking code
+# (PB- marks these rows), a distinct address, today's deadlines, and a receipt of
+# realistic size (about 2 KB of text and 3 KB of HTML, with the code and address in it).
+write_pgbench_script() {
+    cat >"$WORK/insert.sql" <<'SQL'
+\set n random(1, 1000000000)
+WITH r AS (
+    INSERT INTO requests (tracking_code, kind, status, channel, email, full_name, phone,
+        address, california_resident, details, lookback, correction_field, current_value,
+        corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
+        respond_by, comply_by)
+    VALUES ('PB-' || md5(random()::text), 'delete', 'awaiting_verification', 'web',
+        'pgbench.' || :client_id::text || '.' || :n::text || '@example.com', 'Bench Consumer',
+        NULL, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, now(),
+        current_date + 14, current_date + 45, NULL)
+    RETURNING id, tracking_code, email, received_at
+), e AS (
+    INSERT INTO request_events (request_id, at, actor_type, action, to_status, data)
+    SELECT id, received_at, 'consumer', 'submitted', 'awaiting_verification',
+        '{"kind": "delete", "channel": "web"}'::jsonb
+    FROM r
+), o AS (
+    INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
+        body_html, created_at, next_attempt_at)
+    SELECT id, 'receipt', '<' || gen_random_uuid()::text || '@127.0.0.1>', email,
+        'We received your privacy request ' || tracking_code,
+        replace(replace($text$Hello,
+
+We received your request to delete your personal information (California Consumer
+Privacy Act, right to delete).
+
+Your tracking code is {code}. Keep it: with it and your e-mail address ({email})
+you can follow your request at https://privacy.example.com/status at any time.
+
+What happens next
+
+1. To protect your information, we first confirm that the request comes from you.
+   We will send you a separate message with a link to confirm your e-mail address.
+   The link works for 7 days.
+2. We may ask for details that match our records, such as your postal address or
+   the last order you placed. We never ask for a password, an account or a payment.
+3. Once we know the request comes from you, we delete the personal information we
+   hold about you, tell our service providers and contractors to do the same, and
+   send you our answer.
+
+Dates that apply
+
+- We confirm receipt and explain the next steps by Tuesday, December 8, 2026.
+- We answer your request by Monday, January 11, 2027.
+
+If we need more time, up to 45 more days, we will tell you why before the first
+date passes. Some information may have to be kept, for example to complete a
+transaction you asked for, to detect security incidents or to comply with a legal
+obligation. If so, our answer says what was kept, and why.
+
+If you did not make this request, you can ignore this message. Nothing is deleted
+until the request is confirmed from this address.
+
+You can reach our privacy team by replying to this message, by calling
+1-800-555-0100 (toll free, Monday to Friday, 9 am to 5 pm Pacific time), or by
+writing to Privacy Requests, Example Company, 100 Market Street, Suite 300,
+San Francisco, CA 94105.
+
+Example Company
+Privacy Requests
+https://privacy.example.com
+$text$, '{code}', tracking_code), '{email}', email),
+        replace(replace($html$<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>We received your privacy request</title></head>
+<body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 40em;">
+<p>Hello,</p>
+<p>We received your request to <strong>delete your personal information</strong>
+(California Consumer Privacy Act, right to delete).</p>
+<p>Your tracking code is <strong style="font-family: monospace;">{code}</strong>.
+Keep it: with it and your e-mail address (<strong>{email}</strong>) you can
+<a href="https://privacy.example.com/status">follow your request</a> at any time.</p>
+<h2 style="font-size: 1.1em; margin-top: 1.5em;">What happens next</h2>
+<ol>
+<li>To protect your information, we first confirm that the request comes from you.
+We will send you a separate message with a link to confirm your e-mail address.
+The link works for 7 days.</li>
+<li>We may ask for details that match our records, such as your postal address or
+the last order you placed. We never ask for a password, an account or a payment.</li>
+<li>Once we know the request comes from you, we delete the personal information we
+hold about you, tell our service providers and contractors to do the same, and send
+you our answer.</li>
+</ol>
+<h2 style="font-size: 1.1em; margin-top: 1.5em;">Dates that apply</h2>
+<table style="border-collapse: collapse;">
+<tr><td style="padding: 0.25em 1em 0.25em 0;">We confirm receipt and explain the next steps by</td>
+<td style="padding: 0.25em 0;"><strong>Tuesday, December 8, 2026</strong></td></tr>
+<tr><td style="padding: 0.25em 1em 0.25em 0;">We answer your request by</td>
+<td style="padding: 0.25em 0;"><strong>Monday, January 11, 2027</strong></td></tr>
+</table>
+<p>If we need more time, up to 45 more days, we will tell you why before the first
+date passes. Some information may have to be kept, for example to complete a
+transaction you asked for, to detect security incidents or to comply with a legal
+obligation. If so, our answer says what was kept, and why.</p>
+<p style="color: #555555;">If you did not make this request, you can ignore this message.
+Nothing is deleted until the request is confirmed from this address.</p>
+<p>You can reach our privacy team by replying to this message, by calling
+<a href="tel:+18005550100">1-800-555-0100</a> (toll free, Monday to Friday, 9 am to 5 pm
+Pacific time), or by writing to Privacy Requests, Example Company, 100 Market Street,
+Suite 300, San Francisco, CA 94105.</p>
+<hr style="border: none; border-top: 1px solid #dddddd; margin: 2em 0 1em;">
+<p style="font-size: 0.9em; color: #555555;">Example Company &middot; Privacy Requests &middot;
+<a href="https://privacy.example.com">privacy.example.com</a></p>
+</body>
+</html>
+$html$, '{code}', tracking_code), '{email}', email),
+        received_at, received_at
+    FROM r
+)
+SELECT id FROM r;
+SQL
+}
+
+# Same statement, same protocol as the portal (prepared, parameters bound per call),
+# one implicit transaction per submission.
+run_pgbench() {
+    log "pgbench: the same insert transaction, $CONNECTIONS clients, ${SECONDS_PER_PHASE} s"
+    sql "CHECKPOINT" >/dev/null
+    pgbench -n -M prepared -f "$WORK/insert.sql" -c "$CONNECTIONS" -j "$THREADS" \
+        -T "$SECONDS_PER_PHASE" >"$WORK/pgbench.out" 2>&1 ||
+        { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
+    grep -E '^(number of (transactions|failed)|latency|tps)' "$WORK/pgbench.out" >&2 || true
+}
+
+pgbench_tps() {
+    sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench.out" | tail -n 1
+}
+
+# SIGTERM, then up to 60 s for the portal to drain and stop its cluster.
+stop_portal() {
+    [[ -n $PORTAL_PID ]] || return 0
+    local pid=$PORTAL_PID deadline=$((SECONDS + 60))
+    PORTAL_PID=""
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            log "the portal did not stop within 60 s of SIGTERM: killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 0.2
+    done
+    wait "$pid" 2>/dev/null || true
+}
+
+# A cluster left running (the portal was killed or failed to stop it) is shut down
+# immediately through its postmaster's process id.
+stop_leftover_cluster() {
+    local pidfile="$WORK/postgres/data/postmaster.pid" pid deadline=$((SECONDS + 30))
+    [[ -f $pidfile ]] || return 0
+    pid=$(head -n 1 "$pidfile")
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 0
+    log "stopping the cluster the portal left running (postmaster $pid)"
+    kill -QUIT "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+        sleep 0.2
+    done
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT
+    stop_portal
+    if [[ -n $WORK && -d $WORK ]]; then
+        stop_leftover_cluster
+        rm -rf -- "$WORK"
+    fi
+    exit "$status"
+}
+
+# Floating-point comparison: cmp a op b with op one of >=, <=.
+meets() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN { exit !(op == ">=" ? a >= b : a <= b) }'; }
+
+main() {
+    SECONDS_PER_PHASE=$(parse_duration "$DURATION")
+    ((SECONDS_PER_PHASE >= 10)) || die "DURATION must be at least 10 s"
+
+    ensure_tools
+    build
+
+    WORK=$(mktemp -d /tmp/rightsdesk-intake-bench.XXXXXX)
+    # The cluster runs as the postgres user when this runs as root: it must reach
+    # <scratch>/postgres.
+    chmod 755 "$WORK"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    start_portal
+    connect_to_cluster
+    check_durability
+    smoke_submission
+
+    write_wrk_script
+    run_wrk
+    local rate p50 p99 errors accepted rss
+    rate=$(wrk_result accepted_per_s)
+    p50=$(wrk_result p50_ms)
+    p99=$(wrk_result p99_ms)
+    errors=$(wrk_result errors)
+    accepted=$(wrk_result accepted)
+    [[ -n $rate && -n $accepted ]] || die "wrk gave no report (see above)"
+
+    write_pgbench_script
+    run_pgbench
+    local tps ratio
+    tps=$(pgbench_tps)
+    [[ -n $tps ]] || die "pgbench gave no tps figure: $(tail -n 5 "$WORK/pgbench.out")"
+    ratio=$(awk -v a="$rate" -v b="$tps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+
+    # Every accepted submission must be stored with its event and its receipt. wrk
+    # abandons the requests still in flight when time is up (at most one per connection)
+    # and those it timed out; the portal may still have stored them, so up to that many
+    # rows more than accepted answers are expected. Fewer rows is a lost request.
+    local expected stored incomplete in_flight receipt_sizes failed=0
+    expected=$((accepted + 1)) # + the smoke submission
+    stored=$(sql "SELECT count(*) FROM requests WHERE kind = 'delete' AND tracking_code NOT LIKE 'PB-%'")
+    incomplete=$(sql "SELECT count(*) FROM requests r WHERE r.tracking_code NOT LIKE 'PB-%' AND (
+        NOT EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = r.id)
+        OR NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.id))")
+    receipt_sizes=$(sql "SELECT coalesce(round(avg(length(o.body_text))), 0) || ' B text, '
+        || coalesce(round(avg(length(o.body_html))), 0) || ' B html'
+        FROM outbox o JOIN requests r ON r.id = o.request_id WHERE r.tracking_code NOT LIKE 'PB-%'")
+    in_flight=$((CONNECTIONS + $(wrk_result timeouts) + $(wrk_result read_errors)))
+
+    rss=$(server_peak_rss_mb)
+
+    echo
+    echo "intake benchmark (delete form, $CONNECTIONS connections, $SECONDS_PER_PHASE s)"
+    echo "submissions/s: $rate"
+    echo "latency p50: $p50 ms  p99: $p99 ms"
+    echo "errors: $errors (connect $(wrk_result connect_errors), read $(wrk_result read_errors), write $(wrk_result write_errors), timeout $(wrk_result timeouts), non-2xx $(wrk_result non_2xx), 2xx without tracking code $(wrk_result other_2xx))"
+    echo "server peak RSS: $rss MB"
+    echo "pgbench equivalent insert tx/s: $tps"
+    echo "ratio portal/pgbench: $ratio"
+    echo "stored delete requests: $stored  accepted answers: $expected (wrk $accepted + 1 smoke test)"
+    echo "portal receipts average: $receipt_sizes"
+    if ((stored < expected)); then
+        echo "FAIL: $((expected - stored)) accepted submission(s) not in the database"
+        failed=1
+    elif ((stored > expected + in_flight)); then
+        echo "FAIL: $((stored - expected)) more stored requests than accepted answers, more than were in flight"
+        failed=1
+    elif ((stored > expected)); then
+        echo "note: $((stored - expected)) request(s) stored after wrk stopped waiting for them (in flight at the end)"
+    fi
+    if ((incomplete > 0)); then
+        echo "FAIL: $incomplete stored request(s) without their event or receipt"
+        failed=1
+    fi
+    echo "targets: >= $TARGET_RATE/s, ratio >= $TARGET_RATIO, p99 <= $TARGET_P99_MS ms, RSS <= $TARGET_RSS_MB MB, $TARGET_ERRORS errors"
+    local missed=()
+    meets "$rate" ">=" "$TARGET_RATE" || missed+=("submissions/s")
+    meets "$ratio" ">=" "$TARGET_RATIO" || missed+=("ratio")
+    meets "$p99" "<=" "$TARGET_P99_MS" || missed+=("p99")
+    meets "$rss" "<=" "$TARGET_RSS_MB" || missed+=("RSS")
+    meets "$errors" "<=" "$TARGET_ERRORS" || missed+=("errors")
+    if ((${#missed[@]} == 0)); then
+        echo "targets met: all"
+    else
+        echo "targets missed: ${missed[*]}"
+    fi
+
+    log "stopping the portal"
+    stop_portal
+    return "$failed"
+}
+
+main "$@"

@@ -1,0 +1,320 @@
+//! Every message the portal sends, in plain language, each with the tracking code and
+//! the dates that apply.
+
+use chrono::NaiveDate;
+
+use super::{Action, Content, DatedStep, MailContext, OutgoingMessage, consumer_dates, long_date};
+use crate::domain::deadlines::Deadlines;
+use crate::domain::kinds::RequestKind;
+use crate::domain::tracking::TrackingCode;
+
+type Rendered = Result<OutgoingMessage, askama::Error>;
+
+fn verify_action(ctx: &MailContext, url: &str) -> (Option<Action>, Vec<String>) {
+    (
+        Some(Action {
+            label: "Confirm my e-mail address".into(),
+            url: url.to_string(),
+        }),
+        vec![format!(
+            "The link works once and for {} days. If it has expired, you can ask for a new one on the status page.",
+            ctx.link_days
+        )],
+    )
+}
+
+/// Sent at once for every request (ccpa-rules §2): what was received, how verification
+/// works, when to expect the answer.
+pub fn receipt(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    deadlines: &Deadlines,
+    verify_url: Option<&str>,
+) -> Rendered {
+    let mut paragraphs = vec![format!("We received your request: {}.", kind.title())];
+    let (action, after_action) = match verify_url {
+        Some(url) => {
+            paragraphs.push(
+                "What happens next: to protect your information, we first confirm that the request comes from you. \
+                 Please confirm your e-mail address with the button below. We may also ask for details that match our records. \
+                 We never ask for a password, and you do not need an account."
+                    .into(),
+            );
+            verify_action(ctx, url)
+        }
+        None => {
+            paragraphs.push(
+                "What happens next: we do not need to check your identity for this request. \
+                 We will apply your choice and tell you when it is done."
+                    .into(),
+            );
+            (None, vec![])
+        }
+    };
+    Content {
+        subject: format!("We received your privacy request {code}"),
+        paragraphs,
+        action,
+        after_action: [
+            after_action,
+            vec!["If you did not make this request, you can ignore this message.".into()],
+        ]
+        .concat(),
+        dates: consumer_dates(deadlines),
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("receipt", to, ctx)
+}
+
+/// A new link, asked for from the status page.
+pub fn verification_link(ctx: &MailContext, to: &str, code: &TrackingCode, url: &str) -> Rendered {
+    let (action, after_action) = verify_action(ctx, url);
+    Content {
+        subject: format!("Confirm your e-mail address for request {code}"),
+        paragraphs: vec!["Here is a new link to confirm your e-mail address, as you asked.".into()],
+        action,
+        after_action,
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("verification_link", to, ctx)
+}
+
+/// Sent once, three days after a request that still waits for verification.
+pub fn verification_reminder(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    respond_by: NaiveDate,
+    url: &str,
+) -> Rendered {
+    let (action, after_action) = verify_action(ctx, url);
+    Content {
+        subject: format!("Reminder: confirm your e-mail address for request {code}"),
+        paragraphs: vec![
+            format!("You asked us: {}. We cannot go ahead until you confirm your e-mail address.", kind.title()),
+            format!(
+                "If we cannot confirm it is you by {}, we will have to close the request without acting on it.",
+                long_date(respond_by)
+            ),
+        ],
+        action,
+        after_action,
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("verification_reminder", to, ctx)
+}
+
+/// An opt-out or limit request has been applied (reg. §7026(g)).
+pub fn opt_out_applied(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+) -> Rendered {
+    let what = match kind {
+        RequestKind::LimitSensitive => {
+            "We now use your sensitive personal information only for what is needed to provide the goods and services you ask for."
+        }
+        _ => "We no longer sell or share your personal information.",
+    };
+    Content {
+        subject: format!("Your privacy choice has been applied ({code})"),
+        paragraphs: vec![
+            format!("We processed your request: {}.", kind.title()),
+            what.into(),
+            "We have told the third parties this applies to. You do not need to do anything else."
+                .into(),
+        ],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("opt_out_applied", to, ctx)
+}
+
+/// The one extension allowed, with its reason (reg. §7021(b)).
+pub fn extension_notice(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    new_date: NaiveDate,
+    reason: &str,
+) -> Rendered {
+    Content {
+        subject: format!("We need more time for request {code}"),
+        paragraphs: vec![
+            "We need more time to answer your request completely, as the law allows once.".into(),
+            format!("The reason: {reason}"),
+        ],
+        dates: vec![DatedStep {
+            label: "We answer your request by",
+            date: long_date(new_date),
+        }],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("extension_notice", to, ctx)
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Fulfilled,
+    PartiallyFulfilled,
+    Denied,
+}
+
+/// The answer: fulfilled, partly fulfilled, or denied with the reason.
+pub fn outcome(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    outcome: Outcome,
+    explanation: &str,
+) -> Rendered {
+    let (subject, first) = match outcome {
+        Outcome::Fulfilled => ("Your request is complete", "We completed your request"),
+        Outcome::PartiallyFulfilled => (
+            "Your request is partly complete",
+            "We completed part of your request",
+        ),
+        Outcome::Denied => (
+            "We could not complete your request",
+            "We could not complete your request",
+        ),
+    };
+    let mut paragraphs = vec![format!("{first}: {}.", kind.title())];
+    if !explanation.is_empty() {
+        paragraphs.push(explanation.to_string());
+    }
+    if kind == RequestKind::Delete {
+        paragraphs.push("We keep a record of your request itself, as the law requires.".into());
+    }
+    Content {
+        subject: format!("{subject} ({code})"),
+        paragraphs,
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("outcome", to, ctx)
+}
+
+/// Closed because identity could not be verified by the legal deadline (reg. §7024,
+/// §7022): the notice says so.
+pub fn closed_unverified(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+) -> Rendered {
+    let mut paragraphs = vec![
+        format!("You asked us: {}.", kind.title()),
+        "We could not verify your identity, because the e-mail address was not confirmed in time. \
+         We have therefore closed the request without acting on it."
+            .into(),
+    ];
+    if kind == RequestKind::KnowSpecific {
+        paragraphs.push(
+            "Without verification we cannot give out specific pieces of personal information. \
+             We handled your request as a request to know the categories of personal information we collect, \
+             which our privacy policy describes."
+                .into(),
+        );
+    }
+    paragraphs.push("You are welcome to make a new request at any time.".into());
+    Content {
+        subject: format!("Your request {code} was closed: identity not verified"),
+        paragraphs,
+        action: Some(Action {
+            label: "Make a new request".into(),
+            url: ctx.url("/"),
+        }),
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("closed_unverified", to, ctx)
+}
+
+/// A line about one request in a staff message: tracking code, kind, due date. No
+/// personal data, so the message can go to a shared mailbox.
+pub fn staff_line(
+    ctx: &MailContext,
+    code: &str,
+    kind: &str,
+    due: Option<NaiveDate>,
+    note: &str,
+) -> String {
+    let due = due.map_or_else(|| "no deadline".into(), |d| d.to_string());
+    format!(
+        "{code} · {kind} · due {due}{note} · {}",
+        ctx.url(&format!("/staff/requests/{code}"))
+    )
+}
+
+pub fn staff_digest(
+    ctx: &MailContext,
+    to: &str,
+    day: NaiveDate,
+    summary: String,
+    lines: Vec<String>,
+) -> Rendered {
+    Content {
+        subject: format!("Privacy requests due soon: digest for {day}"),
+        paragraphs: vec![summary],
+        lines,
+        action: Some(Action {
+            label: "Open the queue".into(),
+            url: ctx.url("/staff/requests"),
+        }),
+        ..Default::default()
+    }
+    .render("staff_digest", to, ctx)
+}
+
+pub fn staff_overdue(ctx: &MailContext, to: &str, lines: Vec<String>) -> Rendered {
+    Content {
+        subject: format!(
+            "Overdue: {} privacy request(s) passed their legal deadline",
+            lines.len()
+        ),
+        paragraphs: vec![
+            "These requests are still open after their legal deadline. Please act on them today."
+                .into(),
+        ],
+        lines,
+        action: Some(Action {
+            label: "Open the queue".into(),
+            url: ctx.url("/staff/requests"),
+        }),
+        ..Default::default()
+    }
+    .render("staff_overdue", to, ctx)
+}
+
+pub fn staff_delivery_failed(
+    ctx: &MailContext,
+    to: &str,
+    template: &str,
+    code: Option<&str>,
+    error: &str,
+) -> Rendered {
+    let about = code.map_or_else(|| "no request".to_string(), |c| format!("request {c}"));
+    Content {
+        subject: format!("An e-mail could not be delivered ({about})"),
+        paragraphs: vec![
+            format!(
+                "The \"{template}\" message about {about} could not be delivered after every retry."
+            ),
+            format!("The mail server's last answer: {error}"),
+            "Please reach the consumer another way, and check the mail settings.".into(),
+        ],
+        ..Default::default()
+    }
+    .render("staff_delivery_failed", to, ctx)
+}

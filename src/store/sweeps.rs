@@ -1,0 +1,217 @@
+//! What the worker's deadline sweeps read and stamp. Every read goes through a partial
+//! index and locks its rows with `SKIP LOCKED`, so two workers never take the same item
+//! and a sweep costs what is due, not what is stored.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::kinds::RequestStatus;
+
+/// A request a sweep acts on.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Due {
+    pub id: Uuid,
+    pub tracking_code: String,
+    pub kind: String,
+    pub status: String,
+    pub email: String,
+    pub channel: String,
+    pub respond_by: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+}
+
+const DUE_COLUMNS: &str = "id, tracking_code, kind, status, email, channel, respond_by, due_on";
+
+async fn due<T>(
+    conn: &mut PgConnection,
+    filter: &str,
+    param: T,
+    limit: i64,
+) -> Result<Vec<Due>, sqlx::Error>
+where
+    T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
+{
+    let sql = format!(
+        "SELECT {DUE_COLUMNS} FROM requests WHERE {filter} LIMIT $2 FOR UPDATE SKIP LOCKED"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(param)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// Opt-out and limit requests not yet applied (received up to `now`).
+pub async fn opt_outs_to_apply(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Due>, sqlx::Error> {
+    due(
+        conn,
+        "kind IN ('opt_out', 'limit_sensitive') AND status IN ('received', 'in_progress') AND received_at <= $1
+         ORDER BY received_at",
+        now,
+        limit,
+    )
+    .await
+}
+
+/// Requests still unverified on or after their response deadline.
+pub async fn unverified_at_deadline(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<Due>, sqlx::Error> {
+    due(
+        conn,
+        "status = 'awaiting_verification' AND respond_by <= $1 ORDER BY respond_by",
+        today,
+        limit,
+    )
+    .await
+}
+
+/// Requests waiting for verification since before `cutoff`, not reminded yet.
+pub async fn to_remind(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Due>, sqlx::Error> {
+    due(
+        conn,
+        "status = 'awaiting_verification' AND reminded_at IS NULL AND received_at <= $1 ORDER BY received_at",
+        cutoff,
+        limit,
+    )
+    .await
+}
+
+/// Open requests past their legal deadline that staff have not been alerted to.
+pub async fn newly_overdue(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<Due>, sqlx::Error> {
+    due(
+        conn,
+        "closed_at IS NULL AND overdue_alerted_at IS NULL AND due_on < $1 ORDER BY due_on",
+        today,
+        limit,
+    )
+    .await
+}
+
+/// Moves requests to `status`; closing statuses also set `closed_at` and the reason.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    status: RequestStatus,
+    now: DateTime<Utc>,
+    outcome_reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE requests SET status = $2, updated_at = $3,
+             closed_at = CASE WHEN $4 THEN $3 ELSE closed_at END,
+             outcome_reason = coalesce($5, outcome_reason)
+         WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .bind(status.code())
+    .bind(now)
+    .bind(status.is_closed())
+    .bind(outcome_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn stamp_reminded(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET reminded_at = $2 WHERE id = ANY($1)")
+        .bind(ids)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn stamp_overdue_alerted(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET overdue_alerted_at = $2 WHERE id = ANY($1)")
+        .bind(ids)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds addresses to the suppression list; an address already on it keeps its date.
+pub async fn add_opt_outs(
+    conn: &mut PgConnection,
+    rows: &[(&Due, &'static str)],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let emails: Vec<&str> = rows.iter().map(|(d, _)| d.email.as_str()).collect();
+    let scopes: Vec<&str> = rows.iter().map(|(_, s)| *s).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|(d, _)| d.id).collect();
+    let channels: Vec<&str> = rows.iter().map(|(d, _)| d.channel.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO opt_outs (email, scope, request_id, channel, since)
+         SELECT e, s, r, c, $5 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(e, s, r, c)
+         ON CONFLICT (lower(email), scope) DO NOTHING",
+    )
+    .bind(emails)
+    .bind(scopes)
+    .bind(ids)
+    .bind(channels)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes today's digest; false when another worker already did.
+pub async fn claim_digest(
+    conn: &mut PgConnection,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let claimed: Option<NaiveDate> =
+        sqlx::query_scalar("INSERT INTO staff_digests (day, sent_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING day")
+            .bind(day)
+            .bind(now)
+            .fetch_optional(conn)
+            .await?;
+    Ok(claimed.is_some())
+}
+
+/// Open requests due on or before `until`, nearest first, and how many there are.
+pub async fn open_due_by(
+    conn: &mut PgConnection,
+    until: NaiveDate,
+    limit: i64,
+) -> Result<(i64, Vec<Due>), sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM requests WHERE closed_at IS NULL AND due_on <= $1",
+    )
+    .bind(until)
+    .fetch_one(&mut *conn)
+    .await?;
+    let sql = format!(
+        "SELECT {DUE_COLUMNS} FROM requests WHERE closed_at IS NULL AND due_on <= $1 ORDER BY due_on LIMIT $2"
+    );
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(until)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    Ok((count, rows))
+}

@@ -1,0 +1,136 @@
+//! Verification links: issued hashed, used once, expiring.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::events::{self, Actor, Event};
+use crate::domain::kinds::RequestStatus;
+
+/// Issues a new link for a request; links issued before it stop working.
+pub async fn issue(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE verification_tokens SET expires_at = least(expires_at, $2)
+         WHERE request_id = $1 AND used_at IS NULL",
+    )
+    .bind(request_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(request_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What a link is, as the page that opens it needs to know.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LinkView {
+    pub token_id: i64,
+    pub request_id: Uuid,
+    pub tracking_code: String,
+    pub kind: String,
+    pub status: String,
+    pub respond_by: Option<NaiveDate>,
+    pub extended_respond_by: Option<NaiveDate>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+const LINK_VIEW: &str =
+    "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
+        r.respond_by, r.extended_respond_by, t.expires_at, t.used_at
+    FROM verification_tokens t JOIN requests r ON r.id = t.request_id
+    WHERE t.token_hash = $1";
+
+pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<LinkView>, sqlx::Error> {
+    sqlx::query_as(LINK_VIEW)
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+}
+
+/// What following a link did.
+#[derive(Debug)]
+pub enum Followed {
+    Verified(LinkView),
+    AlreadyUsed(LinkView),
+    Expired(LinkView),
+    /// The request is no longer waiting for verification (closed, or verified through a
+    /// newer link).
+    NotWaiting(LinkView),
+    Unknown,
+}
+
+/// Uses a link: marks it used, records the e-mail data point and moves the request to
+/// `verified`, all in one transaction.
+pub async fn follow(
+    pool: &PgPool,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Followed, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let sql = format!("{LINK_VIEW} FOR UPDATE OF t, r");
+    let Some(link) = sqlx::query_as::<_, LinkView>(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(Followed::Unknown);
+    };
+    if link.used_at.is_some() {
+        return Ok(Followed::AlreadyUsed(link));
+    }
+    if link.expires_at <= now {
+        return Ok(Followed::Expired(link));
+    }
+    if link.status != RequestStatus::AwaitingVerification.code() {
+        return Ok(Followed::NotWaiting(link));
+    }
+    sqlx::query("UPDATE verification_tokens SET used_at = $2 WHERE id = $1")
+        .bind(link.token_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE requests SET status = 'verified', verified_at = $2, updated_at = $2,
+             verification_level = CASE WHEN verification_level = 'none' THEN 'email' ELSE verification_level END
+         WHERE id = $1",
+    )
+    .bind(link.request_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    events::record(
+        &mut tx,
+        now,
+        Event {
+            request_id: link.request_id,
+            actor: Actor::Consumer,
+            action: "email_verified",
+            from: Some(RequestStatus::AwaitingVerification),
+            to: Some(RequestStatus::Verified),
+            data: json!({ "data_point": "email", "method": "single-use link" }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Followed::Verified(LinkView {
+        status: RequestStatus::Verified.code().into(),
+        used_at: Some(now),
+        ..link
+    }))
+}

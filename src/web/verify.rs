@@ -1,0 +1,176 @@
+//! Following a verification link. Opening the link shows a button; only pressing it uses
+//! the link, so mail scanners that open links do not use them up. Used, late and forged
+//! links each get a page that says what to do.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::NaiveDate;
+
+use super::errors::AppError;
+use super::gpc::Gpc;
+use super::{AppState, Page, html};
+use crate::domain::kinds::{RequestKind, RequestStatus};
+use crate::domain::token;
+use crate::mail::long_date;
+use crate::store::verification::{self, Followed, LinkView};
+
+#[derive(Template)]
+#[template(path = "consumer/verify.html")]
+struct VerifyPage<'a> {
+    page: Page,
+    heading: &'a str,
+    message: String,
+    /// The form that uses the link, when it can still be used.
+    confirm_action: Option<String>,
+    tracking_code: Option<String>,
+    offer_new_link: bool,
+}
+
+fn answer_by(link: &LinkView) -> Option<NaiveDate> {
+    link.extended_respond_by.or(link.respond_by)
+}
+
+fn what(link: &LinkView) -> &'static str {
+    RequestKind::parse(&link.kind).map_or("your privacy request", RequestKind::title)
+}
+
+/// What a verification page says.
+struct Answer<'a> {
+    status: StatusCode,
+    heading: &'a str,
+    message: String,
+    link: Option<&'a LinkView>,
+    confirm_action: Option<String>,
+    offer_new_link: bool,
+}
+
+fn render(state: &AppState, gpc: Gpc, a: Answer<'_>) -> Result<Response, AppError> {
+    html(
+        a.status,
+        &VerifyPage {
+            page: state.page(gpc),
+            heading: a.heading,
+            message: a.message,
+            confirm_action: a.confirm_action,
+            tracking_code: a.link.map(|l| l.tracking_code.clone()),
+            offer_new_link: a.offer_new_link,
+        },
+    )
+}
+
+pub async fn open_link(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    gpc: Gpc,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    match verification::find(&state.db, &token::hash(&raw)).await? {
+        None => unknown(&state, gpc),
+        Some(link) if link.used_at.is_some() => already_used(&state, gpc, &link),
+        Some(link) if link.expires_at <= now => expired(&state, gpc, &link),
+        Some(link) if link.status != RequestStatus::AwaitingVerification.code() => {
+            not_waiting(&state, gpc, &link)
+        }
+        Some(link) => render(
+            &state,
+            gpc,
+            Answer {
+                status: StatusCode::OK,
+                heading: "Confirm your e-mail address",
+                message: format!(
+                    "Press the button to confirm that you made this request: {}.",
+                    what(&link)
+                ),
+                link: Some(&link),
+                confirm_action: Some(format!("/verify/{raw}")),
+                offer_new_link: false,
+            },
+        ),
+    }
+}
+
+pub async fn use_link(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    gpc: Gpc,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    super::check_origin(&headers, &state)?;
+    match verification::follow(&state.db, &token::hash(&raw), state.clock.now()).await? {
+        Followed::Verified(link) => {
+            tracing::info!(tracking_code = %link.tracking_code, "e-mail verified");
+            let when = answer_by(&link).map_or_else(String::new, |d| {
+                format!(" We will answer by {}.", long_date(d))
+            });
+            render(
+                &state,
+                gpc,
+                Answer {
+                    status: StatusCode::OK,
+                    heading: "Thank you: your e-mail address is confirmed",
+                    message: format!("We are now working on your request: {}.{when}", what(&link)),
+                    link: Some(&link),
+                    confirm_action: None,
+                    offer_new_link: false,
+                },
+            )
+        }
+        Followed::AlreadyUsed(link) => already_used(&state, gpc, &link),
+        Followed::Expired(link) => expired(&state, gpc, &link),
+        Followed::NotWaiting(link) => not_waiting(&state, gpc, &link),
+        Followed::Unknown => unknown(&state, gpc),
+    }
+}
+
+fn already_used(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
+    render(state, gpc, Answer {
+            status: StatusCode::OK,
+            heading: "This link was already used",
+            message: "Your e-mail address was already confirmed with this link. There is nothing more to do: you can check your request's status at any time.".into(),
+            link: Some(link),
+            confirm_action: None,
+            offer_new_link: false,
+        })
+}
+
+fn expired(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
+    render(state, gpc, Answer {
+            status: StatusCode::OK,
+            heading: "This link has expired",
+            message: "For your security, confirmation links work for a limited time, and only the newest one works. You can ask for a new link on the status page.".into(),
+            link: Some(link),
+            confirm_action: None,
+            offer_new_link: link.status == RequestStatus::AwaitingVerification.code(),
+        })
+}
+
+fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
+    let status = RequestStatus::parse(&link.status).map_or("updated", RequestStatus::label);
+    render(
+        state,
+        gpc,
+        Answer {
+            status: StatusCode::OK,
+            heading: "No confirmation is needed any more",
+            message: format!(
+                "This request no longer waits for your confirmation. Its status: {status}."
+            ),
+            link: Some(link),
+            confirm_action: None,
+            offer_new_link: false,
+        },
+    )
+}
+
+fn unknown(state: &AppState, gpc: Gpc) -> Result<Response, AppError> {
+    render(state, gpc, Answer {
+            status: StatusCode::NOT_FOUND,
+            heading: "This link is not valid",
+            message: "The link may have been copied incompletely. Open it again from the e-mail, or ask for a new one on the status page with your tracking code.".into(),
+            link: None,
+            confirm_action: None,
+            offer_new_link: true,
+        })
+}

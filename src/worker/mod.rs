@@ -1,0 +1,235 @@
+//! The background worker: delivers the outbox and keeps the legal clocks. Any number of
+//! workers may run against one database; row locks with `SKIP LOCKED` keep them from
+//! doing the same thing twice.
+
+mod sweeps;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lettre::message::Mailbox;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use tokio::sync::{Notify, watch};
+
+pub use sweeps::SweepReport;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::mail::transport::{Queued, SendError, Transport};
+use crate::mail::{MailContext, messages};
+use crate::store;
+
+const OUTBOX_CHANNEL: &str = "rightsdesk_outbox";
+const MAX_BACKOFF_SECONDS: i64 = 6 * 3600;
+
+pub struct Worker {
+    db: PgPool,
+    settings: Arc<Settings>,
+    clock: Clock,
+    tz: Tz,
+    ctx: MailContext,
+    transport: Transport,
+    from: Mailbox,
+    wake: Notify,
+}
+
+impl Worker {
+    pub fn new(db: PgPool, settings: Arc<Settings>, clock: Clock) -> anyhow::Result<Self> {
+        let transport = Transport::from_settings(settings.smtp_url.as_deref(), &settings.data_dir)?;
+        let from = settings.mail_from.parse().context("mail_from")?;
+        let tz = settings
+            .timezone()
+            .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+        Ok(Self {
+            ctx: MailContext::new(&settings),
+            db,
+            settings,
+            clock,
+            tz,
+            transport,
+            from,
+            wake: Notify::new(),
+        })
+    }
+
+    /// Sends the next message due, if any. The message stays locked in this worker's
+    /// transaction until its result is committed, so no other worker sends it; a crash
+    /// between the send and the commit can repeat this one message only.
+    pub async fn deliver_one(&self) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let Some(queued) = store::outbox::claim_next(&mut tx, now).await? else {
+            return Ok(false);
+        };
+        match self.transport.send(&self.from, &queued).await {
+            Ok(()) => {
+                store::outbox::mark_sent(&mut tx, queued.id, self.clock.now()).await?;
+            }
+            Err(err) => self.record_failure(&mut tx, &queued, &err, now).await?,
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn record_failure(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        queued: &Queued,
+        err: &SendError,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let attempts = queued.attempts + 1;
+        let final_failure = err.permanent || attempts >= self.settings.mail.max_attempts;
+        tracing::warn!(
+            outbox_id = queued.id,
+            template = %queued.template,
+            attempts,
+            permanent = err.permanent,
+            final_failure,
+            "e-mail delivery failed"
+        );
+        let retry_at = (!final_failure)
+            .then(|| now + backoff(self.settings.mail.retry_base_seconds, attempts));
+        store::outbox::mark_attempt_failed(tx, queued.id, now, retry_at, &err.message).await?;
+        // Staff hear of every message lost for good, except of their own alerts.
+        if final_failure
+            && !queued.template.starts_with("staff_")
+            && let Some(to) = &self.settings.staff_alerts_to
+        {
+            let alert = messages::staff_delivery_failed(
+                &self.ctx,
+                to,
+                &queued.template,
+                queued.tracking_code.as_deref(),
+                &err.message,
+            )?;
+            store::outbox::enqueue(tx, None, &alert, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends everything due now, one message after another (tests and one-off runs).
+    pub async fn deliver_all(&self) -> anyhow::Result<usize> {
+        let mut sent = 0;
+        while self.deliver_one().await? {
+            sent += 1;
+        }
+        Ok(sent)
+    }
+
+    /// Runs until `shutdown` turns true: `mail.concurrency` senders woken by
+    /// LISTEN/NOTIFY (with a polling fallback), and the deadline sweep on its interval.
+    pub async fn run(self: Arc<Self>, shutdown: watch::Receiver<bool>) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..self.settings.mail.concurrency {
+            tasks.spawn(Arc::clone(&self).send_loop(shutdown.clone()));
+        }
+        tasks.spawn(Arc::clone(&self).listen_loop(shutdown.clone()));
+        tasks.spawn(Arc::clone(&self).sweep_loop(shutdown.clone()));
+        while tasks.join_next().await.is_some() {}
+        tracing::info!("worker stopped");
+    }
+
+    async fn send_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let poll = Duration::from_secs(self.settings.worker.poll_seconds.max(1));
+        while !*shutdown.borrow() {
+            let woken = self.wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            loop {
+                match self.deliver_one().await {
+                    Ok(true) if !*shutdown.borrow() => continue,
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::error!(error = format!("{err:#}"), "outbox delivery");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                () = &mut woken => {}
+                () = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn listen_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            let listener = async {
+                let mut listener = PgListener::connect_with(&self.db).await?;
+                listener.listen(OUTBOX_CHANNEL).await?;
+                Ok::<_, sqlx::Error>(listener)
+            };
+            let mut listener = match listener.await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot listen for outbox notifications; polling");
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(10)) => continue,
+                        _ = shutdown.changed() => return,
+                    }
+                }
+            };
+            loop {
+                tokio::select! {
+                    received = listener.recv() => match received {
+                        Ok(_) => self.wake.notify_waiters(),
+                        Err(err) => {
+                            tracing::warn!(error = %err, "outbox notifications interrupted");
+                            break;
+                        }
+                    },
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
+    }
+
+    async fn sweep_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut every = tokio::time::interval(Duration::from_secs(
+            self.settings.worker.sweep_seconds.max(1),
+        ));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = shutdown.changed() => return,
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+            match self.sweep().await {
+                Ok(report) if report.is_empty() => {}
+                Ok(report) => {
+                    tracing::info!(?report, "deadline sweep");
+                    self.wake.notify_waiters();
+                }
+                Err(err) => tracing::error!(error = format!("{err:#}"), "deadline sweep"),
+            }
+        }
+    }
+}
+
+/// Exponential back-off: base, 2×base, 4×base … capped at six hours.
+fn backoff(base_seconds: i64, attempts: i32) -> chrono::Duration {
+    let factor = 1i64 << (attempts.clamp(1, 20) - 1);
+    chrono::Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(30, 1).num_seconds(), 30);
+        assert_eq!(backoff(30, 2).num_seconds(), 60);
+        assert_eq!(backoff(30, 5).num_seconds(), 480);
+        assert_eq!(backoff(30, 30).num_seconds(), MAX_BACKOFF_SECONDS);
+    }
+}
