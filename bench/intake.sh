@@ -247,12 +247,30 @@ run_wrk() {
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER_PHASE}s" --timeout 5s \
         -s "$WORK/intake.lua" "http://127.0.0.1:$PORT/requests/new/delete" \
         -- "$(date +%s)" >"$WORK/wrk.out"
-    grep -v '^result ' "$WORK/wrk.out" >&2
+    grep -v '^result ' "$WORK/wrk.out" >&2 || true
 }
+
+# CPU time used so far, in clock ticks (user + system): by the portal, and by the
+# cluster, that is the postmaster, its running children (connections, background
+# processes) and the children it has reaped (pgbench's connections once they end).
+portal_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$PORTAL_PID/stat"; }
+cluster_ticks() {
+    local postmaster
+    postmaster=$(head -n 1 "$WORK/postgres/data/postmaster.pid")
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$postmaster" '
+        { pid = $1; sub(/^.*\) /, "") }
+        pid == root { t += $12 + $13 + $14 + $15 }
+        $2 == root { t += $12 + $13 }
+        END { print t + 0 }'
+}
+
+# Cores busy on average between two tick counts taken $3 seconds apart.
+cores() { awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / s }'; }
 
 # Peak resident set of the server process so far, in MB.
 server_peak_rss_mb() {
     local kb
+    kill -0 "$PORTAL_PID" 2>/dev/null || die "the portal is no longer running (see $WORK/portal.log)"
     kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PORTAL_PID/status")
     awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
@@ -388,7 +406,8 @@ run_pgbench() {
 }
 
 pgbench_tps() {
-    sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench.out" | tail -n 1
+    sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench.out" | tail -n 1 |
+        awk '{ printf "%.1f", $1 }'
 }
 
 # SIGTERM, then up to 60 s for the portal to drain and stop its cluster.
@@ -457,7 +476,12 @@ main() {
     smoke_submission
 
     write_wrk_script
+    local portal0 cluster0 portal_cores cluster_cores pgbench_cores
+    portal0=$(portal_ticks)
+    cluster0=$(cluster_ticks)
     run_wrk
+    portal_cores=$(cores "$portal0" "$(portal_ticks)" "$SECONDS_PER_PHASE")
+    cluster_cores=$(cores "$cluster0" "$(cluster_ticks)" "$SECONDS_PER_PHASE")
     local rate p50 p99 errors accepted rss
     rate=$(wrk_result accepted_per_s)
     p50=$(wrk_result p50_ms)
@@ -467,7 +491,9 @@ main() {
     [[ -n $rate && -n $accepted ]] || die "wrk gave no report (see above)"
 
     write_pgbench_script
+    cluster0=$(cluster_ticks)
     run_pgbench
+    pgbench_cores=$(cores "$cluster0" "$(cluster_ticks)" "$SECONDS_PER_PHASE")
     local tps ratio
     tps=$(pgbench_tps)
     [[ -n $tps ]] || die "pgbench gave no tps figure: $(tail -n 5 "$WORK/pgbench.out")"
@@ -477,7 +503,7 @@ main() {
     # abandons the requests still in flight when time is up (at most one per connection)
     # and those it timed out; the portal may still have stored them, so up to that many
     # rows more than accepted answers are expected. Fewer rows is a lost request.
-    local expected stored incomplete in_flight receipt_sizes failed=0
+    local expected stored incomplete in_flight receipt_sizes pgbench_sizes failed=0
     expected=$((accepted + 1)) # + the smoke submission
     stored=$(sql "SELECT count(*) FROM requests WHERE kind = 'delete' AND tracking_code NOT LIKE 'PB-%'")
     incomplete=$(sql "SELECT count(*) FROM requests r WHERE r.tracking_code NOT LIKE 'PB-%' AND (
@@ -486,6 +512,9 @@ main() {
     receipt_sizes=$(sql "SELECT coalesce(round(avg(length(o.body_text))), 0) || ' B text, '
         || coalesce(round(avg(length(o.body_html))), 0) || ' B html'
         FROM outbox o JOIN requests r ON r.id = o.request_id WHERE r.tracking_code NOT LIKE 'PB-%'")
+    pgbench_sizes=$(sql "SELECT coalesce(round(avg(length(o.body_text))), 0) || ' B text, '
+        || coalesce(round(avg(length(o.body_html))), 0) || ' B html'
+        FROM outbox o JOIN requests r ON r.id = o.request_id WHERE r.tracking_code LIKE 'PB-%'")
     in_flight=$((CONNECTIONS + $(wrk_result timeouts) + $(wrk_result read_errors)))
 
     rss=$(server_peak_rss_mb)
@@ -499,7 +528,8 @@ main() {
     echo "pgbench equivalent insert tx/s: $tps"
     echo "ratio portal/pgbench: $ratio"
     echo "stored delete requests: $stored  accepted answers: $expected (wrk $accepted + 1 smoke test)"
-    echo "portal receipts average: $receipt_sizes"
+    echo "receipts, average size: portal $receipt_sizes; pgbench $pgbench_sizes"
+    echo "CPU, cores busy: form phase portal $portal_cores + PostgreSQL $cluster_cores; pgbench phase PostgreSQL $pgbench_cores"
     if ((stored < expected)); then
         echo "FAIL: $((expected - stored)) accepted submission(s) not in the database"
         failed=1

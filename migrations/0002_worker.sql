@@ -20,6 +20,9 @@ CREATE INDEX requests_open_due_idx ON requests (due_on)
 CREATE INDEX requests_overdue_unalerted_idx ON requests (due_on)
     WHERE closed_at IS NULL AND overdue_alerted_at IS NULL;
 
+-- A request's messages (staff page, purge, the foreign key's ON DELETE).
+CREATE INDEX outbox_request_idx ON outbox (request_id) WHERE request_id IS NOT NULL;
+
 CREATE TABLE verification_tokens (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     request_id  uuid NOT NULL REFERENCES requests (id) ON DELETE CASCADE,

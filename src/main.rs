@@ -19,7 +19,14 @@ enum Command {
         no_worker: bool,
     },
     /// Run the background worker only: e-mail delivery and deadline sweeps.
-    Worker,
+    Worker {
+        /// Run one deadline sweep, print what it did and how long it took, and stop.
+        #[arg(long, conflicts_with = "drain")]
+        sweep_once: bool,
+        /// Deliver everything queued now, print the rate, and stop.
+        #[arg(long)]
+        drain: bool,
+    },
     /// Bring the database schema up to date, then stop.
     Migrate,
     /// Insert synthetic data for benchmarks.
@@ -51,7 +58,11 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve { no_worker: false }) {
             Command::Serve { no_worker } => startup::serve(settings, !no_worker).await,
-            Command::Worker => startup::work(settings).await,
+            Command::Worker { sweep_once, drain } => match (sweep_once, drain) {
+                (true, _) => startup::sweep_once(settings).await,
+                (_, true) => startup::drain(settings).await,
+                _ => startup::work(settings).await,
+            },
             Command::Migrate => startup::migrate(settings).await,
             Command::Seed {
                 requests,

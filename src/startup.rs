@@ -155,6 +155,55 @@ pub async fn work(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `rightsdesk worker --sweep-once`: one timed sweep.
+pub async fn sweep_once(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let worker = Worker::new(db.pool.clone(), Arc::new(settings), Clock::default())?;
+    let started = std::time::Instant::now();
+    let report = worker.sweep().await;
+    let took = started.elapsed();
+    db.close().await;
+    let report = report?;
+    println!("sweep: {:.1} ms  {report:?}", took.as_secs_f64() * 1000.0);
+    Ok(())
+}
+
+/// `rightsdesk worker --drain`: deliver what is queued with `mail.concurrency` senders,
+/// then report the rate.
+pub async fn drain(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let senders = settings.mail.concurrency;
+    let worker = Arc::new(Worker::new(
+        db.pool.clone(),
+        Arc::new(settings),
+        Clock::default(),
+    )?);
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..senders {
+        let worker = Arc::clone(&worker);
+        tasks.spawn(async move { worker.deliver_all().await });
+    }
+    let mut delivered = 0;
+    let mut failure = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined? {
+            Ok(n) => delivered += n,
+            Err(err) => failure = Some(err),
+        }
+    }
+    let took = started.elapsed().as_secs_f64();
+    db.close().await;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    println!(
+        "delivered: {delivered} messages in {took:.2} s ({:.0} messages/s, {senders} senders)",
+        delivered as f64 / took.max(1e-9)
+    );
+    Ok(())
+}
+
 /// `rightsdesk seed`: synthetic requests and messages for benchmarks.
 pub async fn seed(
     settings: Settings,

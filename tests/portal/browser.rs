@@ -1,5 +1,6 @@
 //! The consumer's path in a real headless Chromium, driven over WebDriver.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -18,7 +19,11 @@ struct ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // The browser is chromedriver's child: end the whole process group, so a failed
+        // test leaves no browser behind.
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+        }
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
@@ -47,6 +52,7 @@ async fn start_browser() -> (ChromeDriver, Client) {
         .port();
     let child = Command::new(driver_bin)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
