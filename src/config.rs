@@ -32,7 +32,20 @@ pub struct Settings {
     pub limits: Limits,
     pub mail: Mail,
     pub worker: Worker,
+    pub staff: Staff,
     pub deadlines: DeadlineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+    pub lockout_after: i32,
+    pub lockout_minutes: i64,
+    pub invite_days: i64,
+    pub logins_per_minute: u32,
+    pub deletion_recipients: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

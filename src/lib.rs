@@ -1,5 +1,6 @@
 //! Rightsdesk: receive, track and answer California consumer-rights requests.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod domain;

@@ -29,6 +29,11 @@ enum Command {
     },
     /// Bring the database schema up to date, then stop.
     Migrate,
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -40,6 +45,17 @@ enum Command {
         /// How many e-mails to queue in the outbox.
         #[arg(long, default_value_t = 0)]
         messages: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account. The password is read from standard input when it is not a
+    /// terminal; otherwise one is generated and printed once.
+    Add {
+        email: String,
+        #[arg(long, value_parser = ["admin", "reviewer"])]
+        role: String,
     },
 }
 
@@ -64,6 +80,9 @@ fn main() -> anyhow::Result<()> {
                 _ => startup::work(settings).await,
             },
             Command::Migrate => startup::migrate(settings).await,
+            Command::Staff {
+                command: StaffCommand::Add { email, role },
+            } => startup::add_staff(settings, &email, &role).await,
             Command::Seed {
                 requests,
                 due,

@@ -123,6 +123,13 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     };
     let addr = listener.local_addr()?;
     println!("Rightsdesk is serving on http://{addr}  (Ctrl-C to stop)");
+    if store::staff::count(&db.pool).await.unwrap_or(1) == 0 {
+        println!(
+            "No staff account yet. Create the first one with:\n  \
+             cargo run --release -- staff add you@example.com --role admin\n\
+             then sign in at http://{addr}/staff/login"
+        );
+    }
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -236,6 +243,51 @@ pub async fn seed(
     .await;
     db.close().await;
     result
+}
+
+/// `rightsdesk staff add EMAIL --role admin|reviewer`.
+pub async fn add_staff(settings: Settings, email: &str, role: &str) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Read};
+    let email = crate::domain::email::EmailAddress::parse(email)
+        .map_err(|msg| anyhow::anyhow!("{email:?}: {msg}"))?;
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (crate::auth::generate_password(), true)
+    } else {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("reading the password")?;
+        (input.trim_end_matches(['\r', '\n']).to_string(), false)
+    };
+    crate::auth::check_new_password(&password).map_err(|msg| anyhow::anyhow!("password: {msg}"))?;
+    let hash = crate::auth::hash_password(password.clone()).await?;
+    let db = open_database(&settings).await?;
+    let created = async {
+        let mut conn = db.pool.acquire().await?;
+        store::staff::create(
+            &mut conn,
+            email.as_str(),
+            role,
+            Some(&hash),
+            Clock::default().now(),
+        )
+        .await
+    }
+    .await;
+    db.close().await;
+    match created {
+        Ok(_) => {
+            println!("Created {role} {email}.");
+            if generated {
+                println!("Password (shown once): {password}");
+            }
+            Ok(())
+        }
+        Err(err) if store::violates(&err, store::staff::EMAIL_KEY) => {
+            anyhow::bail!("there is already a staff account for {email}")
+        }
+        Err(err) => Err(err).context("creating the account"),
+    }
 }
 
 /// `rightsdesk migrate`: bring the schema up to date and stop.

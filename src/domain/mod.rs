@@ -1,6 +1,7 @@
 //! The rules of the law as plain Rust: kinds, statuses, deadlines, what a valid
 //! request looks like. No I/O, no clock: "now" is always passed in.
 
+pub mod actions;
 pub mod calendar;
 pub mod deadlines;
 pub mod email;

@@ -1,10 +1,13 @@
 //! PostgreSQL access, one module per aggregate. Only parameterised SQL.
 
+pub mod detail;
 pub mod events;
 pub mod gpc;
 pub mod outbox;
+pub mod queue;
 pub mod requests;
 pub mod seed;
+pub mod staff;
 pub mod sweeps;
 pub mod verification;
 

@@ -17,6 +17,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("forbidden")]
     Forbidden,
+    /// A staff page without a live session: off to the sign-in page.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// Signed in, but this needs another role.
+    #[error("not allowed for this role")]
+    NotAllowed,
     #[error("too many requests")]
     TooManyRequests,
     #[error(transparent)]
@@ -68,7 +74,17 @@ impl AppError {
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "Not allowed",
-                "This form was sent from another site. Open the form on this site and send it again.",
+                "This form was sent from another site, or it has expired. Open the form again on this site and send it again.",
+            ),
+            AppError::SignInRequired => (
+                StatusCode::SEE_OTHER,
+                "Please sign in",
+                "Your session has ended. Please sign in again.",
+            ),
+            AppError::NotAllowed => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Only administrators can do this. Ask an administrator if you need it done.",
             ),
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -88,6 +104,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(err) = &self {
             tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        if let AppError::SignInRequired = self {
+            return axum::response::Redirect::to("/staff/login").into_response();
         }
         let (status, title, message) = self.parts();
         let body = ErrorPage { title, message }

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod form;
 pub mod gpc;
 pub mod ratelimit;
+pub mod staff;
 pub mod verify;
 
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub clock: Clock,
     pub limiter: Arc<RateLimiter>,
     pub mail: Arc<MailContext>,
+    /// The queue's counts, shared for a few seconds by every page view.
+    pub counts: Arc<staff::queue::CountsCache>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             clock,
             limiter: Arc::new(RateLimiter::default()),
             mail,
+            counts: Arc::default(),
         })
     }
 
@@ -142,6 +146,7 @@ pub fn router(state: AppState) -> Router {
 
     let app = Router::new()
         .merge(pages)
+        .merge(staff::router())
         .route("/healthz", get(consumer::healthz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))

@@ -19,6 +19,7 @@ const SWEEP_AT: usize = 50_000;
 pub enum Bucket {
     Submission,
     StatusLookup,
+    Login,
 }
 
 #[derive(Debug, Default)]

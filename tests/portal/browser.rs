@@ -209,3 +209,122 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
     assert_eq!(row.get::<String, _>("email"), "ana@example.com");
     assert_eq!(row.get::<String, _>("full_name"), "Ana López");
 }
+
+#[tokio::test]
+async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser() {
+    let app = spawn_app().await;
+    let fields = crate::intake::valid_fields(rightsdesk::domain::kinds::RequestKind::Delete);
+    let file = || async {
+        crate::support::tracking_code_in(
+            &app.post_form("/requests/new/delete", &fields)
+                .await
+                .text()
+                .await
+                .unwrap(),
+        )
+    };
+    let urgent = file().await;
+    app.clock.advance(chrono::Duration::days(20));
+    let later = file().await;
+    // Day 45 of the first request: due today, the last day an extension may be sent.
+    app.clock.advance(chrono::Duration::days(25));
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let (_driver, browser) = start_browser().await;
+
+    browser.goto(&app.url("/staff/requests")).await.unwrap();
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/staff/login")
+    );
+    browser
+        .find(Locator::Id("f-email"))
+        .await
+        .unwrap()
+        .send_keys("rev@example.com")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys("reviewer password")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let first_row = browser
+        .wait()
+        .for_element(Locator::Css("table.queue tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(
+        first_row.attr("class").await.unwrap().as_deref(),
+        Some("urgent"),
+        "shown in red"
+    );
+    let link = first_row.find(Locator::Css("a")).await.unwrap();
+    assert_eq!(
+        link.text().await.unwrap(),
+        urgent,
+        "the nearest deadline is at the top"
+    );
+    let rows = browser
+        .find_all(Locator::Css("table.queue tbody tr"))
+        .await
+        .unwrap();
+    assert!(rows.len() >= 2);
+    assert!(rows[1].text().await.unwrap().contains(&later));
+    link.click().await.unwrap();
+
+    browser
+        .wait()
+        .for_element(Locator::Id("a-reason"))
+        .await
+        .unwrap()
+        .send_keys("We need to search three archived systems.")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::XPath(
+            "//form[contains(@action, '/extend')]//button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let trail = browser
+        .wait()
+        .for_element(Locator::Css("ol.trail"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(trail.contains("deadline extended"), "{trail}");
+    assert!(trail.contains("We need to search three archived systems."));
+    assert!(trail.contains("rev@example.com"));
+    browser.close().await.unwrap();
+
+    let reason: Option<String> =
+        sqlx::query_scalar("SELECT extension_reason FROM requests WHERE tracking_code = $1")
+            .bind(&urgent)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        reason.as_deref(),
+        Some("We need to search three archived systems.")
+    );
+}

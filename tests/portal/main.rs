@@ -5,6 +5,7 @@ mod delivery;
 mod gpc;
 mod hostile_input;
 mod intake;
+mod staff;
 mod status;
 mod support;
 mod sweeps;

@@ -424,3 +424,112 @@ pub fn tracking_code_in(page: &str) -> String {
         + "id=\"tracking-code\">".len();
     page[start..start + 12].to_string()
 }
+
+/// A staff member's browser: a cookie jar and the session's CSRF token.
+pub struct StaffClient {
+    pub client: reqwest::Client,
+    pub csrf: String,
+    base: String,
+}
+
+impl StaffClient {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Posts a form with this session's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &self.csrf));
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden `csrf` field in a page.
+pub fn csrf_in(page: &str) -> String {
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a CSRF field")
+        + 19;
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    pub async fn add_staff(&self, email: &str, role: &str, password: &str) {
+        let hash = rightsdesk::auth::hash_password(password.into())
+            .await
+            .unwrap();
+        let mut conn = self.db.acquire().await.unwrap();
+        rightsdesk::store::staff::create(&mut conn, email, role, Some(&hash), self.clock.now())
+            .await
+            .unwrap();
+    }
+
+    /// Posts the sign-in form from a fresh browser; returns the response and the browser.
+    pub async fn try_sign_in(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> (reqwest::Response, reqwest::Client) {
+        let client = cookie_client();
+        let form = client
+            .get(self.url("/staff/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_in(&form);
+        let response = client
+            .post(self.url("/staff/login"))
+            .form(&[("email", email), ("password", password), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        (response, client)
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> StaffClient {
+        let (response, client) = self.try_sign_in(email, password).await;
+        assert_eq!(response.status(), 303, "signed in");
+        let queue = client
+            .get(self.url("/staff/requests"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        StaffClient {
+            csrf: csrf_in(&queue),
+            client,
+            base: self.url(""),
+        }
+    }
+
+    /// An admin, signed in.
+    pub async fn admin(&self) -> StaffClient {
+        self.add_staff("admin@example.com", "admin", "admin password 123")
+            .await;
+        self.sign_in("admin@example.com", "admin password 123")
+            .await
+    }
+}

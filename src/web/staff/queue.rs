@@ -1,0 +1,347 @@
+//! `/staff/requests`: the queue ordered by legal deadline, its filters, and its CSV.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::login::Me;
+use super::session::Staff;
+use crate::domain::email::EmailAddress;
+use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::tracking::TrackingCode;
+use crate::store::queue::{self, Cursor, Filter};
+use crate::web::errors::AppError;
+use crate::web::{AppState, html};
+
+const PAGE: i64 = 50;
+const EXPORT_CAP: i64 = 100_000;
+/// Days left at or under which a deadline is shown in red.
+const URGENT_DAYS: i64 = 5;
+/// Counts per status are shared by every page view for this long.
+const COUNTS_FOR: Duration = Duration::from_secs(5);
+
+/// The counts at the top of the queue, cached briefly per instance.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub by_status: Vec<(String, i64)>,
+    pub overdue: i64,
+}
+
+#[derive(Default)]
+pub struct CountsCache(std::sync::Mutex<Option<(Instant, NaiveDate, Counts)>>);
+
+async fn counts(state: &AppState, today: NaiveDate) -> Result<Counts, AppError> {
+    if let Some((at, day, counts)) = state
+        .counts
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        && at.elapsed() < COUNTS_FOR
+        && *day == today
+    {
+        return Ok(counts.clone());
+    }
+    let fresh = Counts {
+        by_status: queue::open_counts(&state.db).await?,
+        overdue: queue::overdue_count(&state.db, today).await?,
+    };
+    *state.counts.0.lock().unwrap_or_else(|e| e.into_inner()) =
+        Some((Instant::now(), today, fresh.clone()));
+    Ok(fresh)
+}
+
+/// The filters as typed in the address bar, checked: unknown values are dropped and
+/// said so.
+struct Parsed {
+    filter: Filter,
+    cursor: Option<Cursor>,
+    problems: Vec<String>,
+}
+
+fn parse(params: &HashMap<String, String>, me: Uuid) -> Parsed {
+    let mut f = Filter::default();
+    let mut problems = Vec::new();
+    let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    if let Some(v) = get("kind") {
+        match RequestKind::parse(v) {
+            Ok(k) => f.kind = Some(k.code()),
+            Err(_) => problems.push(format!("Unknown kind {v:?} ignored.")),
+        }
+    }
+    if let Some(v) = get("status") {
+        match RequestStatus::parse(v) {
+            Ok(s) => {
+                f.status = Some(s.code());
+                f.closed = s.is_closed();
+            }
+            Err(_) => problems.push(format!("Unknown status {v:?} ignored.")),
+        }
+    }
+    if let Some(v) = get("channel") {
+        match Channel::parse(v) {
+            Ok(c) => f.channel = Some(c.code()),
+            Err(_) => problems.push(format!("Unknown channel {v:?} ignored.")),
+        }
+    }
+    f.overdue = get("overdue").is_some();
+    f.unverified = get("unverified").is_some();
+    f.closed |= get("closed").is_some();
+    if let Some(v) = get("due_within") {
+        match v.parse::<u32>() {
+            Ok(days) if days <= 3650 => f.due_within_days = Some(days),
+            _ => problems.push("\"Due within\" takes a number of days.".into()),
+        }
+    }
+    match get("assigned") {
+        Some("me") => f.assigned_to = Some(me),
+        Some("none") => f.unassigned = true,
+        _ => {}
+    }
+    if let Some(q) = get("q") {
+        if let Some(code) = TrackingCode::parse(q) {
+            f.tracking_code = Some(code.to_string());
+        } else if let Ok(email) = EmailAddress::parse(q) {
+            f.email = Some(email.to_string());
+        } else {
+            problems
+                .push("Search by a tracking code (RD-XXXX-XXXX) or a whole e-mail address.".into());
+        }
+    }
+    let cursor = get("after").and_then(parse_cursor);
+    Parsed {
+        filter: f,
+        cursor,
+        problems,
+    }
+}
+
+fn parse_cursor(raw: &str) -> Option<Cursor> {
+    let mut parts = raw.splitn(3, '~');
+    let (tag, at, id) = (parts.next()?, parts.next()?, parts.next()?);
+    let id: Uuid = id.parse().ok()?;
+    match tag {
+        "o" if at == "-" => Some(Cursor::Open(None, id)),
+        "o" => Some(Cursor::Open(Some(at.parse().ok()?), id)),
+        "c" => Some(Cursor::Closed(at.parse::<DateTime<Utc>>().ok()?, id)),
+        _ => None,
+    }
+}
+
+fn cursor_after(row: &queue::Row, closed: bool) -> String {
+    if closed {
+        let at = row.closed_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+        format!("c~{at}~{}", row.id)
+    } else {
+        let due = row
+            .due_on
+            .map_or_else(|| "-".to_string(), |d| d.to_string());
+        format!("o~{due}~{}", row.id)
+    }
+}
+
+/// A queue row as shown.
+pub struct Line {
+    pub tracking_code: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub channel: String,
+    pub received: String,
+    pub due: String,
+    pub days_left: String,
+    pub urgent: bool,
+    pub extended: bool,
+    pub verification: String,
+    pub assignee: String,
+}
+
+fn line(row: &queue::Row, today: NaiveDate) -> Line {
+    let left = row.due_on.map(|d| (d - today).num_days());
+    let closed = row.closed_at.is_some();
+    Line {
+        tracking_code: row.tracking_code.clone(),
+        kind: RequestKind::parse(&row.kind).map_or("?", RequestKind::code),
+        status: RequestStatus::parse(&row.status).map_or("?", RequestStatus::code),
+        channel: row.channel.clone(),
+        received: row.received_at.date_naive().to_string(),
+        due: row.due_on.map_or_else(|| "—".into(), |d| d.to_string()),
+        days_left: match (closed, left) {
+            (true, _) => "closed".into(),
+            (false, Some(n)) if n < 0 => format!("{} overdue", -n),
+            (false, Some(n)) => n.to_string(),
+            (false, None) => "—".into(),
+        },
+        urgent: !closed && left.is_some_and(|n| n <= URGENT_DAYS),
+        extended: row.extended_respond_by.is_some(),
+        verification: row.verification_level.clone(),
+        assignee: row.assignee.clone().unwrap_or_else(|| "—".into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/queue.html")]
+struct QueuePage<'a> {
+    business: &'a str,
+    me: Option<Me>,
+    params: &'a HashMap<String, String>,
+    lines: Vec<Line>,
+    counts: Counts,
+    problems: Vec<String>,
+    next: Option<String>,
+    export: String,
+    kinds: &'static [RequestKind],
+    statuses: &'static [RequestStatus],
+    channels: &'static [Channel],
+}
+
+impl QueuePage<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The query string of `params` with `after` replaced.
+fn query_with(params: &HashMap<String, String>, after: Option<&str>) -> String {
+    let mut pairs: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(k, v)| k.as_str() != "after" && !v.is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    pairs.sort();
+    if let Some(after) = after {
+        pairs.push(("after", after));
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let today = state.clock.today(state.tz);
+    let parsed = parse(&params, staff.id);
+    let mut rows = queue::page(&state.db, &parsed.filter, today, parsed.cursor, PAGE + 1).await?;
+    let next = (rows.len() as i64 > PAGE).then(|| {
+        rows.truncate(PAGE as usize);
+        let after = cursor_after(rows.last().expect("a full page"), parsed.filter.closed);
+        format!("/staff/requests?{}", query_with(&params, Some(&after)))
+    });
+    let page = QueuePage {
+        business: &state.settings.business.name,
+        me: Some(Me::from(&staff)),
+        params: &params,
+        lines: rows.iter().map(|r| line(r, today)).collect(),
+        counts: counts(&state, today).await?,
+        problems: parsed.problems,
+        next,
+        export: format!("/staff/requests.csv?{}", query_with(&params, None)),
+        kinds: RequestKind::ALL,
+        statuses: RequestStatus::ALL,
+        channels: Channel::ALL,
+    };
+    html(StatusCode::OK, &page)
+}
+
+/// The filtered list as CSV. No personal data beyond the tracking code; cells that a
+/// spreadsheet would run as a formula are quoted as text.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let today = state.clock.today(state.tz);
+    let parsed = parse(&params, staff.id);
+    let rows = queue::export(&state.db, &parsed.filter, today, EXPORT_CAP).await?;
+    let mut out = String::from(
+        "tracking_code,kind,status,channel,received,due,days_left,extended,verification,assignee\n",
+    );
+    for row in &rows {
+        let l = line(row, today);
+        let cells = [
+            l.tracking_code.as_str(),
+            l.kind,
+            l.status,
+            &l.channel,
+            &l.received,
+            &l.due,
+            &l.days_left,
+            if l.extended { "yes" } else { "no" },
+            &l.verification,
+            &l.assignee,
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    tracing::info!(staff_id = %staff.id, rows = rows.len(), "queue exported");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"requests.csv\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+fn csv_cell(value: &str) -> String {
+    let guarded =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err() {
+            format!("'{value}")
+        } else {
+            value.to_string()
+        };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_cell("-5"), "-5");
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let id = Uuid::new_v4();
+        let row = queue::Row {
+            id,
+            tracking_code: "RD-2222-2222".into(),
+            kind: "delete".into(),
+            status: "verified".into(),
+            channel: "web".into(),
+            received_at: Utc::now(),
+            due_on: Some("2027-01-07".parse().unwrap()),
+            extended_respond_by: None,
+            verification_level: "email".into(),
+            assignee: None,
+            closed_at: None,
+        };
+        assert_eq!(
+            parse_cursor(&cursor_after(&row, false)),
+            Some(Cursor::Open(row.due_on, id))
+        );
+        assert_eq!(parse_cursor("o~garbage~x"), None);
+    }
+}

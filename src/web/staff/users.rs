@@ -1,0 +1,376 @@
+//! Staff administration (admins only): invite, change roles, deactivate. And each
+//! member's own account: the invitation's set-password page, and password changes.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use uuid::Uuid;
+
+use super::login::Me;
+use super::session::{self, Admin, Staff};
+use crate::auth;
+use crate::domain::email::EmailAddress;
+use crate::domain::token::{self, SecretToken};
+use crate::mail::{Action, Content};
+use crate::store;
+use crate::web::errors::AppError;
+use crate::web::form::SubmittedForm;
+use crate::web::{AppState, html};
+
+#[derive(Template)]
+#[template(path = "staff/users.html")]
+struct UsersPage<'a> {
+    business: &'a str,
+    me: Option<Me>,
+    my_id: Uuid,
+    users: Vec<store::staff::StaffUser>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl UsersPage<'_> {
+    fn csrf(&self) -> &str {
+        super::login::csrf_of(&self.me)
+    }
+}
+
+async fn users_page(
+    state: &AppState,
+    admin: &Staff,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    html(
+        status,
+        &UsersPage {
+            business: &state.settings.business.name,
+            me: Some(Me::from(admin)),
+            my_id: admin.id,
+            users: store::staff::all(&state.db).await?,
+            notice,
+            error,
+        },
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+) -> Result<Response, AppError> {
+    users_page(&state, &admin, StatusCode::OK, None, None).await
+}
+
+fn parse_role(role: &str) -> Option<&'static str> {
+    match role {
+        "admin" => Some("admin"),
+        "reviewer" => Some("reviewer"),
+        _ => None,
+    }
+}
+
+/// Creates the account without a password and e-mails a single-use set-password link.
+pub async fn invite(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    admin.check_csrf(&form)?;
+    let refuse = |msg: &str| {
+        users_page(
+            &state,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(msg.to_string()),
+        )
+    };
+    let Ok(email) = EmailAddress::parse(form.get("email")) else {
+        return refuse("Enter the new member's e-mail address.").await;
+    };
+    let Some(role) = parse_role(form.get("role")) else {
+        return refuse("Choose a role.").await;
+    };
+    let now = state.clock.now();
+    let link = SecretToken::generate();
+    let url = state.mail.url(&format!("/staff/invite/{}", link.expose()));
+    let message = Content {
+        subject: format!(
+            "You are invited to {}'s privacy request desk",
+            state.settings.business.name
+        ),
+        paragraphs: vec![format!(
+            "{} invited you to work on privacy requests as {role}.",
+            admin.email
+        )],
+        action: Some(Action {
+            label: "Choose your password".into(),
+            url,
+        }),
+        after_action: vec![format!(
+            "The link works once and for {} days.",
+            state.settings.staff.invite_days
+        )],
+        ..Default::default()
+    }
+    .render("staff_invite", email.as_str(), &state.mail)?;
+    let mut tx = state.db.begin().await?;
+    let id = match store::staff::create(&mut tx, email.as_str(), role, None, now).await {
+        Ok(id) => id,
+        Err(err) if store::violates(&err, store::staff::EMAIL_KEY) => {
+            drop(tx);
+            return refuse("There is already an account with this e-mail address.").await;
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let expires = now + Duration::days(state.settings.staff.invite_days);
+    store::staff::create_invite(&mut tx, link.hash(), id, now, expires).await?;
+    store::outbox::enqueue(&mut tx, None, &message, now).await?;
+    tx.commit().await?;
+    tracing::info!(staff_id = %id, by = %admin.id, "staff invited");
+    users_page(
+        &state,
+        &admin,
+        StatusCode::OK,
+        Some(format!("Invitation sent to {email}.")),
+        None,
+    )
+    .await
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(id): Path<Uuid>,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    admin.check_csrf(&form)?;
+    let Some(role) = parse_role(form.get("role")) else {
+        return users_page(
+            &state,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("Choose a role.".into()),
+        )
+        .await;
+    };
+    if id == admin.id {
+        return users_page(
+            &state,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("You cannot change your own role.".into()),
+        )
+        .await;
+    }
+    store::staff::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::staff::set_role(&state.db, id, role).await?;
+    tracing::info!(staff_id = %id, by = %admin.id, role, "staff role changed");
+    users_page(
+        &state,
+        &admin,
+        StatusCode::OK,
+        Some("Role changed.".into()),
+        None,
+    )
+    .await
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(id): Path<Uuid>,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    admin.check_csrf(&form)?;
+    if id == admin.id {
+        return users_page(
+            &state,
+            &admin,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("You cannot deactivate yourself.".into()),
+        )
+        .await;
+    }
+    store::staff::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::staff::deactivate(&state.db, id).await?;
+    tracing::info!(staff_id = %id, by = %admin.id, "staff deactivated");
+    users_page(
+        &state,
+        &admin,
+        StatusCode::OK,
+        Some("Account deactivated; its sessions have ended.".into()),
+        None,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "staff/password.html")]
+struct PasswordPage<'a> {
+    business: &'a str,
+    me: Option<Me>,
+    heading: &'a str,
+    action: String,
+    ask_current: bool,
+    csrf: String,
+    error: Option<String>,
+    notice: Option<&'a str>,
+}
+
+pub async fn account(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    html(
+        StatusCode::OK,
+        &PasswordPage {
+            business: &state.settings.business.name,
+            me: Some(Me::from(&staff)),
+            heading: "Change your password",
+            action: "/staff/account".into(),
+            ask_current: true,
+            csrf: staff.csrf.clone(),
+            error: None,
+            notice: None,
+        },
+    )
+}
+
+/// A new password ends every session of the account (sign-out everywhere) and starts a
+/// fresh one here.
+pub async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form)?;
+    let refuse = |msg: String| {
+        html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage {
+                business: &state.settings.business.name,
+                me: Some(Me::from(&staff)),
+                heading: "Change your password",
+                action: "/staff/account".into(),
+                ask_current: true,
+                csrf: staff.csrf.clone(),
+                error: Some(msg),
+                notice: None,
+            },
+        )
+    };
+    let user = store::staff::by_id(&state.db, staff.id)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    if !auth::verify_password(form.get("current").to_string(), user.password_hash).await {
+        return refuse("Your current password is not right.".into());
+    }
+    let new = form.get("password");
+    if let Err(msg) = auth::check_new_password(new) {
+        return refuse(msg);
+    }
+    if new != form.get("confirm") {
+        return refuse("The two new passwords differ.".into());
+    }
+    let hash = auth::hash_password(new.to_string()).await?;
+    let mut tx = state.db.begin().await?;
+    store::staff::set_password(&mut tx, staff.id, &hash, state.clock.now()).await?;
+    tx.commit().await?;
+    tracing::info!(staff_id = %staff.id, "staff password changed; all sessions ended");
+    let cookie = session::start(&state, &headers, staff.id).await?;
+    let mut response = Redirect::to("/staff/requests").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+fn invite_page(
+    state: &AppState,
+    raw: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    html(
+        status,
+        &PasswordPage {
+            business: &state.settings.business.name,
+            me: None,
+            heading: "Choose your password",
+            action: format!("/staff/invite/{raw}"),
+            ask_current: false,
+            csrf: String::new(),
+            error,
+            notice: None,
+        },
+    )
+}
+
+fn invalid_invite(state: &AppState) -> Result<Response, AppError> {
+    html(
+        StatusCode::NOT_FOUND,
+        &PasswordPage {
+            business: &state.settings.business.name,
+            me: None,
+            heading: "This invitation is not valid",
+            action: String::new(),
+            ask_current: false,
+            csrf: String::new(),
+            error: None,
+            notice: Some(
+                "It may have been used already or have expired. Ask an administrator for a new one.",
+            ),
+        },
+    )
+}
+
+pub async fn invite_form(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    match store::staff::invite_user(&state.db, &token::hash(&raw), state.clock.now()).await? {
+        Some(_) => invite_page(&state, &raw, StatusCode::OK, None),
+        None => invalid_invite(&state),
+    }
+}
+
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    crate::web::check_origin(&headers, &state)?;
+    let now = state.clock.now();
+    let hash = token::hash(&raw);
+    let Some(user) = store::staff::invite_user(&state.db, &hash, now).await? else {
+        return invalid_invite(&state);
+    };
+    let new = form.get("password");
+    if let Err(msg) = auth::check_new_password(new) {
+        return invite_page(&state, &raw, StatusCode::UNPROCESSABLE_ENTITY, Some(msg));
+    }
+    if new != form.get("confirm") {
+        return invite_page(
+            &state,
+            &raw,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("The two passwords differ.".into()),
+        );
+    }
+    let password_hash = auth::hash_password(new.to_string()).await?;
+    let mut tx = state.db.begin().await?;
+    if !store::staff::use_invite(&mut tx, &hash, now).await? {
+        return invalid_invite(&state);
+    }
+    store::staff::set_password(&mut tx, user.id, &password_hash, now).await?;
+    tx.commit().await?;
+    tracing::info!(staff_id = %user.id, "invitation accepted");
+    Ok(Redirect::to("/staff/login").into_response())
+}

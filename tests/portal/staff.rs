@@ -1,0 +1,706 @@
+//! The staff console: sign-in, authorization, the queue, and every action's rules.
+
+use chrono::Duration;
+use rightsdesk::domain::kinds::RequestKind;
+use sqlx::Row;
+
+use crate::intake::valid_fields;
+use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
+
+async fn file(app: &TestApp, kind: RequestKind) -> String {
+    tracking_code_in(
+        &app.post_form(&format!("/requests/new/{kind}"), &valid_fields(kind))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    )
+}
+
+async fn status_of(app: &TestApp, code: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM requests WHERE tracking_code = $1")
+        .bind(code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_works_with_the_right_password_and_locks_after_repeated_failures() {
+    let app = spawn_app().await;
+    app.add_staff("ana@example.com", "reviewer", "a long password 1")
+        .await;
+
+    let (wrong, _) = app.try_sign_in("ana@example.com", "not the password").await;
+    assert_eq!(wrong.status(), 401);
+    assert!(wrong.text().await.unwrap().contains("not right"));
+    let (unknown, _) = app
+        .try_sign_in("nobody@example.com", "whatever password")
+        .await;
+    assert_eq!(
+        unknown.status(),
+        401,
+        "an unknown address gets the same answer"
+    );
+
+    let (right, _) = app
+        .try_sign_in("ana@example.com", "a long password 1")
+        .await;
+    assert_eq!(right.status(), 303);
+    let cookie = right
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("rd_staff="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && cookie.contains("Path=/staff")
+    );
+
+    for _ in 0..5 {
+        app.try_sign_in("ana@example.com", "wrong again!!").await;
+    }
+    let (locked, _) = app
+        .try_sign_in("ana@example.com", "a long password 1")
+        .await;
+    assert_eq!(locked.status(), 423, "locked even with the right password");
+    app.clock.advance(Duration::minutes(16));
+    let (after, _) = app
+        .try_sign_in("ana@example.com", "a long password 1")
+        .await;
+    assert_eq!(after.status(), 303, "the lock ends");
+}
+
+#[tokio::test]
+async fn sign_in_without_its_anti_forgery_token_is_refused() {
+    let app = spawn_app().await;
+    app.add_staff("ana@example.com", "reviewer", "a long password 1")
+        .await;
+    let response = app
+        .client
+        .post(app.url("/staff/login"))
+        .form(&[
+            ("email", "ana@example.com"),
+            ("password", "a long password 1"),
+            ("csrf", "made-up"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn every_staff_page_needs_a_session() {
+    let app = spawn_app().await;
+    let code = file(&app, RequestKind::Delete).await;
+    for path in [
+        "/staff/requests",
+        &format!("/staff/requests/{code}"),
+        "/staff/users",
+        "/staff/requests.csv",
+        "/staff/account",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(response.headers()["location"], "/staff/login");
+    }
+    let response = app
+        .post_form(
+            &format!("/staff/requests/{code}/withdraw"),
+            &[("csrf", "x")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
+}
+
+#[tokio::test]
+async fn actions_need_the_sessions_csrf_token() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = file(&app, RequestKind::Delete).await;
+    let path = format!("/staff/requests/{code}/withdraw");
+    let missing = staff
+        .client
+        .post(staff.url(&path))
+        .form(&[("explanation", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 403);
+    let wrong = staff
+        .client
+        .post(staff.url(&path))
+        .form(&[("explanation", "x"), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
+    assert_eq!(staff.post(&path, &[]).await.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "withdrawn");
+}
+
+#[tokio::test]
+async fn reviewers_cannot_administer_staff() {
+    let app = spawn_app().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+    assert_eq!(reviewer.get("/staff/users").await.status(), 403);
+    let invite = reviewer
+        .post(
+            "/staff/users",
+            &[("email", "new@example.com"), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(invite.status(), 403);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM staff_users")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    // A reviewer works requests all the same.
+    assert_eq!(reviewer.get("/staff/requests").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_queue_puts_overdue_first_and_filters() {
+    let app = spawn_app().await;
+    let old = file(&app, RequestKind::Delete).await;
+    app.clock.advance(Duration::days(10));
+    let newer = file(&app, RequestKind::Correct).await;
+    let opt_out = file(&app, RequestKind::OptOut).await;
+    app.clock.advance(Duration::days(40));
+    let staff = app.admin().await;
+
+    let page = staff.get("/staff/requests").await.text().await.unwrap();
+    let first = page.find(&old).unwrap();
+    assert!(first < page.find(&newer).unwrap(), "overdue first");
+    assert!(page.contains("5 overdue"));
+    assert!(page.contains("class=\"urgent\""), "overdue rows are marked");
+
+    let overdue = staff
+        .get("/staff/requests?overdue=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(overdue.contains(&old) && !overdue.contains(&newer));
+    let by_kind = staff
+        .get("/staff/requests?kind=correct")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(by_kind.contains(&newer) && !by_kind.contains(&old));
+    let by_code = staff
+        .get(&format!("/staff/requests?q={}", opt_out.to_lowercase()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(by_code.contains(&opt_out) && !by_code.contains(&old));
+    let by_email = staff
+        .get("/staff/requests?q=ANA.LOPEZ%40example.com")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(by_email.contains(&old) && by_email.contains(&newer));
+    let nonsense = staff.get("/staff/requests?kind=bogus&q=%25%27").await;
+    assert_eq!(nonsense.status(), 200);
+    assert!(nonsense.text().await.unwrap().contains("ignored"));
+    let unverified = staff
+        .get("/staff/requests?unverified=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(unverified.contains(&old) && !unverified.contains(&opt_out));
+}
+
+#[tokio::test]
+async fn the_queue_pages_by_keyset_through_every_request_and_exports_csv() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    rightsdesk::store::seed::requests(
+        &app.db,
+        400,
+        0,
+        app.clock.now(),
+        app.clock.today(app.settings.timezone().unwrap()),
+    )
+    .await
+    .unwrap();
+    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM requests WHERE closed_at IS NULL")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(open > 50, "more than a page");
+    let mut seen = std::collections::HashSet::new();
+    let mut next = Some("/staff/requests".to_string());
+    let mut pages = 0;
+    while let Some(path) = next.take() {
+        let page = staff.get(&path).await.text().await.unwrap();
+        pages += 1;
+        for piece in page.split("href=\"/staff/requests/RD-").skip(1) {
+            assert!(
+                seen.insert(piece[..9].to_string()),
+                "no request on two pages"
+            );
+        }
+        next = page.split("href=\"").find_map(|p| {
+            p.split_once("\" rel=\"next\"")
+                .map(|(href, _)| href.replace("&amp;", "&"))
+        });
+        assert!(pages < 20);
+    }
+    assert_eq!(seen.len() as i64, open);
+
+    let csv = staff.get("/staff/requests.csv?kind=delete").await;
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let body = csv.text().await.unwrap();
+    let deletes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM requests WHERE closed_at IS NULL AND kind = 'delete'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        body.lines().count() as i64,
+        deletes + 1,
+        "a header and a line per request"
+    );
+    assert!(body.starts_with("tracking_code,kind,status"));
+    assert!(
+        !body.contains("@example.com"),
+        "no e-mail addresses in the export"
+    );
+}
+
+#[tokio::test]
+async fn verification_by_staff_needs_enough_matched_data_points() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = file(&app, RequestKind::KnowSpecific).await;
+    let path = |a: &str| format!("/staff/requests/{code}/{a}");
+
+    let refused = staff.post(&path("verify"), &[]).await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("3 matched data points are needed")
+    );
+    for point in ["postal address", "phone number", "last order number"] {
+        assert_eq!(
+            staff
+                .post(&path("data_point"), &[("point", point)])
+                .await
+                .status(),
+            303
+        );
+    }
+    assert_eq!(staff.post(&path("verify"), &[]).await.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "verified");
+    let page = staff
+        .get(&format!("/staff/requests/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data point recorded") && page.contains("last order number"));
+    assert!(page.contains("identity verified"));
+}
+
+#[tokio::test]
+async fn an_extension_is_allowed_once_up_to_day_45_and_sends_the_reason() {
+    let app = spawn_app().await;
+    let on_time = file(&app, RequestKind::Delete).await;
+    let late = file(&app, RequestKind::Correct).await;
+    app.clock.advance(Duration::days(45));
+    // Sessions end after an hour idle: sign in on the day of the test.
+    let staff = app.admin().await;
+
+    let extend = |code: &str, reason: &str| {
+        let path = format!("/staff/requests/{code}/extend");
+        let reason = reason.to_string();
+        let staff = &staff;
+        async move { staff.post(&path, &[("reason", &reason)]).await }
+    };
+    let no_reason = extend(&on_time, "").await;
+    assert_eq!(no_reason.status(), 422);
+    assert!(no_reason.text().await.unwrap().contains("Give the reason"));
+    assert_eq!(
+        extend(&on_time, "We hold your data in several systems.")
+            .await
+            .status(),
+        303
+    );
+    let row = sqlx::query("SELECT respond_by, extended_respond_by, extension_reason, due_on FROM requests WHERE tracking_code = $1")
+        .bind(&on_time)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let respond_by: chrono::NaiveDate = row.get::<Option<_>, _>("respond_by").unwrap();
+    let extended: chrono::NaiveDate = row.get::<Option<_>, _>("extended_respond_by").unwrap();
+    assert_eq!(
+        extended,
+        respond_by + Duration::days(45),
+        "to received + 90"
+    );
+    assert_eq!(
+        row.get::<Option<chrono::NaiveDate>, _>("due_on"),
+        Some(extended)
+    );
+    let notice: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'extension_notice'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(notice.contains("We hold your data in several systems.") && notice.contains(&on_time));
+
+    let twice = extend(&on_time, "Again").await;
+    assert_eq!(twice.status(), 422);
+    assert!(twice.text().await.unwrap().contains("already extended"));
+
+    app.clock.advance(Duration::days(1));
+    let staff = app.sign_in("admin@example.com", "admin password 123").await;
+    let after = staff
+        .post(
+            &format!("/staff/requests/{late}/extend"),
+            &[("reason", "Too late")],
+        )
+        .await;
+    assert_eq!(after.status(), 422);
+    assert!(after.text().await.unwrap().contains("has passed"));
+    let extended: Option<chrono::NaiveDate> =
+        sqlx::query_scalar("SELECT extended_respond_by FROM requests WHERE tracking_code = $1")
+            .bind(&late)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(extended.is_none());
+}
+
+#[tokio::test]
+async fn fulfil_deny_and_withdraw_follow_the_status_rules_and_tell_the_consumer() {
+    let app = spawn_app_with(|s| {
+        s.staff.deletion_recipients = vec!["Mail vendor".into(), "Analytics Inc".into()]
+    })
+    .await;
+    let staff = app.admin().await;
+    let delete = file(&app, RequestKind::Delete).await;
+    let correct = file(&app, RequestKind::Correct).await;
+
+    // Not verified yet: fulfilment is refused, denial is not.
+    let refused = staff
+        .post(&format!("/staff/requests/{delete}/fulfil"), &[])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("verified first"));
+
+    for point in ["name", "postal address"] {
+        staff
+            .post(
+                &format!("/staff/requests/{delete}/data_point"),
+                &[("point", point)],
+            )
+            .await;
+    }
+    staff
+        .post(&format!("/staff/requests/{delete}/verify"), &[])
+        .await;
+    staff
+        .post(&format!("/staff/requests/{delete}/start"), &[])
+        .await;
+    assert_eq!(status_of(&app, &delete).await, "in_progress");
+    let done = staff
+        .post(
+            &format!("/staff/requests/{delete}/fulfil"),
+            &[
+                ("explanation", "Deleted from all systems."),
+                ("notified_1", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(status_of(&app, &delete).await, "fulfilled");
+    let notices: Vec<String> = sqlx::query_scalar("SELECT recipient FROM deletion_notices")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(notices, ["Analytics Inc"]);
+    let outcome: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'outcome'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        outcome.contains("We completed your request") && outcome.contains("record of your request")
+    );
+    let again = staff
+        .post(
+            &format!("/staff/requests/{delete}/deny"),
+            &[("reason", "other"), ("explanation", "x")],
+        )
+        .await;
+    assert_eq!(
+        again.status(),
+        422,
+        "a closed request takes no more decisions"
+    );
+
+    // Denial needs a reason from the list for the kind, and an explanation.
+    let path = format!("/staff/requests/{correct}/deny");
+    assert_eq!(
+        staff
+            .post(&path, &[("reason", "research"), ("explanation", "x")])
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        staff
+            .post(
+                &path,
+                &[("reason", "more_likely_accurate"), ("explanation", "")]
+            )
+            .await
+            .status(),
+        422
+    );
+    let denied = staff
+        .post(
+            &path,
+            &[
+                ("reason", "more_likely_accurate"),
+                ("explanation", "Our records match your ID document."),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status(), 303);
+    assert_eq!(status_of(&app, &correct).await, "denied");
+    let consumer = app
+        .post_form(
+            "/status",
+            &[
+                ("tracking_code", &correct),
+                ("email", "ana.lopez@example.com"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        consumer.contains("more likely than not accurate")
+            && consumer.contains("Our records match")
+    );
+
+    // The whole story is in the trail, with who did it.
+    let trail = staff
+        .get(&format!("/staff/requests/{delete}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for step in [
+        "submitted",
+        "data point recorded",
+        "identity verified",
+        "processing started",
+        "fulfilled",
+    ] {
+        assert!(trail.contains(step), "{step}");
+    }
+    assert!(trail.contains("staff admin@example.com"));
+}
+
+#[tokio::test]
+async fn a_file_is_only_reachable_through_its_own_request() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in valid_fields(RequestKind::Correct) {
+        form = form.text(k, v);
+    }
+    form = form.part(
+        "document",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 test".to_vec()).file_name("proof.pdf"),
+    );
+    let page = app
+        .client
+        .post(app.url("/requests/new/correct"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let with_file = tracking_code_in(&page);
+    let other = file(&app, RequestKind::Delete).await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM attachments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    let own = staff
+        .get(&format!("/staff/requests/{with_file}/files/{id}"))
+        .await;
+    assert_eq!(own.status(), 200);
+    assert!(
+        own.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(own.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+    let tampered = staff
+        .get(&format!("/staff/requests/{other}/files/{id}"))
+        .await;
+    assert_eq!(tampered.status(), 404);
+}
+
+#[tokio::test]
+async fn a_third_request_to_know_in_a_year_is_flagged() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    file(&app, RequestKind::KnowCategories).await;
+    let second = file(&app, RequestKind::KnowSpecific).await;
+    let third = file(&app, RequestKind::KnowCategories).await;
+    let page = staff
+        .get(&format!("/staff/requests/{second}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Third request to know"));
+    let page = staff
+        .get(&format!("/staff/requests/{third}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Third request to know"));
+    assert!(page.contains("other requests"));
+}
+
+#[tokio::test]
+async fn an_admin_invites_a_member_who_sets_a_password_once() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let response = admin
+        .post(
+            "/staff/users",
+            &[("email", "new@example.com"), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Invitation sent"));
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'staff_invite'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let start = body.find("/staff/invite/").unwrap();
+    let link: String = body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    assert_eq!(app.get(&link).await.status(), 200);
+    let short = app
+        .post_form(&link, &[("password", "short"), ("confirm", "short")])
+        .await;
+    assert_eq!(short.status(), 422);
+    let set = app
+        .post_form(
+            &link,
+            &[
+                ("password", "a brand new password"),
+                ("confirm", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status(), 303);
+    app.sign_in("new@example.com", "a brand new password").await;
+    let reused = app
+        .post_form(
+            &link,
+            &[
+                ("password", "another new password"),
+                ("confirm", "another new password"),
+            ],
+        )
+        .await;
+    assert_eq!(reused.status(), 404, "single use");
+
+    // Deactivation ends the member's sessions at once.
+    let member = app.sign_in("new@example.com", "a brand new password").await;
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'new@example.com'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    admin
+        .post(&format!("/staff/users/{id}/deactivate"), &[])
+        .await;
+    assert_eq!(member.get("/staff/requests").await.status(), 303);
+    let (after, _) = app
+        .try_sign_in("new@example.com", "a brand new password")
+        .await;
+    assert_eq!(after.status(), 401);
+}
+
+#[tokio::test]
+async fn a_password_change_signs_out_every_other_session() {
+    let app = spawn_app().await;
+    app.add_staff("ana@example.com", "reviewer", "first password 1")
+        .await;
+    let laptop = app.sign_in("ana@example.com", "first password 1").await;
+    let phone = app.sign_in("ana@example.com", "first password 1").await;
+    let changed = laptop
+        .post(
+            "/staff/account",
+            &[
+                ("current", "first password 1"),
+                ("password", "second password 2"),
+                ("confirm", "second password 2"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), 303);
+    assert_eq!(
+        phone.get("/staff/requests").await.status(),
+        303,
+        "the other session ended"
+    );
+    assert_eq!(
+        laptop.get("/staff/requests").await.status(),
+        200,
+        "this one continues"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_after_idle_time() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    assert_eq!(staff.get("/staff/requests").await.status(), 200);
+    app.clock.advance(Duration::minutes(61));
+    assert_eq!(staff.get("/staff/requests").await.status(), 303);
+}
