@@ -33,7 +33,17 @@ pub struct Settings {
     pub mail: Mail,
     pub worker: Worker,
     pub staff: Staff,
+    pub responses: Responses,
     pub deadlines: DeadlineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Responses {
+    pub package_bytes: usize,
+    pub download_link_days: i64,
+    pub code_minutes: i64,
+    pub code_attempts: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -7,5 +7,6 @@ pub mod deadlines;
 pub mod email;
 pub mod intake;
 pub mod kinds;
+pub mod package;
 pub mod token;
 pub mod tracking;

@@ -205,6 +205,65 @@ pub fn outcome(
     .render("outcome", to, ctx)
 }
 
+/// The answer to a request to know, with the link to its package.
+pub fn package_ready(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    outcome: Outcome,
+    explanation: &str,
+    url: &str,
+) -> Rendered {
+    let days = ctx.download_days;
+    let mut message = self::outcome(ctx, to, code, kind, outcome, explanation)?;
+    let content = Content {
+        subject: message.subject.clone(),
+        paragraphs: vec![
+            format!("We completed your request: {}.", kind.title()),
+            "Your information is ready to download, as JSON and CSV files you can open and reuse."
+                .into(),
+        ]
+        .into_iter()
+        .chain((!explanation.is_empty()).then(|| explanation.to_string()))
+        .collect(),
+        action: Some(Action {
+            label: "Download your information".into(),
+            url: url.to_string(),
+        }),
+        after_action: vec![format!(
+            "To protect it, the page asks for your e-mail address and sends you a one-time code before the download starts. The link works for {days} days."
+        )],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    };
+    let rendered = content.render("package_ready", to, ctx)?;
+    message.text = rendered.text;
+    message.html = rendered.html;
+    message.template = rendered.template;
+    Ok(message)
+}
+
+/// The one-time code that opens a download.
+pub fn download_code(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    one_time: &str,
+    minutes: i64,
+) -> Rendered {
+    Content {
+        subject: format!("Your download code: {one_time}"),
+        paragraphs: vec![
+            format!("Enter this code on the download page: {one_time}"),
+            format!("It works once, for {minutes} minutes. If you did not ask for it, you can ignore this message."),
+        ],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("download_code", to, ctx)
+}
+
 /// Closed because identity could not be verified by the legal deadline (reg. §7024,
 /// §7022): the notice says so.
 pub fn closed_unverified(

@@ -34,6 +34,8 @@ pub struct MailContext {
     pub host: String,
     /// How long verification links work.
     pub link_days: i64,
+    /// How long response-package download links work.
+    pub download_days: i64,
 }
 
 impl MailContext {
@@ -55,6 +57,7 @@ impl MailContext {
             base_url,
             host,
             link_days: settings.worker.verification_link_days,
+            download_days: settings.responses.download_link_days,
         }
     }
 

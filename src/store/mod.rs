@@ -1,6 +1,7 @@
 //! PostgreSQL access, one module per aggregate. Only parameterised SQL.
 
 pub mod detail;
+pub mod downloads;
 pub mod events;
 pub mod gpc;
 pub mod outbox;

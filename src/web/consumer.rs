@@ -164,7 +164,7 @@ pub async fn submit_request(
     ClientIp(ip): ClientIp,
     gpc: Gpc,
     headers: HeaderMap,
-    SubmittedForm { form, upload }: SubmittedForm,
+    SubmittedForm { form, upload, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
     super::check_origin(&headers, &state)?;
     let limit = state.settings.limits.submissions_per_minute;

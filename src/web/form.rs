@@ -10,17 +10,41 @@ use super::AppState;
 use super::errors::AppError;
 use crate::domain::intake::{RawForm, Upload};
 
-/// The field a file is attached as.
-pub const FILE_FIELD: &str = "document";
+/// Which file a form may carry, and how large it may be.
+pub trait FileField: Send + Sync + 'static {
+    const NAME: &'static str;
+    fn limit(settings: &crate::config::Settings) -> usize;
+}
+
+/// A consumer's supporting document (correction evidence).
+pub struct Document;
+
+impl FileField for Document {
+    const NAME: &'static str = "document";
+    fn limit(settings: &crate::config::Settings) -> usize {
+        settings.http.upload_bytes
+    }
+}
+
+/// A response package staff upload for a request to know.
+pub struct Package;
+
+impl FileField for Package {
+    const NAME: &'static str = "package";
+    fn limit(settings: &crate::config::Settings) -> usize {
+        settings.responses.package_bytes
+    }
+}
 /// Text fields of a multipart form are as small as URL-encoded ones.
 const TEXT_FIELD_MAX: usize = 16 * 1024;
 
-pub struct SubmittedForm {
+pub struct SubmittedForm<F: FileField = Document> {
     pub form: RawForm,
     pub upload: Option<Upload>,
+    pub file: std::marker::PhantomData<F>,
 }
 
-impl FromRequest<AppState> for SubmittedForm {
+impl<F: FileField> FromRequest<AppState> for SubmittedForm<F> {
     type Rejection = AppError;
 
     async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -48,6 +72,7 @@ impl FromRequest<AppState> for SubmittedForm {
                 Ok(Self {
                     form: RawForm::from_pairs(pairs),
                     upload: None,
+                    file: std::marker::PhantomData,
                 })
             }
             "multipart/form-data" => read_multipart(req, &content_type, state).await,
@@ -78,18 +103,19 @@ fn ensure_utf8(pairs: &[(String, String)]) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn read_multipart(
+async fn read_multipart<F: FileField>(
     req: Request<Body>,
     content_type: &str,
     state: &AppState,
-) -> Result<SubmittedForm, AppError> {
+) -> Result<SubmittedForm<F>, AppError> {
     let http = &state.settings.http;
+    let file_limit = F::limit(&state.settings);
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| AppError::BadRequest(NOT_READABLE.into()))?;
     let constraints = multer::Constraints::new().size_limit(
         multer::SizeLimit::new()
-            .whole_stream((http.upload_bytes + http.form_body_bytes) as u64)
-            .for_field(FILE_FIELD, http.upload_bytes as u64)
+            .whole_stream((file_limit + http.form_body_bytes) as u64)
+            .for_field(F::NAME, file_limit as u64)
             .per_field(TEXT_FIELD_MAX as u64),
     );
     let stream = req.into_body().into_data_stream();
@@ -98,8 +124,8 @@ async fn read_multipart(
     let mut upload = None;
     let upload_too_large = || {
         AppError::PayloadTooLarge(format!(
-            "The file you attached is larger than {} MB. Go back and attach a smaller PDF, PNG or JPEG file.",
-            http.upload_bytes / (1024 * 1024)
+            "The file you attached is larger than {} MB. Go back and attach a smaller file.",
+            file_limit / (1024 * 1024)
         ))
     };
     loop {
@@ -109,7 +135,7 @@ async fn read_multipart(
             Err(err) => return Err(multipart_error(err, upload_too_large())),
         };
         let name = field.name().unwrap_or("").to_string();
-        if name == FILE_FIELD {
+        if name == F::NAME {
             let filename = field.file_name().unwrap_or("").to_string();
             let mut bytes = Vec::new();
             let mut field = field;
@@ -135,6 +161,7 @@ async fn read_multipart(
     Ok(SubmittedForm {
         form: RawForm::from_pairs(pairs),
         upload,
+        file: std::marker::PhantomData,
     })
 }
 

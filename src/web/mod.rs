@@ -2,6 +2,7 @@
 //! domain, persist, render.
 
 pub mod consumer;
+pub mod download;
 pub mod errors;
 pub mod form;
 pub mod gpc;
@@ -139,6 +140,11 @@ pub fn router(state: AppState) -> Router {
             "/verify/{token}",
             get(verify::open_link).post(verify::use_link),
         )
+        .route(
+            "/download/{token}",
+            get(download::open).post(download::ask_code),
+        )
+        .route("/download/{token}/file", post(download::download))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gpc::record_signal,

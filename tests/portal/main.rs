@@ -2,6 +2,7 @@
 
 mod browser;
 mod delivery;
+mod downloads;
 mod gpc;
 mod hostile_input;
 mod intake;

@@ -13,16 +13,19 @@ use uuid::Uuid;
 use super::login::Me;
 use super::session::Staff;
 use crate::domain::actions::{self, DenialReason, Facts, Refusal};
-use crate::domain::intake::RawForm;
+use crate::domain::intake::{RawForm, Upload};
 use crate::domain::kinds::{RequestKind, RequestStatus};
+use crate::domain::package::PackageType;
+use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
 use crate::mail::messages::{self, Outcome};
 use crate::store::detail::{self, Change, Detail};
+use crate::store::downloads::NewPackage;
 use crate::store::events::{self, Actor, Event};
 use crate::store::{self, outbox};
 use crate::web::errors::AppError;
-use crate::web::form::SubmittedForm;
+use crate::web::form::{Package, SubmittedForm};
 use crate::web::{AppState, html};
 
 const TEXT_MAX: usize = 5000;
@@ -60,6 +63,7 @@ struct RequestPage<'a> {
     done: Option<String>,
     error: Option<String>,
     is_delete: bool,
+    is_know: bool,
 }
 
 impl RequestPage<'_> {
@@ -183,6 +187,7 @@ async fn render(
         done,
         error,
         is_delete: kind == RequestKind::Delete,
+        is_know: kind.is_know(),
     };
     let mut response = html(status, &page)?;
     response.headers_mut().insert(
@@ -227,6 +232,29 @@ pub async fn download(
         .into_response())
 }
 
+/// The response package of a request to know: required for a copy of specific pieces,
+/// optional for categories, and only JSON, CSV or ZIP.
+fn checked_package(
+    kind: RequestKind,
+    upload: Option<Upload>,
+) -> Result<Option<(PackageType, Vec<u8>, SecretToken)>, Refused> {
+    let upload = upload.filter(|u| !u.bytes.is_empty());
+    if !kind.is_know() {
+        return Ok(None);
+    }
+    match upload {
+        None if kind == RequestKind::KnowSpecific => Err(Refused(
+            "Attach the response package: a copy of the information is delivered as a file.".into(),
+        )),
+        None => Ok(None),
+        Some(u) => {
+            let package = PackageType::sniff(&u.bytes)
+                .ok_or_else(|| Refused("Attach the package as a JSON, CSV or ZIP file.".into()))?;
+            Ok(Some((package, u.bytes, SecretToken::generate())))
+        }
+    }
+}
+
 /// A refused action: the page again, with why.
 struct Refused(String);
 
@@ -269,6 +297,8 @@ struct Decision {
     data: serde_json::Value,
     mail: Option<OutgoingMessage>,
     deletion_notices: Vec<String>,
+    /// A response package to store, and the token of its download link.
+    package: Option<(PackageType, Vec<u8>, SecretToken)>,
 }
 
 impl Decision {
@@ -280,6 +310,7 @@ impl Decision {
             data,
             mail: None,
             deletion_notices: Vec::new(),
+            package: None,
         }
     }
 }
@@ -288,7 +319,7 @@ pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
     Path((code, action)): Path<(String, String)>,
-    SubmittedForm { form, .. }: SubmittedForm,
+    SubmittedForm { form, upload, .. }: SubmittedForm<Package>,
 ) -> Result<Response, AppError> {
     staff.check_csrf(&form)?;
     let code = TrackingCode::parse(&code).ok_or(AppError::NotFound)?;
@@ -309,7 +340,7 @@ pub async fn act(
         data_points: detail::data_points(&mut tx, r.id).await? as usize,
         declaration_signed: r.declaration_signed_at.is_some(),
     };
-    let decided = decide(&state, &r, &facts, &code, &action, &form, today);
+    let decided = decide(&state, &r, &facts, &code, &action, &form, upload, today);
     let decision = match decided {
         Ok(Some(d)) => d,
         Ok(None) => return Err(AppError::NotFound),
@@ -327,6 +358,16 @@ pub async fn act(
         }
     };
     detail::apply(&mut tx, r.id, &decision.change, now).await?;
+    if let Some((kind, bytes, link)) = &decision.package {
+        let filename = format!("response-{}.{}", r.tracking_code, kind.extension());
+        let package = NewPackage {
+            filename: &filename,
+            kind: *kind,
+            bytes,
+        };
+        let expires = now + Duration::days(state.settings.responses.download_link_days);
+        store::downloads::create(&mut tx, r.id, &package, link.hash(), now, expires).await?;
+    }
     for recipient in &decision.deletion_notices {
         detail::record_deletion_notice(&mut tx, r.id, recipient, staff.id, now).await?;
     }
@@ -356,6 +397,10 @@ pub async fn act(
     .into_response())
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one decision's inputs, each needed"
+)]
 fn decide(
     state: &AppState,
     r: &Detail,
@@ -363,6 +408,7 @@ fn decide(
     code: &TrackingCode,
     action: &str,
     form: &RawForm,
+    upload: Option<Upload>,
     today: NaiveDate,
 ) -> Result<Option<Decision>, Refused> {
     let ctx = &state.mail;
@@ -480,10 +526,26 @@ fn decide(
             d.change.outcome_reason = Some(explanation.to_string());
             d.to = Some(status);
             d.deletion_notices = notices;
+            let package = checked_package(kind, upload)?;
             d.mail = Some(
-                messages::outcome(ctx, &r.email, code, kind, outcome, explanation)
-                    .map_err(mail_err)?,
+                match &package {
+                    Some((_, _, link)) => {
+                        let url = ctx.url(&format!("/download/{}", link.expose()));
+                        messages::package_ready(
+                            ctx,
+                            &r.email,
+                            code,
+                            kind,
+                            outcome,
+                            explanation,
+                            &url,
+                        )
+                    }
+                    None => messages::outcome(ctx, &r.email, code, kind, outcome, explanation),
+                }
+                .map_err(mail_err)?,
             );
+            d.package = package;
             d
         }
         "deny" => {

@@ -1,0 +1,132 @@
+//! Download links for response packages, their one-time codes, and the record of every
+//! download.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::package::PackageType;
+
+/// A checked response package.
+pub struct NewPackage<'a> {
+    pub filename: &'a str,
+    pub kind: PackageType,
+    pub bytes: &'a [u8],
+}
+
+/// Stores a package and the link to it.
+pub async fn create(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    package: &NewPackage<'_>,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    use sha2::{Digest, Sha256};
+    sqlx::query(
+        "WITH a AS (
+             INSERT INTO attachments (request_id, purpose, filename, content_type, size_bytes, sha256, content, created_at)
+             VALUES ($1, 'response_package', $2, $3, $4, $5, $6, $7) RETURNING id
+         )
+         INSERT INTO download_links (request_id, attachment_id, token_hash, created_at, expires_at)
+         SELECT $1, a.id, $8, $7, $9 FROM a",
+    )
+    .bind(request_id)
+    .bind(package.filename)
+    .bind(package.kind.mime())
+    .bind(i32::try_from(package.bytes.len()).unwrap_or(i32::MAX))
+    .bind(hex::encode(Sha256::digest(package.bytes)))
+    .bind(package.bytes)
+    .bind(now)
+    .bind(token_hash)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Link {
+    pub id: i64,
+    pub request_id: Uuid,
+    pub tracking_code: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub code_hash: Option<Vec<u8>>,
+    pub code_expires_at: Option<DateTime<Utc>>,
+    pub code_attempts: i32,
+}
+
+pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Link>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id, l.request_id, r.tracking_code, r.email, l.expires_at, l.code_hash, l.code_expires_at,
+                l.code_attempts
+         FROM download_links l JOIN requests r ON r.id = l.request_id WHERE l.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces the link's code (a new one resets the tries).
+pub async fn set_code(
+    conn: &mut PgConnection,
+    link_id: i64,
+    code_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE download_links SET code_hash = $2, code_expires_at = $3, code_attempts = 0 WHERE id = $1")
+        .bind(link_id)
+        .bind(code_hash)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_wrong_try(pool: &PgPool, link_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE download_links SET code_attempts = code_attempts + 1 WHERE id = $1")
+        .bind(link_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Uses the code: true when `code_hash` was the live code (it is then spent), and the
+/// download is recorded in the same statement.
+pub async fn spend_code(
+    pool: &PgPool,
+    link_id: i64,
+    code_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let spent: Option<i64> = sqlx::query_scalar(
+        "WITH spent AS (
+             UPDATE download_links SET code_hash = NULL, code_expires_at = NULL
+             WHERE id = $1 AND code_hash = $2 AND code_expires_at > $3 AND expires_at > $3
+             RETURNING id
+         )
+         INSERT INTO downloads (link_id, at) SELECT id, $3 FROM spent RETURNING link_id",
+    )
+    .bind(link_id)
+    .bind(code_hash)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    Ok(spent.is_some())
+}
+
+/// The package behind a link.
+pub async fn package(
+    pool: &PgPool,
+    link_id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.filename, a.content_type, a.content FROM download_links l
+         JOIN attachments a ON a.id = l.attachment_id WHERE l.id = $1",
+    )
+    .bind(link_id)
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,254 @@
+//! Downloading a response package: the link from the e-mail, then the e-mail address,
+//! then a one-time code sent to it. Each download needs its own code, so a second device
+//! proves control of the address again, and every download is recorded.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use rand::Rng;
+
+use super::errors::AppError;
+use super::form::SubmittedForm;
+use super::gpc::Gpc;
+use super::{AppState, Page, html};
+use crate::domain::email::EmailAddress;
+use crate::domain::token;
+use crate::domain::tracking::TrackingCode;
+use crate::mail::messages;
+use crate::store::{self, downloads::Link};
+
+#[derive(Template)]
+#[template(path = "consumer/download.html")]
+struct DownloadPage<'a> {
+    page: Page,
+    action: String,
+    /// Which form to show: "email", "code", or none.
+    step: &'a str,
+    message: Option<&'a str>,
+    error: Option<&'a str>,
+    email_value: &'a str,
+}
+
+/// What the download page shows at one step.
+struct View<'a> {
+    status: StatusCode,
+    step: &'a str,
+    message: Option<&'a str>,
+    error: Option<&'a str>,
+    email_value: &'a str,
+}
+
+fn show(state: &AppState, gpc: Gpc, raw: &str, v: View<'_>) -> Result<Response, AppError> {
+    let mut response = html(
+        v.status,
+        &DownloadPage {
+            page: state.page(gpc),
+            action: format!("/download/{raw}"),
+            step: v.step,
+            message: v.message,
+            error: v.error,
+            email_value: v.email_value,
+        },
+    )?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// The link, when it exists, has not expired and is not locked by wrong tries.
+async fn live_link(state: &AppState, raw: &str) -> Result<Result<Link, &'static str>, AppError> {
+    let now = state.clock.now();
+    Ok(
+        match store::downloads::find(&state.db, &token::hash(raw)).await? {
+            None => {
+                Err("This download link is not valid. Open it again from the e-mail we sent you.")
+            }
+            Some(link) if link.expires_at <= now => Err(
+                "This download link has expired. Contact us with your tracking code and we will send a new one.",
+            ),
+            Some(link) if link.code_attempts >= state.settings.responses.code_attempts => Err(
+                "Too many wrong tries on this link. Contact us with your tracking code and we will send a new one.",
+            ),
+            Some(link) => Ok(link),
+        },
+    )
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    gpc: Gpc,
+) -> Result<Response, AppError> {
+    match live_link(&state, &raw).await? {
+        Ok(_) => show(
+            &state,
+            gpc,
+            &raw,
+            View {
+                status: StatusCode::OK,
+                step: "email",
+                message: None,
+                error: None,
+                email_value: "",
+            },
+        ),
+        Err(why) => show(
+            &state,
+            gpc,
+            &raw,
+            View {
+                status: StatusCode::NOT_FOUND,
+                step: "",
+                message: Some(why),
+                error: None,
+                email_value: "",
+            },
+        ),
+    }
+}
+
+/// The e-mail step: when the address is the request's, a one-time code is sent to it.
+pub async fn ask_code(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    gpc: Gpc,
+    headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    super::check_origin(&headers, &state)?;
+    let link = match live_link(&state, &raw).await? {
+        Ok(link) => link,
+        Err(why) => {
+            return show(
+                &state,
+                gpc,
+                &raw,
+                View {
+                    status: StatusCode::NOT_FOUND,
+                    step: "",
+                    message: Some(why),
+                    error: None,
+                    email_value: "",
+                },
+            );
+        }
+    };
+    let typed = form.get("email");
+    let matches =
+        EmailAddress::parse(typed).is_ok_and(|e| e.as_str().eq_ignore_ascii_case(&link.email));
+    if !matches {
+        store::downloads::count_wrong_try(&state.db, link.id).await?;
+        return show(
+            &state,
+            gpc,
+            &raw,
+            View {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                step: "email",
+                message: None,
+                error: Some("That is not the e-mail address this request was made with."),
+                email_value: typed,
+            },
+        );
+    }
+    let now = state.clock.now();
+    let one_time = format!("{:06}", rand::rng().random_range(0..1_000_000));
+    let minutes = state.settings.responses.code_minutes;
+    let code = TrackingCode::parse(&link.tracking_code).unwrap_or_else(TrackingCode::generate);
+    let message = messages::download_code(&state.mail, &link.email, &code, &one_time, minutes)?;
+    let mut tx = state.db.begin().await?;
+    store::downloads::set_code(
+        &mut tx,
+        link.id,
+        &token::hash(&one_time),
+        now + Duration::minutes(minutes),
+    )
+    .await?;
+    store::outbox::enqueue(&mut tx, Some(link.request_id), &message, now).await?;
+    tx.commit().await?;
+    show(
+        &state,
+        gpc,
+        &raw,
+        View {
+            status: StatusCode::OK,
+            step: "code",
+            message: Some(
+                "We sent a one-time code to your e-mail address. Enter it below to download your information.",
+            ),
+            error: None,
+            email_value: "",
+        },
+    )
+}
+
+/// The code step: a right code is spent, the download recorded, and the file sent.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    gpc: Gpc,
+    headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    super::check_origin(&headers, &state)?;
+    let link = match live_link(&state, &raw).await? {
+        Ok(link) => link,
+        Err(why) => {
+            return show(
+                &state,
+                gpc,
+                &raw,
+                View {
+                    status: StatusCode::NOT_FOUND,
+                    step: "",
+                    message: Some(why),
+                    error: None,
+                    email_value: "",
+                },
+            );
+        }
+    };
+    let typed: String = form
+        .get("code")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let now = state.clock.now();
+    if !store::downloads::spend_code(&state.db, link.id, &token::hash(&typed), now).await? {
+        store::downloads::count_wrong_try(&state.db, link.id).await?;
+        return show(
+            &state,
+            gpc,
+            &raw,
+            View {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                step: "code",
+                message: None,
+                error: Some(
+                    "That code is not right, or it has expired or been used. Check the latest e-mail, or ask for a new code.",
+                ),
+                email_value: "",
+            },
+        );
+    }
+    let (filename, content_type, bytes) = store::downloads::package(&state.db, link.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tracing::info!(tracking_code = %link.tracking_code, "response package downloaded");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,239 @@
+//! A response package from staff upload to consumer download: e-mail confirmed again,
+//! a one-time code per download, expiry, and the record of each download.
+
+use chrono::Duration;
+use rightsdesk::domain::kinds::RequestKind;
+
+use crate::intake::valid_fields;
+use crate::support::{StaffClient, TestApp, cookie_client, spawn_app, tracking_code_in};
+
+const PACKAGE: &[u8] = r#"{"name": "Ana López", "orders": [{"id": 1}]}"#.as_bytes();
+
+/// Files a request for a copy, verifies it and fulfils it with a package; returns the
+/// download link from the consumer's e-mail.
+async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (String, String) {
+    let code = tracking_code_in(
+        &app.post_form(
+            "/requests/new/know_specific",
+            &valid_fields(RequestKind::KnowSpecific),
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    for point in ["name", "phone", "postal address"] {
+        staff
+            .post(
+                &format!("/staff/requests/{code}/data_point"),
+                &[("point", point)],
+            )
+            .await;
+    }
+    assert_eq!(
+        staff
+            .post(&format!("/staff/requests/{code}/verify"), &[])
+            .await
+            .status(),
+        303
+    );
+
+    let upload = |bytes: &[u8]| {
+        reqwest::multipart::Form::new()
+            .text("csrf", staff.csrf.clone())
+            .text("explanation", "Here is everything we hold.")
+            .part(
+                "package",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("export.json"),
+            )
+    };
+    let path = staff.url(&format!("/staff/requests/{code}/fulfil"));
+    let missing = staff
+        .client
+        .post(&path)
+        .multipart(reqwest::multipart::Form::new().text("csrf", staff.csrf.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 422, "a copy needs its package");
+    let html = staff
+        .client
+        .post(&path)
+        .multipart(upload(b"<html><script>x</script>"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 422, "only JSON, CSV or ZIP");
+    let done = staff
+        .client
+        .post(&path)
+        .multipart(upload(PACKAGE))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'package_ready'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let start = body
+        .find("/download/")
+        .expect("the answer carries the download link");
+    let link: String = body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (code, link)
+}
+
+async fn latest_code(app: &TestApp) -> String {
+    let subject: String = sqlx::query_scalar(
+        "SELECT subject FROM outbox WHERE template = 'download_code' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    subject.rsplit(' ').next().unwrap().to_string()
+}
+
+async fn downloads(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM downloads")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_package_downloads_after_the_email_is_confirmed_again_once_per_code() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let (_, link) = fulfilled_copy(&app, &staff).await;
+
+    let phone = cookie_client();
+    let opened = phone.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(opened.status(), 200);
+    assert!(opened.text().await.unwrap().contains("Send me a code"));
+
+    // The wrong address: no code is sent.
+    let wrong = phone
+        .post(app.url(&link))
+        .form(&[("email", "someone@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("not the e-mail address")
+    );
+    let codes: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE template = 'download_code'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(codes, 0);
+
+    let asked = phone
+        .post(app.url(&link))
+        .form(&[("email", "ANA.LOPEZ@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    assert!(asked.text().await.unwrap().contains("One-time code"));
+    let code = latest_code(&app).await;
+    let file = format!("{link}/file");
+    let bad = phone
+        .post(app.url(&file))
+        .form(&[("code", "000000x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let got = phone
+        .post(app.url(&file))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert!(
+        got.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".json")
+    );
+    assert_eq!(got.bytes().await.unwrap().as_ref(), PACKAGE);
+    assert_eq!(downloads(&app).await, 1);
+
+    // The same code does not work twice, on this device or another.
+    let again = cookie_client()
+        .post(app.url(&file))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 422);
+
+    // A second device confirms the address again and gets its own code.
+    let laptop = cookie_client();
+    laptop
+        .post(app.url(&link))
+        .form(&[("email", "ana.lopez@example.com")])
+        .send()
+        .await
+        .unwrap();
+    let second = latest_code(&app).await;
+    let got = laptop
+        .post(app.url(&file))
+        .form(&[("code", second.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(downloads(&app).await, 2, "every download is recorded");
+}
+
+#[tokio::test]
+async fn the_download_link_expires_after_seven_days() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let (_, link) = fulfilled_copy(&app, &staff).await;
+    app.clock.advance(Duration::days(7) + Duration::minutes(1));
+    let late = app.get(&link).await;
+    assert_eq!(late.status(), 404);
+    assert!(late.text().await.unwrap().contains("expired"));
+    let asked = app
+        .post_form(&link, &[("email", "ana.lopez@example.com")])
+        .await;
+    assert_eq!(asked.status(), 404);
+    assert_eq!(downloads(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_forged_link_and_repeated_wrong_tries_get_a_clear_page() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let (_, link) = fulfilled_copy(&app, &staff).await;
+    assert_eq!(app.get("/download/forged").await.status(), 404);
+    for _ in 0..5 {
+        app.post_form(&link, &[("email", "guess@example.com")])
+            .await;
+    }
+    let locked = app
+        .post_form(&link, &[("email", "ana.lopez@example.com")])
+        .await;
+    assert_eq!(locked.status(), 404);
+    assert!(
+        locked
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many wrong tries")
+    );
+}
