@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Staff queue benchmark: p50/p99 latency of the queue's first page, a filtered page, a
+# page deep in the list and a request page, with 1,000,000 requests stored, for a
+# signed-in reviewer, at concurrency 8.
+#
+#   bash bench/queue.sh
+#   REQUESTS=200000 DURATION=10s bash bench/queue.sh
+
+set -euo pipefail
+
+REQUESTS=${REQUESTS:-1000000}
+DURATION=${DURATION:-10s}
+CONNECTIONS=8
+readonly TARGET_P99_MS=50
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/target/release/rightsdesk"
+WORK=$(mktemp -d /tmp/rightsdesk-bench-queue.XXXXXX)
+chmod 755 "$WORK"
+PORTAL_PID=""
+cleanup() {
+    if [[ -n $PORTAL_PID ]]; then
+        kill "$PORTAL_PID" 2>/dev/null || true
+        wait "$PORTAL_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+log "building the release binary"
+(cd "$ROOT" && cargo build --release --quiet)
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+export RIGHTSDESK_DATA_DIR="$WORK" RIGHTSDESK_LOG=warn RIGHTSDESK_BIND="127.0.0.1:$PORT" RIGHTSDESK_BASE_URL="$BASE"
+
+log "seeding $REQUESTS requests"
+"$BIN" seed --requests "$REQUESTS" --due 0 >&2
+echo "bench password 123" | "$BIN" staff add bench@example.com --role reviewer >&2
+
+"$BIN" serve --no-worker >"$WORK/portal.log" 2>&1 &
+PORTAL_PID=$!
+for _ in $(seq 200); do
+    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+# Sign in as a browser would: the form's anti-forgery token, then the session cookie.
+jar="$WORK/cookies"
+csrf=$(curl -fs -c "$jar" "$BASE/staff/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+    --data-urlencode "email=bench@example.com" --data-urlencode "password=bench password 123" "$BASE/staff/login"
+session=$(awk '$6 == "rd_staff" { print $7 }' "$jar")
+[[ -n $session ]] || { echo "sign-in failed" >&2; exit 1; }
+
+sql() { psql -h "$WORK/postgres" -U postgres rightsdesk -Atc "$1"; }
+deep=$(sql "SELECT due_on || '~' || id FROM requests WHERE closed_at IS NULL ORDER BY due_on, id OFFSET (SELECT count(*) / 2 FROM requests WHERE closed_at IS NULL) LIMIT 1")
+code=$(sql "SELECT tracking_code FROM requests WHERE closed_at IS NULL ORDER BY due_on DESC LIMIT 1 OFFSET 1000")
+
+cat >"$WORK/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+    local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+        + summary.errors.timeout + summary.errors.status
+    io.write(string.format("%.0f %.1f %.1f %d\n", summary.requests / (summary.duration / 1e6),
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+LUA
+
+measure() {
+    local name=$1 path=$2
+    local status
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: rd_staff=$session" "$BASE$path")
+    [[ $status == 200 ]] || { echo "$name: $path answered $status" >&2; exit 1; }
+    local out
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/report.lua" -H "Cookie: rd_staff=$session" "$BASE$path" | tail -1)
+    read -r rps p50 p99 errors <<<"$out"
+    printf '%-14s %8s/s   p50 %6s ms   p99 %6s ms   errors %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
+}
+
+log "measuring at concurrency $CONNECTIONS for $DURATION each"
+{
+    echo
+    echo "staff queue benchmark ($REQUESTS requests, concurrency $CONNECTIONS, $DURATION each)"
+    measure "first page" "/staff/requests"
+    measure "filtered" "/staff/requests?kind=correct&channel=web"
+    measure "deep page" "/staff/requests?after=o~$deep"
+    measure "request page" "/staff/requests/$code"
+    echo "target: p99 <= $TARGET_P99_MS ms each"
+}
