@@ -8,14 +8,17 @@
 #
 # What one run does:
 #   1. builds the release binary;
-#   2. starts the portal on a scratch data directory, where it initialises and runs its
-#      own private PostgreSQL cluster with the production settings (fsync and
-#      synchronous_commit on, Unix socket only), with the per-address limit turned off;
+#   2. starts the portal (`serve`: web tier and worker, as in production) on a scratch
+#      data directory, where it initialises and runs its own private PostgreSQL cluster
+#      with the production settings (fsync and synchronous_commit on, Unix socket only),
+#      with the per-address limit turned off; with no SMTP server configured, the worker
+#      delivers each receipt as an .eml file in that directory;
 #   3. posts the deletion form with wrk (32 connections, 2 threads), one distinct e-mail
 #      address per request, and reports throughput, latency and errors;
 #   4. reads the server's peak resident memory (VmHWM);
 #   5. runs pgbench on the same database with the statement the portal runs for each
-#      submission (request row, first event, receipt in the outbox), and compares;
+#      submission (request row, first event, receipt in the outbox, verification
+#      token), and compares;
 #   6. checks that every accepted submission was stored, whole;
 #   7. stops the portal (which stops its cluster) and removes the scratch directory.
 #
@@ -159,7 +162,8 @@ smoke_submission() {
         --data 'full_name=Smoke+Test&email=smoke%40example.com&california_resident=yes' \
         "http://127.0.0.1:$PORT/requests/new/delete" || true)
     if [[ $status != 200 ]] || ! grep -q 'id="tracking-code"' "$page"; then
-        grep -o 'class="[a-z-]*error[^<]*<[^>]*>[^<]*' "$page" >&2 || true
+        # The form page names each refused field with its message.
+        sed -n 's/.*<p class="error" id="f-\([a-z_]*\)-error">.*<\/span> *\([^<]*\).*/  \1: \2/p' "$page" >&2
         die "a single deletion request was answered $status without a tracking code"
     fi
 }
@@ -216,6 +220,7 @@ function done(summary, latency, requests)
     local e = summary.errors
     local seconds = summary.duration / 1e6
     local out = {
+        seconds = string.format("%.1f", seconds),
         requests = summary.requests,
         requests_per_s = string.format("%.1f", summary.requests / seconds),
         accepted = accepted_all,
@@ -248,6 +253,9 @@ run_wrk() {
         -s "$WORK/intake.lua" "http://127.0.0.1:$PORT/requests/new/delete" \
         -- "$(date +%s)" >"$WORK/wrk.out"
     grep -v '^result ' "$WORK/wrk.out" >&2 || true
+    # wrk stops early, and reports, on Ctrl-C.
+    meets "$(wrk_result seconds)" ">=" "$((SECONDS_PER_PHASE - 1))" ||
+        die "wrk stopped after $(wrk_result seconds) s of $SECONDS_PER_PHASE: interrupted"
 }
 
 # CPU time used so far, in clock ticks (user + system): by the portal, and by the
@@ -267,18 +275,28 @@ cluster_ticks() {
 # Cores busy on average between two tick counts taken $3 seconds apart.
 cores() { awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / s }'; }
 
+# The figures of a phase count only if the portal lived through it (Ctrl-C reaches it
+# too: wrk then stops early and reports, and the run ends here).
+require_portal() {
+    kill -0 "$PORTAL_PID" 2>/dev/null && return
+    PORTAL_PID=""
+    tail -n 20 "$WORK/portal.log" >&2 || true
+    die "the portal stopped during the run"
+}
+
 # Peak resident set of the server process so far, in MB.
 server_peak_rss_mb() {
     local kb
-    kill -0 "$PORTAL_PID" 2>/dev/null || die "the portal is no longer running (see $WORK/portal.log)"
     kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PORTAL_PID/status")
     awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
 # pgbench's script: the statement store::requests::insert runs for a web deletion
 # request, with the values a submission brings computed in SQL: a random tracking code
-# (PB- marks these rows), a distinct address, today's deadlines, and a receipt of
-# realistic size (about 2 KB of text and 3 KB of HTML, with the code and address in it).
+# (PB- marks these rows), a distinct address, today's deadlines, a receipt of realistic
+# size (about 2 KB of text and 3 KB of HTML, with the code and address in it) and a
+# verification token. The receipts are due at 'infinity' so that the portal's worker,
+# still running, does not deliver them while pgbench is measured.
 write_pgbench_script() {
     cat >"$WORK/insert.sql" <<'SQL'
 \set n random(1, 1000000000)
@@ -387,7 +405,12 @@ Suite 300, San Francisco, CA 94105.</p>
 </body>
 </html>
 $html$, '{code}', tracking_code), '{email}', email),
-        received_at, received_at
+        received_at, 'infinity'
+    FROM r
+), t AS (
+    INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
+    SELECT id, sha256(gen_random_uuid()::text::bytea), received_at,
+        received_at + interval '14 days'
     FROM r
 )
 SELECT id FROM r;
@@ -452,7 +475,7 @@ cleanup() {
     exit "$status"
 }
 
-# Floating-point comparison: cmp a op b with op one of >=, <=.
+# Floating-point comparison: meets a op b, op being >= or <=.
 meets() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN { exit !(op == ">=" ? a >= b : a <= b) }'; }
 
 main() {
@@ -480,8 +503,13 @@ main() {
     portal0=$(portal_ticks)
     cluster0=$(cluster_ticks)
     run_wrk
+    require_portal
     portal_cores=$(cores "$portal0" "$(portal_ticks)" "$SECONDS_PER_PHASE")
     cluster_cores=$(cores "$cluster0" "$(cluster_ticks)" "$SECONDS_PER_PHASE")
+    # Whether the worker kept up: receipts already delivered when the load stopped.
+    local queued delivered
+    queued=$(sql "SELECT count(*) FROM outbox")
+    delivered=$(sql "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL")
     local rate p50 p99 errors accepted rss
     rate=$(wrk_result accepted_per_s)
     p50=$(wrk_result p50_ms)
@@ -493,6 +521,7 @@ main() {
     write_pgbench_script
     cluster0=$(cluster_ticks)
     run_pgbench
+    require_portal
     pgbench_cores=$(cores "$cluster0" "$(cluster_ticks)" "$SECONDS_PER_PHASE")
     local tps ratio
     tps=$(pgbench_tps)
@@ -506,7 +535,6 @@ main() {
     local expected stored incomplete in_flight receipt_sizes pgbench_sizes failed=0
     expected=$((accepted + 1)) # + the smoke submission
     stored=$(sql "SELECT count(*) FROM requests WHERE kind = 'delete' AND tracking_code NOT LIKE 'PB-%'")
-    # (Joins rather than NOT EXISTS: outbox.request_id has no index.)
     incomplete=$(sql "SELECT count(*) FROM requests r
         LEFT JOIN (SELECT DISTINCT request_id FROM request_events) e ON e.request_id = r.id
         LEFT JOIN (SELECT DISTINCT request_id FROM outbox) o ON o.request_id = r.id
@@ -531,6 +559,7 @@ main() {
     echo "ratio portal/pgbench: $ratio"
     echo "stored delete requests: $stored  accepted answers: $expected (wrk $accepted + 1 smoke test)"
     echo "receipts, average size: portal $receipt_sizes; pgbench $pgbench_sizes"
+    echo "receipts delivered by the worker when the form phase ended: $delivered of $queued"
     echo "CPU, cores busy: form phase portal $portal_cores + PostgreSQL $cluster_cores; pgbench phase PostgreSQL $pgbench_cores"
     if ((stored < expected)); then
         echo "FAIL: $((expected - stored)) accepted submission(s) not in the database"

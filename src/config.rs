@@ -34,7 +34,16 @@ pub struct Settings {
     pub worker: Worker,
     pub staff: Staff,
     pub responses: Responses,
+    pub drp: Drp,
     pub deadlines: DeadlineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drp {
+    pub business_id: String,
+    pub callback_attempts: i32,
+    pub callback_timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

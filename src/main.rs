@@ -34,6 +34,16 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Register authorized agents (Data Rights Protocol).
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Data Rights Protocol helpers.
+    Drp {
+        #[command(subcommand)]
+        command: DrpCommand,
+    },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -59,6 +69,29 @@ enum StaffCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Register an agent organisation by its DRP id.
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// The agent's Ed25519 public key, base64 of 32 bytes.
+        #[arg(long)]
+        verify_key: String,
+        #[arg(long)]
+        contact: Option<String>,
+        #[arg(long)]
+        web_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DrpCommand {
+    /// Print this business's entry for the DRP directory (JSON).
+    DirectoryEntry,
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -80,6 +113,32 @@ fn main() -> anyhow::Result<()> {
                 _ => startup::work(settings).await,
             },
             Command::Migrate => startup::migrate(settings).await,
+            Command::Agent {
+                command:
+                    AgentCommand::Add {
+                        id,
+                        name,
+                        verify_key,
+                        contact,
+                        web_url,
+                    },
+            } => {
+                let agent = rightsdesk::store::agents::Agent {
+                    id,
+                    name,
+                    verify_key,
+                    contact,
+                    web_url,
+                };
+                startup::add_agent(settings, agent).await
+            }
+            Command::Drp {
+                command: DrpCommand::DirectoryEntry,
+            } => {
+                let entry = rightsdesk::web::drp::directory_entry_json(&settings);
+                println!("{}", serde_json::to_string_pretty(&entry)?);
+                Ok(())
+            }
             Command::Staff {
                 command: StaffCommand::Add { email, role },
             } => startup::add_staff(settings, &email, &role).await,

@@ -290,6 +290,24 @@ pub async fn add_staff(settings: Settings, email: &str, role: &str) -> anyhow::R
     }
 }
 
+/// `rightsdesk agent add ID --name … --verify-key BASE64`.
+pub async fn add_agent(settings: Settings, agent: store::agents::Agent) -> anyhow::Result<()> {
+    crate::web::drp::check_agent(&agent).map_err(|msg| anyhow::anyhow!(msg))?;
+    let db = open_database(&settings).await?;
+    let added = store::agents::add(&db.pool, &agent).await;
+    db.close().await;
+    match added {
+        Ok(()) => {
+            println!("Registered agent {} ({}).", agent.id, agent.name);
+            Ok(())
+        }
+        Err(err) if store::violates(&err, store::agents::AGENT_KEY) => {
+            anyhow::bail!("an agent with id {} is already registered", agent.id)
+        }
+        Err(err) => Err(err).context("registering the agent"),
+    }
+}
+
 /// `rightsdesk migrate`: bring the schema up to date and stop.
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;

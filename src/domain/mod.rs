@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod calendar;
 pub mod deadlines;
+pub mod drp;
 pub mod email;
 pub mod intake;
 pub mod kinds;

@@ -1,5 +1,6 @@
 //! PostgreSQL access, one module per aggregate. Only parameterised SQL.
 
+pub mod agents;
 pub mod detail;
 pub mod downloads;
 pub mod events;

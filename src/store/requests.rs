@@ -83,7 +83,11 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, s
     .bind(row.deadlines.confirm_by)
     .bind(row.deadlines.respond_by)
     .bind(row.deadlines.comply_by)
-    .bind(if row.channel == Channel::Gpc { "system" } else { "consumer" })
+    .bind(match row.channel {
+        Channel::Gpc => "system",
+        Channel::Drp | Channel::AgentWeb => "agent",
+        Channel::Web => "consumer",
+    })
     .bind(event)
     .bind(receipt.map(|m| m.template))
     .bind(receipt.map(|m| m.message_id.as_str()))

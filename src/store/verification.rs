@@ -48,11 +48,13 @@ pub struct LinkView {
     pub extended_respond_by: Option<NaiveDate>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    /// Where to send the consumer after verifying (a DRP agent's page).
+    pub redirect_to: Option<String>,
 }
 
 const LINK_VIEW: &str =
     "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
-        r.respond_by, r.extended_respond_by, t.expires_at, t.used_at
+        r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to
     FROM verification_tokens t JOIN requests r ON r.id = t.request_id
     WHERE t.token_hash = $1";
 

@@ -3,6 +3,7 @@
 
 pub mod consumer;
 pub mod download;
+pub mod drp;
 pub mod errors;
 pub mod form;
 pub mod gpc;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(pages)
         .merge(staff::router())
+        .merge(drp::router())
         .route("/healthz", get(consumer::healthz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::errors::AppError;
@@ -101,6 +101,9 @@ pub async fn use_link(
     match verification::follow(&state.db, &token::hash(&raw), state.clock.now()).await? {
         Followed::Verified(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "e-mail verified");
+            if let Some(back) = &link.redirect_to {
+                return Ok(axum::response::Redirect::to(back).into_response());
+            }
             let when = answer_by(&link).map_or_else(String::new, |d| {
                 format!(" We will answer by {}.", long_date(d))
             });

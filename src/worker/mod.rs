@@ -35,6 +35,7 @@ pub struct Worker {
     transport: Transport,
     from: Mailbox,
     wake: Notify,
+    http: reqwest::Client,
 }
 
 impl Worker {
@@ -44,6 +45,11 @@ impl Worker {
         let tz = settings
             .timezone()
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(settings.drp.callback_timeout_seconds))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .context("building the HTTP client for DRP callbacks")?;
         Ok(Self {
             ctx: MailContext::new(&settings),
             db,
@@ -53,6 +59,7 @@ impl Worker {
             transport,
             from,
             wake: Notify::new(),
+            http,
         })
     }
 
@@ -112,6 +119,55 @@ impl Worker {
         Ok(())
     }
 
+    /// POSTs the next due DRP status callback, if any, with the request's current
+    /// Exercise Status object; any 2xx counts, anything else is retried with back-off.
+    pub async fn deliver_callback(&self) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let Some(callback) = store::agents::claim_callback(&mut tx, now).await? else {
+            return Ok(false);
+        };
+        let view = store::agents::drp_request_by_id(&mut tx, callback.request_id).await?;
+        let Some((view, url)) = view.and_then(|v| v.status_callback.clone().map(|u| (v, u))) else {
+            store::agents::callback_done(&mut tx, callback.id, now, Ok(())).await?;
+            tx.commit().await?;
+            return Ok(true);
+        };
+        let body = crate::web::drp::status_object(self.tz, &self.ctx, &view);
+        let sent = self.http.post(&url).json(&body).send().await;
+        let outcome = match sent {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("answered {}", r.status())),
+            Err(e) => Err(format!("could not be reached: {e}")),
+        };
+        let attempts = callback.attempts + 1;
+        let recorded = match &outcome {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                tracing::warn!(
+                    callback_id = callback.id,
+                    attempts,
+                    "DRP status callback failed"
+                );
+                let retry = (attempts < self.settings.drp.callback_attempts)
+                    .then(|| now + backoff(self.settings.mail.retry_base_seconds, attempts));
+                Err((error.as_str(), retry))
+            }
+        };
+        store::agents::callback_done(&mut tx, callback.id, now, recorded).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Delivers every callback due now (tests and one-off runs).
+    pub async fn deliver_all_callbacks(&self) -> anyhow::Result<usize> {
+        let mut sent = 0;
+        while self.deliver_callback().await? {
+            sent += 1;
+        }
+        Ok(sent)
+    }
+
     /// Sends everything due now, one message after another (tests and one-off runs).
     pub async fn deliver_all(&self) -> anyhow::Result<usize> {
         let mut sent = 0;
@@ -146,6 +202,16 @@ impl Worker {
                     Ok(_) => break,
                     Err(err) => {
                         tracing::error!(error = format!("{err:#}"), "outbox delivery");
+                        break;
+                    }
+                }
+            }
+            loop {
+                match self.deliver_callback().await {
+                    Ok(true) if !*shutdown.borrow() => continue,
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::error!(error = format!("{err:#}"), "DRP callback delivery");
                         break;
                     }
                 }

@@ -3,6 +3,7 @@
 mod browser;
 mod delivery;
 mod downloads;
+mod drp;
 mod gpc;
 mod hostile_input;
 mod intake;

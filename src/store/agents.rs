@@ -1,0 +1,197 @@
+//! Authorized-agent organisations registered for the Data Rights Protocol, their bearer
+//! tokens, and the requests they file.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    pub verify_key: String,
+    pub contact: Option<String>,
+    pub web_url: Option<String>,
+}
+
+pub const AGENT_KEY: &str = "agents_pkey";
+
+pub async fn add(pool: &PgPool, a: &Agent) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO agents (id, name, verify_key, contact, web_url) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&a.id)
+    .bind(&a.name)
+    .bind(&a.verify_key)
+    .bind(&a.contact)
+    .bind(&a.web_url)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn all(pool: &PgPool) -> Result<Vec<Agent>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, verify_key, contact, web_url FROM agents ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn by_id(pool: &PgPool, id: &str) -> Result<Option<Agent>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, verify_key, contact, web_url FROM agents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn by_token(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Agent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.name, a.verify_key, a.contact, a.web_url
+         FROM agent_tokens t JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn add_token(
+    pool: &PgPool,
+    agent_id: &str,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO agent_tokens (token_hash, agent_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(agent_id)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The DRP fields of a request an agent filed.
+pub async fn attach_drp(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    agent_id: &str,
+    drp_request_id: Uuid,
+    agent_request_id: Option<&str>,
+    regime: Option<&str>,
+    status_callback: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE requests SET agent_id = $2, drp_request_id = $3, agent_request_id = $4, regime = $5,
+             status_callback = $6
+         WHERE id = $1",
+    )
+    .bind(request_id)
+    .bind(agent_id)
+    .bind(drp_request_id)
+    .bind(agent_request_id)
+    .bind(regime)
+    .bind(status_callback)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the Exercise Status object is built from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DrpView {
+    pub id: Uuid,
+    pub drp_request_id: Uuid,
+    pub agent_id: String,
+    pub tracking_code: String,
+    pub kind: String,
+    pub status: String,
+    pub email: String,
+    pub received_at: DateTime<Utc>,
+    pub due_on: Option<NaiveDate>,
+    pub extended_respond_by: Option<NaiveDate>,
+    pub extension_reason: Option<String>,
+    pub outcome_reason: Option<String>,
+    pub agent_request_id: Option<String>,
+    pub status_callback: Option<String>,
+}
+
+const DRP_VIEW: &str =
+    "SELECT id, drp_request_id, agent_id, tracking_code, kind, status, email, received_at, due_on,
+        extended_respond_by, extension_reason, outcome_reason, agent_request_id, status_callback
+    FROM requests";
+
+/// A DRP request, only for the agent that filed it.
+pub async fn drp_request(
+    pool: &PgPool,
+    drp_request_id: Uuid,
+    agent_id: &str,
+) -> Result<Option<DrpView>, sqlx::Error> {
+    let sql = format!("{DRP_VIEW} WHERE drp_request_id = $1 AND agent_id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(drp_request_id)
+        .bind(agent_id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn drp_request_by_id(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<DrpView>, sqlx::Error> {
+    let sql = format!("{DRP_VIEW} WHERE id = $1 AND drp_request_id IS NOT NULL");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A pending callback, locked for this worker.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Callback {
+    pub id: i64,
+    pub request_id: Uuid,
+    pub attempts: i32,
+}
+
+pub async fn claim_callback(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<Callback>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, request_id, attempts FROM drp_callbacks
+         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+         ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn callback_done(
+    conn: &mut PgConnection,
+    id: i64,
+    now: DateTime<Utc>,
+    outcome: Result<(), (&str, Option<DateTime<Utc>>)>,
+) -> Result<(), sqlx::Error> {
+    match outcome {
+        Ok(()) => sqlx::query(
+            "UPDATE drp_callbacks SET sent_at = $2, attempts = attempts + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ()),
+        Err((error, retry_at)) => sqlx::query(
+            "UPDATE drp_callbacks SET attempts = attempts + 1, last_error = $3,
+                 next_attempt_at = coalesce($4, next_attempt_at),
+                 failed_at = CASE WHEN $4::timestamptz IS NULL THEN $2 END
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(error)
+        .bind(retry_at)
+        .execute(conn)
+        .await
+        .map(|_| ()),
+    }
+}
