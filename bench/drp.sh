@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# DRP exercise benchmark: signed POST /drp/v1/data-rights-request at concurrency 32,
+# Ed25519 verification included, each request a distinct consumer.
+#
+#   bash bench/drp.sh
+#   DURATION=20s BODIES=40000 bash bench/drp.sh
+
+set -euo pipefail
+
+DURATION=${DURATION:-15s}
+BODIES=${BODIES:-30000}
+readonly TARGET_RATE=1500 TARGET_P99_MS=50
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/target/release/rightsdesk"
+WORK=$(mktemp -d /tmp/rightsdesk-bench-drp.XXXXXX)
+chmod 755 "$WORK"
+PORTAL_PID=""
+cleanup() {
+    if [[ -n $PORTAL_PID ]]; then
+        kill "$PORTAL_PID" 2>/dev/null || true
+        wait "$PORTAL_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography
+
+log "building the release binary"
+(cd "$ROOT" && cargo build --release --quiet)
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+export RIGHTSDESK_DATA_DIR="$WORK" RIGHTSDESK_LOG=warn RIGHTSDESK_BIND="127.0.0.1:$PORT" \
+    RIGHTSDESK_BASE_URL="$BASE" RIGHTSDESK_DRP__BUSINESS_ID=BENCH_BUSINESS
+
+# The agent's key pair, its signed bodies, and its pairing, in Python.
+cat >"$WORK/agent.py" <<'PY'
+import base64, datetime, json, sys, urllib.request
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+key = Ed25519PrivateKey.from_private_bytes(bytes([42] * 32))
+
+def signed(body):
+    message = json.dumps(body).encode()
+    return base64.b64encode(key.sign(message) + message).decode()
+
+def envelope():
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return {"agent-id": "BENCH_AGENT", "business-id": "BENCH_BUSINESS", "drp.version": "1.0",
+            "issued-at": (now - datetime.timedelta(seconds=5)).isoformat(),
+            "expires-at": (now + datetime.timedelta(minutes=15)).isoformat()}
+
+command = sys.argv[1]
+if command == "verify-key":
+    from cryptography.hazmat.primitives import serialization
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    print(base64.b64encode(raw).decode())
+elif command == "pair":
+    request = urllib.request.Request(sys.argv[2] + "/drp/v1/agent/BENCH_AGENT", data=signed(envelope()).encode(),
+                                     headers={"Content-Type": "text/plain"})
+    print(json.load(urllib.request.urlopen(request))["token"])
+elif command == "bodies":
+    for i in range(int(sys.argv[2])):
+        body = envelope()
+        body.update({"exercise": "deletion", "regime": "ccpa", "name": f"Person {i}",
+                     "email": f"person{i}@example.com", "email_verified": True})
+        print(signed(body))
+PY
+
+"$BIN" agent add BENCH_AGENT --name "Bench Agent" --verify-key "$(python3 "$WORK/agent.py" verify-key)" >&2
+"$BIN" serve --no-worker >"$WORK/portal.log" 2>&1 &
+PORTAL_PID=$!
+for _ in $(seq 200); do
+    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+TOKEN=$(python3 "$WORK/agent.py" pair "$BASE")
+log "signing $BODIES exercise requests"
+python3 "$WORK/agent.py" bodies "$BODIES" >"$WORK/bodies.txt"
+
+cat >"$WORK/drp.lua" <<LUA
+local bodies = {}
+for line in io.lines("$WORK/bodies.txt") do bodies[#bodies + 1] = line end
+local i = 0
+local offset = 0
+setup = function(thread)
+    thread:set("offset", offset)
+    offset = offset + math.floor(#bodies / 2)
+end
+request = function()
+    i = i + 1
+    local body = bodies[((offset + i) % #bodies) + 1]
+    return wrk.format("POST", "/drp/v1/data-rights-request",
+        { ["Content-Type"] = "text/plain", ["Authorization"] = "Bearer $TOKEN" }, body)
+end
+done = function(summary, latency, requests)
+    local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+        + summary.errors.timeout + summary.errors.status
+    io.write(string.format("RESULT %.0f %.1f %.1f %d %d\n", summary.requests / (summary.duration / 1e6),
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, summary.requests))
+end
+LUA
+
+log "driving $BASE/drp/v1/data-rights-request for $DURATION at concurrency 32"
+read -r _ rps p50 p99 errors total < <(wrk -t2 -c32 -d"$DURATION" -s "$WORK/drp.lua" "$BASE" | grep '^RESULT')
+stored=$(psql -h "$WORK/postgres" -U postgres rightsdesk -Atc "SELECT count(*) FROM requests WHERE channel = 'drp'")
+
+cat <<REPORT
+
+DRP exercise benchmark (signed deletion requests, 32 connections, $DURATION)
+requests/s: $rps
+latency p50: $p50 ms  p99: $p99 ms
+errors: $errors   (requests sent: $total, stored: $stored)
+targets: >= $TARGET_RATE requests/s, p99 <= $TARGET_P99_MS ms
+REPORT
