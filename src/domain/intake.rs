@@ -34,6 +34,8 @@ impl RawForm {
 /// A file the consumer attached, as received.
 #[derive(Debug, Clone)]
 pub struct Upload {
+    /// The form field it came in.
+    pub field: String,
     pub filename: String,
     pub bytes: Vec<u8>,
 }
@@ -83,6 +85,34 @@ pub struct Correction {
     pub corrected_value: String,
 }
 
+/// How an agent shows its authority (reg. §7063).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    /// The consumer's signed permission, uploaded.
+    SignedPermission,
+    /// A power of attorney under Probate Code §§4121–4130.
+    PowerOfAttorney,
+}
+
+impl Authority {
+    pub fn code(self) -> &'static str {
+        match self {
+            Authority::SignedPermission => "signed_permission",
+            Authority::PowerOfAttorney => "power_of_attorney",
+        }
+    }
+}
+
+/// The agent who files for a consumer, and the proof of authority.
+#[derive(Debug, Clone)]
+pub struct AgentFiling {
+    pub name: String,
+    pub organisation: Option<String>,
+    pub email: EmailAddress,
+    pub authority: Authority,
+    pub permission: Option<Document>,
+}
+
 /// A request that passed every check of its kind's form.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -98,6 +128,8 @@ pub struct NewRequest {
     /// The typed name of the declaration under penalty of perjury (`know_specific`).
     pub declaration_name: Option<String>,
     pub document: Option<Document>,
+    /// Set when an authorized agent filed it.
+    pub agent: Option<AgentFiling>,
 }
 
 /// Problems with a form, in the order the fields appear.
@@ -137,6 +169,7 @@ pub fn parse(
     kind: RequestKind,
     form: &RawForm,
     upload: Option<Upload>,
+    permission: Option<Upload>,
     upload_max: usize,
 ) -> Result<NewRequest, FieldErrors> {
     let mut errors = FieldErrors::default();
@@ -236,12 +269,18 @@ pub fn parse(
                 corrected_value,
             });
         }
-        document = upload.and_then(|u| checked_document(u, upload_max, &mut errors));
+        document = upload.and_then(|u| checked_document(u, "document", upload_max, &mut errors));
     }
 
     if verified_kind {
         details = text(form, "details", DETAILS_MAX, true, &mut errors);
     }
+
+    let agent = if form.is_yes("for_someone_else") {
+        agent_filing(form, email.as_ref(), permission, upload_max, &mut errors)
+    } else {
+        None
+    };
 
     match (errors.is_empty(), email) {
         (true, Some(email)) => Ok(NewRequest {
@@ -256,9 +295,65 @@ pub fn parse(
             correction,
             declaration_name,
             document,
+            agent,
         }),
         _ => Err(errors),
     }
+}
+
+/// The agent part of a form: who files, and the proof of authority (required with
+/// signed permission, optional with a power of attorney).
+fn agent_filing(
+    form: &RawForm,
+    consumer_email: Option<&EmailAddress>,
+    permission: Option<Upload>,
+    upload_max: usize,
+    errors: &mut FieldErrors,
+) -> Option<AgentFiling> {
+    let name = text(form, "agent_name", NAME_MAX, false, errors);
+    if name.is_none() && errors.get("agent_name").is_none() {
+        errors.add("agent_name", "Enter your own name, as the agent.");
+    }
+    let organisation = text(form, "agent_organisation", NAME_MAX, false, errors);
+    let email = match EmailAddress::parse(form.get("agent_email")) {
+        Ok(e) if consumer_email.is_some_and(|c| c.as_str().eq_ignore_ascii_case(e.as_str())) => {
+            errors.add(
+                "agent_email",
+                "Give your own e-mail address, not the consumer's.",
+            );
+            None
+        }
+        Ok(e) => Some(e),
+        Err(message) => {
+            errors.add("agent_email", message);
+            None
+        }
+    };
+    let authority = match form.get("authority") {
+        "signed_permission" => Some(Authority::SignedPermission),
+        "power_of_attorney" => Some(Authority::PowerOfAttorney),
+        _ => {
+            errors.add("authority", "Say how you are authorized: the consumer's signed permission, or a power of attorney.");
+            None
+        }
+    };
+    let document = permission.and_then(|u| checked_document(u, "permission", upload_max, errors));
+    if authority == Some(Authority::SignedPermission)
+        && document.is_none()
+        && errors.get("permission").is_none()
+    {
+        errors.add(
+            "permission",
+            "Attach the consumer's signed permission (PDF, PNG or JPEG).",
+        );
+    }
+    Some(AgentFiling {
+        name: name?,
+        organisation,
+        email: email?,
+        authority: authority?,
+        permission: document,
+    })
 }
 
 /// An optional text field: trimmed, empty as `None`, within `max` characters, free of
@@ -305,7 +400,12 @@ fn phone_number(form: &RawForm, errors: &mut FieldErrors) -> Option<String> {
     Some(value.to_string())
 }
 
-fn checked_document(upload: Upload, max: usize, errors: &mut FieldErrors) -> Option<Document> {
+fn checked_document(
+    upload: Upload,
+    field: &'static str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Option<Document> {
     if upload.bytes.is_empty() {
         // A file input left empty sends an empty part: no document.
         return None;
@@ -321,7 +421,7 @@ fn checked_document(upload: Upload, max: usize, errors: &mut FieldErrors) -> Opt
         return None;
     }
     let Some(doc_type) = DocumentType::sniff(&upload.bytes) else {
-        errors.add("document", "Attach a PDF, PNG or JPEG file.");
+        errors.add(field, "Attach a PDF, PNG or JPEG file.");
         return None;
     };
     let filename: String = upload
@@ -374,6 +474,7 @@ mod tests {
             RequestKind::OptOut,
             &form(&[("email", "a@example.com")]),
             None,
+            None,
             MAX,
         )
         .unwrap();
@@ -388,6 +489,7 @@ mod tests {
                 ("details", "x"),
             ]),
             None,
+            None,
             MAX,
         )
         .unwrap();
@@ -396,7 +498,7 @@ mod tests {
 
     #[test]
     fn a_deletion_needs_name_email_and_residency() {
-        let errors = parse(RequestKind::Delete, &form(&[]), None, MAX).unwrap_err();
+        let errors = parse(RequestKind::Delete, &form(&[]), None, None, MAX).unwrap_err();
         assert_eq!(
             fields(&errors),
             ["full_name", "email", "california_resident"]
@@ -408,6 +510,7 @@ mod tests {
                 ("email", "ana@example.com"),
                 ("california_resident", "yes"),
             ]),
+            None,
             None,
             MAX,
         )
@@ -422,7 +525,7 @@ mod tests {
             ("email", "ana@example.com"),
             ("california_resident", "yes"),
         ];
-        let errors = parse(RequestKind::KnowSpecific, &form(&base), None, MAX).unwrap_err();
+        let errors = parse(RequestKind::KnowSpecific, &form(&base), None, None, MAX).unwrap_err();
         assert_eq!(
             fields(&errors),
             ["lookback", "phone", "declaration_name", "declaration_agree"]
@@ -435,7 +538,14 @@ mod tests {
             ("declaration_name", "Someone Else"),
             ("declaration_agree", "yes"),
         ]);
-        let errors = parse(RequestKind::KnowSpecific, &form(&wrong_name), None, MAX).unwrap_err();
+        let errors = parse(
+            RequestKind::KnowSpecific,
+            &form(&wrong_name),
+            None,
+            None,
+            MAX,
+        )
+        .unwrap_err();
         assert_eq!(fields(&errors), ["declaration_name"]);
 
         let mut ok = base.to_vec();
@@ -445,7 +555,7 @@ mod tests {
             ("declaration_name", "ana  lópez"),
             ("declaration_agree", "yes"),
         ]);
-        let req = parse(RequestKind::KnowSpecific, &form(&ok), None, MAX).unwrap();
+        let req = parse(RequestKind::KnowSpecific, &form(&ok), None, None, MAX).unwrap();
         assert_eq!(req.lookback, Some(Lookback::Since2022));
         assert_eq!(req.declaration_name.as_deref(), Some("ana  lópez"));
     }
@@ -457,7 +567,7 @@ mod tests {
             ("email", "ana@example.com"),
             ("california_resident", "yes"),
         ];
-        let errors = parse(RequestKind::Correct, &form(&base), None, MAX).unwrap_err();
+        let errors = parse(RequestKind::Correct, &form(&base), None, None, MAX).unwrap_err();
         assert_eq!(fields(&errors), ["correction_field", "corrected_value"]);
 
         let mut ok = base.to_vec();
@@ -467,6 +577,7 @@ mod tests {
         ]);
         let upload = |bytes: &[u8]| {
             Some(Upload {
+                field: "document".into(),
                 filename: "C:\\Users\\ana\\proof.pdf".into(),
                 bytes: bytes.to_vec(),
             })
@@ -475,6 +586,7 @@ mod tests {
             RequestKind::Correct,
             &form(&ok),
             upload(b"%PDF-1.7 ..."),
+            None,
             MAX,
         )
         .unwrap();
@@ -484,13 +596,26 @@ mod tests {
             (DocumentType::Pdf, "proof.pdf")
         );
 
-        let errors =
-            parse(RequestKind::Correct, &form(&ok), upload(b"MZ\x90\x00"), MAX).unwrap_err();
+        let errors = parse(
+            RequestKind::Correct,
+            &form(&ok),
+            upload(b"MZ\x90\x00"),
+            None,
+            MAX,
+        )
+        .unwrap_err();
         assert_eq!(fields(&errors), ["document"]);
-        let errors = parse(RequestKind::Correct, &form(&ok), upload(b"%PDF-1.7"), 4).unwrap_err();
+        let errors = parse(
+            RequestKind::Correct,
+            &form(&ok),
+            upload(b"%PDF-1.7"),
+            None,
+            4,
+        )
+        .unwrap_err();
         assert_eq!(fields(&errors), ["document"]);
         // An empty file input is no document, not an error.
-        let req = parse(RequestKind::Correct, &form(&ok), upload(b""), MAX).unwrap();
+        let req = parse(RequestKind::Correct, &form(&ok), upload(b""), None, MAX).unwrap();
         assert!(req.document.is_none());
     }
 
@@ -507,6 +632,7 @@ mod tests {
                 ("lookback", "forever"),
                 ("details", "bell\u{7}"),
             ]),
+            None,
             None,
             MAX,
         )

@@ -69,6 +69,65 @@ pub fn receipt(
     .render("receipt", to, ctx)
 }
 
+/// To the consumer when an agent filed for them with signed permission: confirm or
+/// reject the agent, with one link.
+pub fn agent_confirmation(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    agent: &str,
+    organisation: Option<&str>,
+    url: &str,
+) -> Rendered {
+    let who = match organisation {
+        Some(org) => format!("{agent} ({org})"),
+        None => agent.to_string(),
+    };
+    Content {
+        subject: format!("Did you ask {who} to make a privacy request for you? ({code})"),
+        paragraphs: vec![
+            format!("{who} told us you authorized them to make this request for you: {}.", kind.title()),
+            "Please confirm or reject it with the button below. If you did not authorize them, reject it and we will not act on the request."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Confirm or reject".into(),
+            url: url.to_string(),
+        }),
+        after_action: vec![format!("The link works once and for {} days.", ctx.link_days)],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("agent_confirmation", to, ctx)
+}
+
+/// The agent's own receipt, with the link to follow the request.
+pub fn agent_receipt(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    deadlines: &Deadlines,
+    status_url: &str,
+) -> Rendered {
+    Content {
+        subject: format!("Request {code} received from you as authorized agent"),
+        paragraphs: vec![
+            format!("We received the request you filed for a consumer: {}.", kind.title()),
+            "We will send you every update about it. You can follow it at any time with the link below.".into(),
+        ],
+        action: Some(Action {
+            label: "Follow this request".into(),
+            url: status_url.to_string(),
+        }),
+        dates: consumer_dates(deadlines),
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("agent_receipt", to, ctx)
+}
+
 /// A new link, asked for from the status page.
 pub fn verification_link(ctx: &MailContext, to: &str, code: &TrackingCode, url: &str) -> Rendered {
     let (action, after_action) = verify_action(ctx, url);

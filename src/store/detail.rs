@@ -36,13 +36,20 @@ pub struct Detail {
     pub closed_at: Option<DateTime<Utc>>,
     pub assignee_id: Option<Uuid>,
     pub assignee: Option<String>,
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
+    pub agent_organisation: Option<String>,
+    pub agent_email: Option<String>,
+    pub agent_authority: Option<String>,
+    pub agent_authority_state: Option<String>,
 }
 
 const DETAIL: &str = "SELECT r.id, r.tracking_code, r.kind, r.status, r.channel, r.email, r.full_name, r.phone,
         r.address, r.california_resident, r.details, r.lookback, r.correction_field, r.current_value,
         r.corrected_value, r.declaration_name, r.declaration_signed_at, r.received_at, r.confirm_by,
         r.respond_by, r.extended_respond_by, r.extension_reason, r.comply_by, r.due_on,
-        r.verification_level, r.outcome_reason, r.closed_at, r.assignee_id, s.email AS assignee
+        r.verification_level, r.outcome_reason, r.closed_at, r.assignee_id, s.email AS assignee,
+        r.agent_id, r.agent_name, r.agent_organisation, r.agent_email, r.agent_authority, r.agent_authority_state
     FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id
     WHERE r.tracking_code = $1";
 
@@ -197,6 +204,7 @@ pub struct Change {
     pub verified: bool,
     /// `Some(None)` unassigns.
     pub assignee: Option<Option<Uuid>>,
+    pub agent_authority_state: Option<&'static str>,
 }
 
 pub async fn apply(
@@ -215,6 +223,7 @@ pub async fn apply(
              verification_level = coalesce($7, verification_level),
              verified_at = CASE WHEN $8 THEN $9 ELSE verified_at END,
              assignee_id = CASE WHEN $10 THEN $11 ELSE assignee_id END,
+             agent_authority_state = coalesce($12, agent_authority_state),
              updated_at = $9
          WHERE id = $1",
     )
@@ -229,6 +238,7 @@ pub async fn apply(
     .bind(now)
     .bind(c.assignee.is_some())
     .bind(c.assignee.flatten())
+    .bind(c.agent_authority_state)
     .execute(conn)
     .await?;
     Ok(())

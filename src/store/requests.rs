@@ -101,6 +101,29 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, s
     .await
 }
 
+/// Records who filed for the consumer, and the hash of the agent's status link.
+pub async fn set_agent(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    agent: &crate::domain::intake::AgentFiling,
+    access_hash: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE requests SET agent_name = $2, agent_organisation = $3, agent_email = $4, agent_authority = $5,
+             agent_authority_state = 'pending', agent_access_hash = $6
+         WHERE id = $1",
+    )
+    .bind(request_id)
+    .bind(&agent.name)
+    .bind(&agent.organisation)
+    .bind(agent.email.as_str())
+    .bind(agent.authority.code())
+    .bind(access_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Stores a document the consumer attached, with its SHA-256 for the record.
 pub async fn insert_attachment(
     conn: &mut PgConnection,
@@ -157,6 +180,21 @@ pub struct ConsumerView {
     pub comply_by: Option<NaiveDate>,
     pub outcome_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A request by the token of its agent's status link.
+pub async fn find_for_agent(
+    pool: &PgPool,
+    access_hash: &[u8],
+) -> Result<Option<ConsumerView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, tracking_code, kind, status, received_at, confirm_by, respond_by,
+                extended_respond_by, extension_reason, comply_by, outcome_reason, closed_at
+         FROM requests WHERE agent_access_hash = $1",
+    )
+    .bind(access_hash)
+    .fetch_optional(pool)
+    .await
 }
 
 /// A request by its tracking code, only when the e-mail address matches too.

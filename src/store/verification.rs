@@ -50,11 +50,17 @@ pub struct LinkView {
     pub used_at: Option<DateTime<Utc>>,
     /// Where to send the consumer after verifying (a DRP agent's page).
     pub redirect_to: Option<String>,
+    /// `verify_email`, or `confirm_agent` for an agent's filing.
+    pub purpose: String,
+    pub email: String,
+    pub agent_name: Option<String>,
+    pub agent_organisation: Option<String>,
 }
 
 const LINK_VIEW: &str =
     "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
-        r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to
+        r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to, t.purpose, r.email,
+        r.agent_name, r.agent_organisation
     FROM verification_tokens t JOIN requests r ON r.id = t.request_id
     WHERE t.token_hash = $1";
 
@@ -69,6 +75,8 @@ pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<LinkView>, 
 #[derive(Debug)]
 pub enum Followed {
     Verified(LinkView),
+    /// The consumer said they did not authorize the agent: the request is denied.
+    AgentRejected(LinkView),
     AlreadyUsed(LinkView),
     Expired(LinkView),
     /// The request is no longer waiting for verification (closed, or verified through a
@@ -77,12 +85,21 @@ pub enum Followed {
     Unknown,
 }
 
+/// What the consumer decided about an agent's filing; `rejection` is the notice sent
+/// when they reject it.
+pub struct AgentDecision<'a> {
+    pub confirm: bool,
+    pub rejection: &'a crate::mail::OutgoingMessage,
+}
+
 /// Uses a link: marks it used, records the e-mail data point and moves the request to
-/// `verified`, all in one transaction.
+/// `verified`, all in one transaction. For an agent's filing the consumer's decision
+/// either confirms the agent (and verifies) or rejects it (and denies the request).
 pub async fn follow(
     pool: &PgPool,
     token_hash: &[u8],
     now: DateTime<Utc>,
+    decision: Option<AgentDecision<'_>>,
 ) -> Result<Followed, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let sql = format!("{LINK_VIEW} FOR UPDATE OF t, r");
@@ -107,6 +124,57 @@ pub async fn follow(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    let for_agent = link.purpose == "confirm_agent";
+    if let Some(AgentDecision {
+        confirm: false,
+        rejection,
+    }) = decision.as_ref().filter(|_| for_agent)
+    {
+        sqlx::query(
+            "UPDATE requests SET status = 'denied', closed_at = $2, updated_at = $2, agent_authority_state = 'rejected',
+                 outcome_reason = 'You told us you did not authorize the agent who filed this request.'
+             WHERE id = $1",
+        )
+        .bind(link.request_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        events::record(
+            &mut tx,
+            now,
+            Event {
+                request_id: link.request_id,
+                actor: Actor::Consumer,
+                action: "agent_authority_rejected",
+                from: Some(RequestStatus::AwaitingVerification),
+                to: Some(RequestStatus::Denied),
+                data: json!({ "reason": "the consumer did not authorize the agent" }),
+            },
+        )
+        .await?;
+        super::outbox::enqueue(&mut tx, Some(link.request_id), rejection, now).await?;
+        tx.commit().await?;
+        return Ok(Followed::AgentRejected(link));
+    }
+    if for_agent {
+        sqlx::query("UPDATE requests SET agent_authority_state = 'confirmed' WHERE id = $1")
+            .bind(link.request_id)
+            .execute(&mut *tx)
+            .await?;
+        events::record(
+            &mut tx,
+            now,
+            Event {
+                request_id: link.request_id,
+                actor: Actor::Consumer,
+                action: "agent_authority_confirmed",
+                from: None,
+                to: None,
+                data: json!({}),
+            },
+        )
+        .await?;
+    }
     sqlx::query(
         "UPDATE requests SET status = 'verified', verified_at = $2, updated_at = $2,
              verification_level = CASE WHEN verification_level = 'none' THEN 'email' ELSE verification_level END

@@ -16,7 +16,7 @@ use super::ratelimit::{Bucket, ClientIp};
 use super::{AppState, Page, html};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
-use crate::domain::intake::{self, FieldErrors, NewRequest, RawForm};
+use crate::domain::intake::{self, Authority, FieldErrors, NewRequest, RawForm};
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
 use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
@@ -85,7 +85,6 @@ struct FormPage<'a> {
     lookback: bool,
     declaration: bool,
     correction: bool,
-    multipart: bool,
     upload_mb: usize,
     form: &'a RawForm,
     errors: &'a FieldErrors,
@@ -122,7 +121,6 @@ fn form_page(
             lookback: kind.is_know(),
             declaration: kind == RequestKind::KnowSpecific,
             correction: kind == RequestKind::Correct,
-            multipart: kind == RequestKind::Correct,
             upload_mb: state.settings.http.upload_bytes / (1024 * 1024),
             form,
             errors,
@@ -164,8 +162,11 @@ pub async fn submit_request(
     ClientIp(ip): ClientIp,
     gpc: Gpc,
     headers: HeaderMap,
-    SubmittedForm { form, upload, .. }: SubmittedForm,
+    mut submitted: SubmittedForm,
 ) -> Result<Response, AppError> {
+    let document = submitted.take("document");
+    let permission = submitted.take("permission");
+    let form = submitted.form;
     super::check_origin(&headers, &state)?;
     let limit = state.settings.limits.submissions_per_minute;
     if !state
@@ -183,7 +184,13 @@ pub async fn submit_request(
             Some(notice),
         );
     }
-    let request = match intake::parse(kind, &form, upload, state.settings.http.upload_bytes) {
+    let request = match intake::parse(
+        kind,
+        &form,
+        document,
+        permission,
+        state.settings.http.upload_bytes,
+    ) {
         Ok(request) => request,
         Err(errors) => {
             return form_page(
@@ -236,24 +243,45 @@ async fn store_submission(
 
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
-        let token = kind.needs_verification().then(SecretToken::generate);
-        let verify_url = token
+        // A consumer verifies by e-mail; with an agent's signed permission the consumer
+        // confirms the agent's authority instead (never both, reg. §7063(a)); with a
+        // power of attorney staff check the document.
+        let authority = request.agent.as_ref().map(|a| a.authority);
+        let link_needed =
+            kind.needs_verification() && authority != Some(Authority::PowerOfAttorney);
+        let token = link_needed.then(SecretToken::generate);
+        let link_url = token
             .as_ref()
             .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = messages::receipt(
-            &state.mail,
-            request.email.as_str(),
-            &tracking_code,
-            kind,
-            &deadlines,
-            verify_url.as_deref(),
-        )?;
+        let receipt = match (&request.agent, link_url.as_deref()) {
+            (Some(agent), Some(url)) => messages::agent_confirmation(
+                &state.mail,
+                request.email.as_str(),
+                &tracking_code,
+                kind,
+                &agent.name,
+                agent.organisation.as_deref(),
+                url,
+            )?,
+            _ => messages::receipt(
+                &state.mail,
+                request.email.as_str(),
+                &tracking_code,
+                kind,
+                &deadlines,
+                link_url.as_deref(),
+            )?,
+        };
         let row = Insert {
             request,
             tracking_code: &tracking_code,
             kind,
             status: kind.initial_status(),
-            channel: Channel::Web,
+            channel: if request.agent.is_some() {
+                Channel::AgentWeb
+            } else {
+                Channel::Web
+            },
             received_at,
             deadlines,
             receipt: Some(&receipt),
@@ -262,7 +290,7 @@ async fn store_submission(
                 .map(|t| (t.hash().as_slice(), verify_expires)),
         };
 
-        let result = if request.document.is_none() && !gpc_applies {
+        let result = if request.document.is_none() && request.agent.is_none() && !gpc_applies {
             // The common case is one statement: no transaction round trips.
             let mut conn = state.db.acquire().await?;
             store::requests::insert(&mut conn, &row).await.map(|_| None)
@@ -299,6 +327,9 @@ async fn store_with_extras(
     if let Some(doc) = &row.request.document {
         store::requests::insert_attachment(&mut tx, id, "correction_evidence", doc).await?;
     }
+    if let Some(agent) = &row.request.agent {
+        store_agent_filing(state, &mut tx, id, row, agent).await?;
+    }
     let mut gpc_code = None;
     if gpc_applies && !store::requests::has_opt_out(&mut tx, &row.request.email).await? {
         let code = TrackingCode::generate();
@@ -314,6 +345,7 @@ async fn store_with_extras(
             correction: None,
             declaration_name: None,
             document: None,
+            agent: None,
         };
         let received_on = row.received_at.with_timezone(&state.tz).date_naive();
         store::requests::insert(
@@ -335,6 +367,43 @@ async fn store_with_extras(
     }
     tx.commit().await?;
     Ok(gpc_code)
+}
+
+/// The agent's part of a filing: who, with what authority, the permission document,
+/// the agent's own receipt with a status link; a consumer link confirms the agent.
+async fn store_agent_filing(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    id: uuid::Uuid,
+    row: &Insert<'_>,
+    agent: &intake::AgentFiling,
+) -> Result<(), sqlx::Error> {
+    let access = SecretToken::generate();
+    store::requests::set_agent(tx, id, agent, access.hash()).await?;
+    if let Some(doc) = &agent.permission {
+        store::requests::insert_attachment(tx, id, "agent_authorization", doc).await?;
+    }
+    if let Some((hash, _)) = row.verification {
+        sqlx::query(
+            "UPDATE verification_tokens SET purpose = 'confirm_agent' WHERE token_hash = $1",
+        )
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let status_url = state
+        .mail
+        .url(&format!("/agent/status/{}", access.expose()));
+    let receipt = messages::agent_receipt(
+        &state.mail,
+        agent.email.as_str(),
+        row.tracking_code,
+        row.kind,
+        &row.deadlines,
+        &status_url,
+    )
+    .map_err(|e| sqlx::Error::Protocol(format!("rendering the agent's receipt: {e}")))?;
+    store::outbox::enqueue(tx, Some(id), &receipt, row.received_at).await
 }
 
 /// What the status page shows of one request.
@@ -521,6 +590,34 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         extension_reason: v.extension_reason,
         outcome_reason: v.outcome_reason,
     }
+}
+
+#[derive(Template)]
+#[template(path = "agent/status.html")]
+struct AgentStatusPage {
+    page: Page,
+    r: StatusResult,
+}
+
+/// `/agent/status/{token}`: the agent follows a request they filed, from the link in
+/// their receipt; no other request is reachable from it.
+pub async fn agent_status(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    gpc: Gpc,
+) -> Result<Response, AppError> {
+    let view = store::requests::find_for_agent(&state.db, &crate::domain::token::hash(&raw))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut response = html(
+        StatusCode::OK,
+        &AgentStatusPage {
+            page: state.page(gpc),
+            r: status_result(&state, view),
+        },
+    )?;
+    no_store(&mut response);
+    Ok(response)
 }
 
 /// Pages with a consumer's own data are not kept in shared caches or history.

@@ -257,6 +257,7 @@ async fn exercise(
         correction: None,
         declaration_name: None,
         document: None,
+        agent: None,
     };
     let vouched = claims.vouched();
     let status = if !kind.needs_verification() {

@@ -10,17 +10,17 @@ use super::AppState;
 use super::errors::AppError;
 use crate::domain::intake::{RawForm, Upload};
 
-/// Which file a form may carry, and how large it may be.
+/// Which files a form may carry, and how large each may be.
 pub trait FileField: Send + Sync + 'static {
-    const NAME: &'static str;
+    const NAMES: &'static [&'static str];
     fn limit(settings: &crate::config::Settings) -> usize;
 }
 
-/// A consumer's supporting document (correction evidence).
+/// A consumer's files: correction evidence, an agent's signed permission.
 pub struct Document;
 
 impl FileField for Document {
-    const NAME: &'static str = "document";
+    const NAMES: &'static [&'static str] = &["document", "permission"];
     fn limit(settings: &crate::config::Settings) -> usize {
         settings.http.upload_bytes
     }
@@ -30,7 +30,7 @@ impl FileField for Document {
 pub struct Package;
 
 impl FileField for Package {
-    const NAME: &'static str = "package";
+    const NAMES: &'static [&'static str] = &["package"];
     fn limit(settings: &crate::config::Settings) -> usize {
         settings.responses.package_bytes
     }
@@ -40,8 +40,16 @@ const TEXT_FIELD_MAX: usize = 16 * 1024;
 
 pub struct SubmittedForm<F: FileField = Document> {
     pub form: RawForm,
-    pub upload: Option<Upload>,
+    pub uploads: Vec<Upload>,
     pub file: std::marker::PhantomData<F>,
+}
+
+impl<F: FileField> SubmittedForm<F> {
+    /// The file sent as `field`, if any.
+    pub fn take(&mut self, field: &str) -> Option<Upload> {
+        let at = self.uploads.iter().position(|u| u.field == field)?;
+        Some(self.uploads.swap_remove(at))
+    }
 }
 
 impl<F: FileField> FromRequest<AppState> for SubmittedForm<F> {
@@ -71,7 +79,7 @@ impl<F: FileField> FromRequest<AppState> for SubmittedForm<F> {
                 ensure_utf8(&pairs)?;
                 Ok(Self {
                     form: RawForm::from_pairs(pairs),
-                    upload: None,
+                    uploads: Vec::new(),
                     file: std::marker::PhantomData,
                 })
             }
@@ -112,16 +120,17 @@ async fn read_multipart<F: FileField>(
     let file_limit = F::limit(&state.settings);
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| AppError::BadRequest(NOT_READABLE.into()))?;
-    let constraints = multer::Constraints::new().size_limit(
-        multer::SizeLimit::new()
-            .whole_stream((file_limit + http.form_body_bytes) as u64)
-            .for_field(F::NAME, file_limit as u64)
-            .per_field(TEXT_FIELD_MAX as u64),
-    );
+    let limits = multer::SizeLimit::new()
+        .whole_stream((file_limit * F::NAMES.len() + http.form_body_bytes) as u64)
+        .per_field(TEXT_FIELD_MAX as u64);
+    let limits = F::NAMES
+        .iter()
+        .fold(limits, |l, name| l.for_field(*name, file_limit as u64));
+    let constraints = multer::Constraints::new().size_limit(limits);
     let stream = req.into_body().into_data_stream();
     let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
     let mut pairs = Vec::new();
-    let mut upload = None;
+    let mut uploads: Vec<Upload> = Vec::new();
     let upload_too_large = || {
         AppError::PayloadTooLarge(format!(
             "The file you attached is larger than {} MB. Go back and attach a smaller file.",
@@ -135,7 +144,7 @@ async fn read_multipart<F: FileField>(
             Err(err) => return Err(multipart_error(err, upload_too_large())),
         };
         let name = field.name().unwrap_or("").to_string();
-        if name == F::NAME {
+        if F::NAMES.contains(&name.as_str()) {
             let filename = field.file_name().unwrap_or("").to_string();
             let mut bytes = Vec::new();
             let mut field = field;
@@ -146,8 +155,12 @@ async fn read_multipart<F: FileField>(
             {
                 bytes.extend_from_slice(&chunk);
             }
-            if upload.is_none() {
-                upload = Some(Upload { filename, bytes });
+            if !uploads.iter().any(|u| u.field == name) {
+                uploads.push(Upload {
+                    field: name,
+                    filename,
+                    bytes,
+                });
             }
         } else {
             let value = field
@@ -160,7 +173,7 @@ async fn read_multipart<F: FileField>(
     ensure_utf8(&pairs)?;
     Ok(SubmittedForm {
         form: RawForm::from_pairs(pairs),
-        upload,
+        uploads,
         file: std::marker::PhantomData,
     })
 }

@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
             get(download::open).post(download::ask_code),
         )
         .route("/download/{token}/file", post(download::download))
+        .route("/agent/status/{token}", get(consumer::agent_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gpc::record_signal,

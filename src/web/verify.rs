@@ -9,12 +9,15 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::errors::AppError;
+use super::form::SubmittedForm;
 use super::gpc::Gpc;
 use super::{AppState, Page, html};
 use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::domain::token;
+use crate::domain::tracking::TrackingCode;
 use crate::mail::long_date;
-use crate::store::verification::{self, Followed, LinkView};
+use crate::mail::messages;
+use crate::store::verification::{self, AgentDecision, Followed, LinkView};
 
 #[derive(Template)]
 #[template(path = "consumer/verify.html")]
@@ -26,6 +29,7 @@ struct VerifyPage<'a> {
     confirm_action: Option<String>,
     tracking_code: Option<String>,
     offer_new_link: bool,
+    agent: bool,
 }
 
 fn answer_by(link: &LinkView) -> Option<NaiveDate> {
@@ -44,6 +48,8 @@ struct Answer<'a> {
     link: Option<&'a LinkView>,
     confirm_action: Option<String>,
     offer_new_link: bool,
+    /// The choice is confirm or reject an agent, not just confirm.
+    agent: bool,
 }
 
 fn render(state: &AppState, gpc: Gpc, a: Answer<'_>) -> Result<Response, AppError> {
@@ -56,6 +62,7 @@ fn render(state: &AppState, gpc: Gpc, a: Answer<'_>) -> Result<Response, AppErro
             confirm_action: a.confirm_action,
             tracking_code: a.link.map(|l| l.tracking_code.clone()),
             offer_new_link: a.offer_new_link,
+            agent: a.agent,
         },
     )
 }
@@ -73,6 +80,29 @@ pub async fn open_link(
         Some(link) if link.status != RequestStatus::AwaitingVerification.code() => {
             not_waiting(&state, gpc, &link)
         }
+        Some(link) if link.purpose == "confirm_agent" => {
+            let who = match (&link.agent_name, &link.agent_organisation) {
+                (Some(n), Some(o)) => format!("{n} ({o})"),
+                (Some(n), None) => n.clone(),
+                _ => "An agent".into(),
+            };
+            render(
+                &state,
+                gpc,
+                Answer {
+                    status: StatusCode::OK,
+                    heading: "Did you authorize this agent?",
+                    message: format!(
+                        "{who} made this request for you: {}. Confirm it if you asked them to; reject it if you did not, and we will not act on it.",
+                        what(&link)
+                    ),
+                    link: Some(&link),
+                    confirm_action: Some(format!("/verify/{raw}")),
+                    offer_new_link: false,
+                    agent: true,
+                },
+            )
+        }
         Some(link) => render(
             &state,
             gpc,
@@ -86,6 +116,7 @@ pub async fn open_link(
                 link: Some(&link),
                 confirm_action: Some(format!("/verify/{raw}")),
                 offer_new_link: false,
+                agent: false,
             },
         ),
     }
@@ -96,9 +127,45 @@ pub async fn use_link(
     Path(raw): Path<String>,
     gpc: Gpc,
     headers: HeaderMap,
+    SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
     super::check_origin(&headers, &state)?;
-    match verification::follow(&state.db, &token::hash(&raw), state.clock.now()).await? {
+    let hash = token::hash(&raw);
+    // The notice a rejection sends, prepared before the transaction that sends it.
+    let rejection = match verification::find(&state.db, &hash).await? {
+        Some(link) if link.purpose == "confirm_agent" => {
+            let kind = RequestKind::parse(&link.kind).unwrap_or(RequestKind::KnowCategories);
+            let code =
+                TrackingCode::parse(&link.tracking_code).unwrap_or_else(TrackingCode::generate);
+            Some(messages::outcome(
+                &state.mail,
+                &link.email,
+                &code,
+                kind,
+                messages::Outcome::Denied,
+                "You told us you did not authorize the agent who filed this request, so we will not act on it.",
+            )?)
+        }
+        _ => None,
+    };
+    let decision = rejection.as_ref().map(|rejection| AgentDecision {
+        confirm: form.get("decision") != "reject",
+        rejection,
+    });
+    match verification::follow(&state.db, &hash, state.clock.now(), decision).await? {
+        Followed::AgentRejected(link) => render(
+            &state,
+            gpc,
+            Answer {
+                status: StatusCode::OK,
+                heading: "Thank you: we will not act on this request",
+                message: "You told us you did not authorize this agent. We have closed the request and told the agent.".into(),
+                link: Some(&link),
+                confirm_action: None,
+                offer_new_link: false,
+                agent: false,
+            },
+        ),
         Followed::Verified(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "e-mail verified");
             if let Some(back) = &link.redirect_to {
@@ -117,6 +184,7 @@ pub async fn use_link(
                     link: Some(&link),
                     confirm_action: None,
                     offer_new_link: false,
+                    agent: false,
                 },
             )
         }
@@ -135,6 +203,7 @@ fn already_used(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response,
             link: Some(link),
             confirm_action: None,
             offer_new_link: false,
+            agent: false,
         })
 }
 
@@ -146,6 +215,7 @@ fn expired(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppE
             link: Some(link),
             confirm_action: None,
             offer_new_link: link.status == RequestStatus::AwaitingVerification.code(),
+            agent: false,
         })
 }
 
@@ -163,6 +233,7 @@ fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, 
             link: Some(link),
             confirm_action: None,
             offer_new_link: false,
+            agent: false,
         },
     )
 }
@@ -175,5 +246,6 @@ fn unknown(state: &AppState, gpc: Gpc) -> Result<Response, AppError> {
             link: None,
             confirm_action: None,
             offer_new_link: true,
+            agent: false,
         })
 }

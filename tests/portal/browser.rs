@@ -328,3 +328,165 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
         Some("We need to search three archived systems.")
     );
 }
+
+#[tokio::test]
+async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff_accept() {
+    let app = spawn_app().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let permission = crate::support::TempDir::new("permission");
+    let pdf = permission.0.join("permission.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\nsigned permission\n%%EOF\n").unwrap();
+    let (_driver, browser) = start_browser().await;
+
+    // The agent fills the deletion form for the consumer.
+    browser
+        .goto(&app.url("/requests/new/delete"))
+        .await
+        .unwrap();
+    let type_in = |id: &'static str, text: &'static str| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .find(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap()
+        }
+    };
+    type_in("f-full_name", "Ana López").await;
+    type_in("f-email", "ana@example.com").await;
+    browser
+        .find(Locator::Id("f-california_resident"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("f-for_someone_else"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_in("f-agent_name", "Sam Rivera").await;
+    type_in("f-agent_email", "sam@helpers.example").await;
+    browser
+        .find(Locator::Id("f-authority-permission"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("f-permission"))
+        .await
+        .unwrap()
+        .send_keys(pdf.to_str().unwrap())
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = browser
+        .wait()
+        .for_element(Locator::Id("tracking-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT content FROM attachments WHERE purpose = 'agent_authorization'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        stored.starts_with(b"%PDF-1.4"),
+        "the permission was uploaded"
+    );
+
+    // The consumer follows the link from their e-mail and confirms the agent.
+    let body: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'agent_confirmation'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let start = body.find("/verify/").unwrap();
+    let link: String = body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    browser.goto(&app.url(&link)).await.unwrap();
+    browser
+        .find(Locator::Css("button[value=confirm]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = browser
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(heading.contains("confirmed"), "{heading}");
+
+    // Staff review the permission and accept it.
+    browser.goto(&app.url("/staff/login")).await.unwrap();
+    type_in("f-email", "rev@example.com").await;
+    type_in("f-password", "reviewer password").await;
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap();
+    browser
+        .goto(&app.url(&format!("/staff/requests/{code}")))
+        .await
+        .unwrap();
+    let state = browser
+        .find(Locator::Id("agent-authority-state"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "confirmed");
+    browser
+        .find(Locator::XPath(
+            "//form[contains(@action, '/accept_authority')]//button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = browser
+        .wait()
+        .for_element(Locator::Id("agent-authority-state"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "accepted");
+    browser.close().await.unwrap();
+}

@@ -1,5 +1,6 @@
 //! The portal through HTTP, against a real PostgreSQL, and in a real browser.
 
+mod agents;
 mod browser;
 mod delivery;
 mod downloads;

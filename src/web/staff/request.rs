@@ -64,6 +64,8 @@ struct RequestPage<'a> {
     error: Option<String>,
     is_delete: bool,
     is_know: bool,
+    /// Staff may still accept or reject the agent's authority.
+    authority_open: bool,
 }
 
 impl RequestPage<'_> {
@@ -188,6 +190,10 @@ async fn render(
         error,
         is_delete: kind == RequestKind::Delete,
         is_know: kind.is_know(),
+        authority_open: matches!(
+            r.agent_authority_state.as_deref(),
+            Some("pending" | "confirmed")
+        ),
     };
     let mut response = html(status, &page)?;
     response.headers_mut().insert(
@@ -319,8 +325,10 @@ pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
     Path((code, action)): Path<(String, String)>,
-    SubmittedForm { form, upload, .. }: SubmittedForm<Package>,
+    mut submitted: SubmittedForm<Package>,
 ) -> Result<Response, AppError> {
+    let upload = submitted.take("package");
+    let form = submitted.form;
     staff.check_csrf(&form)?;
     let code = TrackingCode::parse(&code).ok_or(AppError::NotFound)?;
     let now = state.clock.now();
@@ -582,6 +590,40 @@ fn decide(
             d.mail =
                 Some(messages::closed_unverified(ctx, &r.email, code, kind).map_err(mail_err)?);
             d
+        }
+        "accept_authority" | "reject_authority" => {
+            actions::while_open(facts)?;
+            if !matches!(
+                r.agent_authority_state.as_deref(),
+                Some("pending" | "confirmed")
+            ) {
+                return Err(Refused(
+                    "There is no agent authority waiting for a decision.".into(),
+                ));
+            }
+            if action == "accept_authority" {
+                let mut d = Decision::event(
+                    "agent_authority_accepted",
+                    json!({ "authority": r.agent_authority }),
+                );
+                d.change.agent_authority_state = Some("accepted");
+                d
+            } else {
+                let why = required(form, "explanation", "why the authority is not accepted")?;
+                let told = format!("The agent's authority to act for you was not confirmed. {why}");
+                let mut d =
+                    Decision::event("agent_authority_rejected", json!({ "explanation": why }));
+                d.change.agent_authority_state = Some("rejected");
+                d.change.status = Some(RequestStatus::Denied.code());
+                d.change.close = true;
+                d.change.outcome_reason = Some(told.clone());
+                d.to = Some(RequestStatus::Denied);
+                d.mail = Some(
+                    messages::outcome(ctx, &r.email, code, kind, Outcome::Denied, &told)
+                        .map_err(mail_err)?,
+                );
+                d
+            }
         }
         "withdraw" => {
             actions::while_open(facts)?;

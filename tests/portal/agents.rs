@@ -1,0 +1,265 @@
+//! Authorized agents filing in the browser: proof of authority, the consumer's
+//! confirmation, the agent's own receipt, copies and status page, staff review.
+
+use rightsdesk::domain::kinds::RequestKind;
+use sqlx::Row;
+
+use crate::intake::valid_fields;
+use crate::support::{TestApp, spawn_app, tracking_code_in};
+
+const PDF: &[u8] = b"%PDF-1.4\nsigned permission\n%%EOF\n";
+
+fn agent_form(
+    kind: RequestKind,
+    authority: &str,
+    permission: Option<&[u8]>,
+) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in valid_fields(kind) {
+        form = form.text(k, v);
+    }
+    form = form
+        .text("for_someone_else", "yes")
+        .text("agent_name", "Sam Rivera")
+        .text("agent_organisation", "Privacy Helpers")
+        .text("agent_email", "sam@helpers.example")
+        .text("authority", authority.to_string());
+    if let Some(bytes) = permission {
+        form = form.part(
+            "permission",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("permission.pdf"),
+        );
+    }
+    form
+}
+
+async fn file(
+    app: &TestApp,
+    kind: RequestKind,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/requests/new/{kind}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn mail(app: &TestApp, template: &str) -> (String, String) {
+    sqlx::query_as(
+        "SELECT to_addr, body_text FROM outbox WHERE template = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(template)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+fn link_in(body: &str, prefix: &str) -> String {
+    let start = body.find(prefix).unwrap();
+    body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_agent_files_with_signed_permission_and_the_consumer_confirms() {
+    let app = spawn_app().await;
+    let response = file(
+        &app,
+        RequestKind::Delete,
+        agent_form(RequestKind::Delete, "signed_permission", Some(PDF)),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let code = tracking_code_in(&response.text().await.unwrap());
+    let row = sqlx::query("SELECT channel, status, agent_name, agent_email, agent_authority, agent_authority_state FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("channel"), "agent_web");
+    assert_eq!(row.get::<String, _>("status"), "awaiting_verification");
+    assert_eq!(
+        row.get::<Option<String>, _>("agent_email").as_deref(),
+        Some("sam@helpers.example")
+    );
+    assert_eq!(
+        row.get::<Option<String>, _>("agent_authority_state")
+            .as_deref(),
+        Some("pending")
+    );
+    let purpose: String = sqlx::query_scalar("SELECT purpose FROM attachments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(purpose, "agent_authorization");
+
+    // The consumer is asked directly; the agent gets a receipt with a status link.
+    let (to, body) = mail(&app, "agent_confirmation").await;
+    assert_eq!(to, "ana.lopez@example.com");
+    assert!(body.contains("Sam Rivera (Privacy Helpers)"));
+    let confirm = link_in(&body, "/verify/");
+    let (to, body) = mail(&app, "agent_receipt").await;
+    assert_eq!(to, "sam@helpers.example");
+    assert!(body.contains(&code));
+    let status_link = link_in(&body, "/agent/status/");
+    let page = app.get(&status_link).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains(&code));
+    assert_eq!(
+        app.get("/agent/status/not-a-token").await.status(),
+        404,
+        "never anyone else's"
+    );
+    let receipts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE template = 'receipt'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        receipts, 0,
+        "the consumer confirms the agent instead of verifying separately"
+    );
+
+    let opened = app.get(&confirm).await.text().await.unwrap();
+    assert!(opened.contains("Did you authorize this agent?"));
+    let confirmed = app.post_form(&confirm, &[("decision", "confirm")]).await;
+    assert_eq!(confirmed.status(), 200);
+    let row = sqlx::query("SELECT status, agent_authority_state FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("status"), "verified");
+    assert_eq!(
+        row.get::<Option<String>, _>("agent_authority_state")
+            .as_deref(),
+        Some("confirmed")
+    );
+}
+
+#[tokio::test]
+async fn a_consumer_who_rejects_the_agent_closes_the_request_and_the_agent_is_told() {
+    let app = spawn_app().await;
+    file(
+        &app,
+        RequestKind::KnowCategories,
+        agent_form(RequestKind::KnowCategories, "signed_permission", Some(PDF)),
+    )
+    .await;
+    let (_, body) = mail(&app, "agent_confirmation").await;
+    let link = link_in(&body, "/verify/");
+    let rejected = app.post_form(&link, &[("decision", "reject")]).await;
+    assert_eq!(rejected.status(), 200);
+    assert!(
+        rejected
+            .text()
+            .await
+            .unwrap()
+            .contains("we will not act on this request")
+    );
+    let row = sqlx::query("SELECT status, agent_authority_state, outcome_reason FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String, _>("status"), "denied");
+    assert_eq!(
+        row.get::<Option<String>, _>("agent_authority_state")
+            .as_deref(),
+        Some("rejected")
+    );
+    let (to, _) = mail(&app, "outcome").await;
+    assert_eq!(to, "ana.lopez@example.com");
+    let (to, body) = mail(&app, "outcome_agent_copy").await;
+    assert_eq!(to, "sam@helpers.example", "the agent is told");
+    assert!(body.contains("did not authorize"));
+}
+
+#[tokio::test]
+async fn proof_of_authority_is_required_and_checked() {
+    let app = spawn_app().await;
+    let missing = file(
+        &app,
+        RequestKind::Delete,
+        agent_form(RequestKind::Delete, "signed_permission", None),
+    )
+    .await;
+    assert_eq!(missing.status(), 422);
+    let page = missing.text().await.unwrap();
+    assert!(page.contains("id=\"f-permission-error\""));
+    assert!(page.contains("value=\"Sam Rivera\""), "typed values kept");
+    let exe = file(
+        &app,
+        RequestKind::Delete,
+        agent_form(RequestKind::Delete, "signed_permission", Some(b"MZ\x90")),
+    )
+    .await;
+    assert_eq!(exe.status(), 422);
+    let mut same_email = agent_form(RequestKind::Delete, "nonsense", Some(PDF));
+    same_email = same_email.text("agent_email", "ana.lopez@example.com");
+    let bad = file(&app, RequestKind::Delete, same_email).await;
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("id=\"f-authority-error\"")
+    );
+    assert_eq!(app.count("requests").await, 0);
+
+    // A power of attorney: no upload needed, no consumer confirmation asked; staff accept.
+    let poa = file(
+        &app,
+        RequestKind::Correct,
+        agent_form(RequestKind::Correct, "power_of_attorney", None),
+    )
+    .await;
+    assert_eq!(poa.status(), 200);
+    let code = tracking_code_in(&poa.text().await.unwrap());
+    let confirmations: i64 = sqlx::query_scalar("SELECT count(*) FROM verification_tokens")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(confirmations, 0);
+    let staff = app.admin().await;
+    let page = staff
+        .get(&format!("/staff/requests/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Filed by an authorized agent") && page.contains("power_of_attorney"));
+    assert_eq!(
+        staff
+            .post(&format!("/staff/requests/{code}/accept_authority"), &[])
+            .await
+            .status(),
+        303
+    );
+    let state: Option<String> = sqlx::query_scalar("SELECT agent_authority_state FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(state.as_deref(), Some("accepted"));
+}
+
+#[tokio::test]
+async fn an_opt_out_through_an_agent_needs_only_the_signed_permission() {
+    let app = spawn_app().await;
+    let response = file(
+        &app,
+        RequestKind::OptOut,
+        agent_form(RequestKind::OptOut, "signed_permission", Some(PDF)),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.worker.sweep().await.unwrap().opt_outs_applied, 1);
+    let (to, _) = mail(&app, "opt_out_applied_agent_copy").await;
+    assert_eq!(to, "sam@helpers.example");
+    let status: String = sqlx::query_scalar("SELECT status FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "fulfilled");
+}
