@@ -511,3 +511,42 @@ async fn the_directory_entry_names_this_business() {
     );
     assert_eq!(entry["supported_verifications"], json!(["email"]));
 }
+
+#[tokio::test]
+async fn admins_register_agents_from_the_console() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let key = STANDARD.encode(SigningKey::from_bytes(&[5; 32]).verifying_key().to_bytes());
+    let bad = admin
+        .post(
+            "/staff/agents",
+            &[("id", "BAD ID!"), ("name", "X"), ("verify_key", &key)],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad_key = admin
+        .post(
+            "/staff/agents",
+            &[("id", "AGENT_C"), ("name", "C"), ("verify_key", "short")],
+        )
+        .await;
+    assert_eq!(bad_key.status(), 422);
+    let ok = admin
+        .post(
+            "/staff/agents",
+            &[
+                ("id", "AGENT_C"),
+                ("name", "Consumer Reports"),
+                ("verify_key", &key),
+                ("web_url", "https://app.example"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    let page = ok.text().await.unwrap();
+    assert!(page.contains("AGENT_C") && page.contains("api_base"));
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+    assert_eq!(reviewer.get("/staff/agents").await.status(), 403);
+}

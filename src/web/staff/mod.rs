@@ -1,6 +1,7 @@
 //! The staff console under `/staff`. Every route but sign-in and invitations takes a
 //! `Staff` (or `Admin`) extractor, so none can be reached without a live session.
 
+pub mod agents;
 pub mod login;
 pub mod queue;
 pub mod request;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/users", get(users::list).post(users::invite))
         .route("/staff/users/{id}/role", post(users::set_role))
         .route("/staff/users/{id}/deactivate", post(users::deactivate))
+        .route("/staff/agents", get(agents::list).post(agents::add))
         .route(
             "/staff/account",
             get(users::account).post(users::change_password),
