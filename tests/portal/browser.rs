@@ -42,6 +42,28 @@ fn find_program(env: &str, names: &[&str]) -> Option<std::path::PathBuf> {
         .find(|p| p.is_file())
 }
 
+async fn type_into(browser: &Client, id: &str, text: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(browser: &Client, locator: Locator<'_>) {
+    browser.find(locator).await.unwrap().click().await.unwrap();
+}
+
+/// Signs in on the staff sign-in page.
+async fn sign_in(browser: &Client, app: &crate::support::TestApp, email: &str, password: &str) {
+    browser.goto(&app.url("/staff/login")).await.unwrap();
+    type_into(browser, "f-email", email).await;
+    type_into(browser, "f-password", password).await;
+    click(browser, Locator::Css("button[type=submit]")).await;
+}
+
 async fn start_browser() -> (ChromeDriver, Client) {
     let driver_bin = find_program("RIGHTSDESK_CHROMEDRIVER", &["chromedriver"])
         .expect("chromedriver is needed for the browser tests (Debian: apt-get install chromium chromium-driver)");
@@ -103,13 +125,11 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
     let (_driver, browser) = start_browser().await;
 
     browser.goto(&app.url("/")).await.unwrap();
-    browser
-        .find(Locator::LinkText("Delete your personal information"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &browser,
+        Locator::LinkText("Delete your personal information"),
+    )
+    .await;
     assert!(
         browser
             .current_url()
@@ -120,27 +140,9 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
     );
 
     // Sent with the e-mail missing: the error is shown next to the field, the name kept.
-    browser
-        .find(Locator::Id("f-full_name"))
-        .await
-        .unwrap()
-        .send_keys("Ana López")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("f-california_resident"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "f-full_name", "Ana López").await;
+    click(&browser, Locator::Id("f-california_resident")).await;
+    click(&browser, Locator::Css("button[type=submit]")).await;
     let error = match browser
         .wait()
         .for_element(Locator::Id("f-email-error"))
@@ -165,13 +167,7 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some("Ana López"));
 
-    browser
-        .find(Locator::Id("f-email"))
-        .await
-        .unwrap()
-        .send_keys("ana@example.com")
-        .await
-        .unwrap();
+    type_into(&browser, "f-email", "ana@example.com").await;
     let resident = browser
         .find(Locator::Id("f-california_resident"))
         .await
@@ -179,13 +175,7 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
     if resident.prop("checked").await.unwrap().as_deref() != Some("true") {
         resident.click().await.unwrap();
     }
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, Locator::Css("button[type=submit]")).await;
     let code = browser
         .wait()
         .for_element(Locator::Id("tracking-code"))
@@ -241,27 +231,7 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
             .as_str()
             .ends_with("/staff/login")
     );
-    browser
-        .find(Locator::Id("f-email"))
-        .await
-        .unwrap()
-        .send_keys("rev@example.com")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys("reviewer password")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
 
     let first_row = browser
         .wait()
@@ -295,15 +265,11 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
         .send_keys("We need to search three archived systems.")
         .await
         .unwrap();
-    browser
-        .find(Locator::XPath(
-            "//form[contains(@action, '/extend')]//button",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &browser,
+        Locator::XPath("//form[contains(@action, '/extend')]//button"),
+    )
+    .await;
     let trail = browser
         .wait()
         .for_element(Locator::Css("ol.trail"))
@@ -344,57 +310,15 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         .goto(&app.url("/requests/new/delete"))
         .await
         .unwrap();
-    let type_in = |id: &'static str, text: &'static str| {
-        let browser = browser.clone();
-        async move {
-            browser
-                .find(Locator::Id(id))
-                .await
-                .unwrap()
-                .send_keys(text)
-                .await
-                .unwrap()
-        }
-    };
-    type_in("f-full_name", "Ana López").await;
-    type_in("f-email", "ana@example.com").await;
-    browser
-        .find(Locator::Id("f-california_resident"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("f-for_someone_else"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    type_in("f-agent_name", "Sam Rivera").await;
-    type_in("f-agent_email", "sam@helpers.example").await;
-    browser
-        .find(Locator::Id("f-authority-permission"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("f-permission"))
-        .await
-        .unwrap()
-        .send_keys(pdf.to_str().unwrap())
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "f-full_name", "Ana López").await;
+    type_into(&browser, "f-email", "ana@example.com").await;
+    click(&browser, Locator::Id("f-california_resident")).await;
+    click(&browser, Locator::Id("f-for_someone_else")).await;
+    type_into(&browser, "f-agent_name", "Sam Rivera").await;
+    type_into(&browser, "f-agent_email", "sam@helpers.example").await;
+    click(&browser, Locator::Id("f-authority-permission")).await;
+    type_into(&browser, "f-permission", pdf.to_str().unwrap()).await;
+    click(&browser, Locator::Css("button[type=submit]")).await;
     let code = browser
         .wait()
         .for_element(Locator::Id("tracking-code"))
@@ -425,13 +349,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         .take_while(|c| !c.is_whitespace())
         .collect();
     browser.goto(&app.url(&link)).await.unwrap();
-    browser
-        .find(Locator::Css("button[value=confirm]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, Locator::Css("button[value=confirm]")).await;
     let heading = browser
         .wait()
         .for_element(Locator::Css("h1"))
@@ -443,16 +361,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     assert!(heading.contains("confirmed"), "{heading}");
 
     // Staff review the permission and accept it.
-    browser.goto(&app.url("/staff/login")).await.unwrap();
-    type_in("f-email", "rev@example.com").await;
-    type_in("f-password", "reviewer password").await;
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
     browser
         .wait()
         .for_element(Locator::Css("table.queue"))
@@ -470,15 +379,11 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         .await
         .unwrap();
     assert_eq!(state, "confirmed");
-    browser
-        .find(Locator::XPath(
-            "//form[contains(@action, '/accept_authority')]//button",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &browser,
+        Locator::XPath("//form[contains(@action, '/accept_authority')]//button"),
+    )
+    .await;
     let state = browser
         .wait()
         .for_element(Locator::Id("agent-authority-state"))
