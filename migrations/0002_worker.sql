@@ -15,8 +15,6 @@ CREATE INDEX requests_to_remind_idx ON requests (received_at)
     WHERE status = 'awaiting_verification' AND reminded_at IS NULL;
 CREATE INDEX requests_opt_outs_to_apply_idx ON requests (received_at)
     WHERE kind IN ('opt_out', 'limit_sensitive') AND status IN ('received', 'in_progress');
-CREATE INDEX requests_open_due_idx ON requests (due_on)
-    WHERE closed_at IS NULL;
 CREATE INDEX requests_overdue_unalerted_idx ON requests (due_on)
     WHERE closed_at IS NULL AND overdue_alerted_at IS NULL;
 
@@ -52,14 +50,3 @@ CREATE TABLE staff_digests (
     day     date PRIMARY KEY,
     sent_at timestamptz NOT NULL
 );
-
--- Outbox claims wake the workers at once.
-CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('rightsdesk_outbox', '');
-    RETURN NULL;
-END;
-$$;
-
-CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
-    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();

@@ -46,7 +46,6 @@ CREATE INDEX drp_callbacks_pending_idx ON drp_callbacks (next_attempt_at) WHERE 
 CREATE FUNCTION drp_status_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO drp_callbacks (request_id) VALUES (NEW.id);
-    PERFORM pg_notify('rightsdesk_outbox', '');
     RETURN NULL;
 END;
 $$;

@@ -11,7 +11,15 @@ use toml::{Table, Value};
 const DEFAULTS: &str = include_str!("../config/default.toml");
 const ENV_PREFIX: &str = "RIGHTSDESK_";
 /// Variables with the prefix that are not settings.
-const NOT_SETTINGS: &[&str] = &["CONFIG", "LOG", "TEST_DATABASE_URL"];
+const NOT_SETTINGS: &[&str] = &[
+    "CONFIG",
+    "LOG",
+    "PG_BIN",
+    "TEST_DATABASE_URL",
+    "CHROMEDRIVER",
+    "CHROMIUM",
+    "PYTHON",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

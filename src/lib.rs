@@ -8,5 +8,6 @@ pub mod embedded_pg;
 pub mod mail;
 pub mod startup;
 pub mod store;
+pub mod wake;
 pub mod web;
 pub mod worker;

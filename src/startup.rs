@@ -102,13 +102,11 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     let clock = Clock::default();
     let state = AppState::new(db.pool.clone(), settings, clock.clone())?;
     let (stop, stopped) = watch::channel(false);
+    let notifier = state.waker.spawn_notifier(db.pool.clone());
     let worker = if with_worker {
-        let worker = Arc::new(Worker::new(
-            db.pool.clone(),
-            Arc::clone(&state.settings),
-            clock,
-        )?);
-        Some(tokio::spawn(worker.run(stopped)))
+        let worker = Worker::new(db.pool.clone(), Arc::clone(&state.settings), clock)?
+            .woken_by(&state.waker);
+        Some(tokio::spawn(Arc::new(worker).run(stopped)))
     } else {
         None
     };
@@ -137,6 +135,7 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     .with_graceful_shutdown(shutdown_signal())
     .await;
     stop.send_replace(true);
+    notifier.abort();
     if let Some(worker) = worker {
         worker.await.ok();
     }

@@ -36,6 +36,37 @@ pub async fn issue(
     Ok(())
 }
 
+/// Issues one new link for each of many requests (the worker's reminders); earlier
+/// links of those requests stop working.
+pub async fn issue_many(
+    conn: &mut PgConnection,
+    links: &[(Uuid, [u8; 32])],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = links.iter().map(|(id, _)| *id).collect();
+    let hashes: Vec<Vec<u8>> = links.iter().map(|(_, h)| h.to_vec()).collect();
+    sqlx::query(
+        "UPDATE verification_tokens SET expires_at = least(expires_at, $2)
+         WHERE request_id = ANY($1) AND used_at IS NULL",
+    )
+    .bind(&ids)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
+         SELECT r, h, $3, $4 FROM unnest($1::uuid[], $2::bytea[]) AS u(r, h)",
+    )
+    .bind(&ids)
+    .bind(&hashes)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// What a link is, as the page that opens it needs to know.
 #[derive(Debug, sqlx::FromRow)]
 pub struct LinkView {

@@ -27,6 +27,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::calendar::BusinessCalendar;
 use crate::mail::MailContext;
+use crate::wake::Waker;
 use errors::AppError;
 use ratelimit::RateLimiter;
 
@@ -43,6 +44,8 @@ pub struct AppState {
     pub mail: Arc<MailContext>,
     /// The queue's counts, shared for a few seconds by every page view.
     pub counts: Arc<staff::queue::CountsCache>,
+    /// Wakes the workers after a request queued mail or a callback.
+    pub waker: Waker,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             mail,
             counts: Arc::default(),
+            waker: Waker::default(),
         })
     }
 
@@ -160,6 +164,10 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            wake_after_writes,
+        ))
         .with_state(state);
     with_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
         |req: &axum::http::Request<_>| {
@@ -172,6 +180,24 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), route)
         },
     ))
+}
+
+/// A write that succeeded may have queued mail or a callback: wake the workers. Pokes
+/// are coalesced, so this costs nothing per request.
+async fn wake_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let write = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let response = next.run(req).await;
+    if write && (response.status().is_success() || response.status().is_redirection()) {
+        state.waker.wake();
+    }
+    response
 }
 
 /// CSP without inline script or style, no framing, no sniffing, no referrer to other

@@ -23,7 +23,6 @@ use crate::mail::transport::{Queued, SendError, Transport};
 use crate::mail::{MailContext, messages};
 use crate::store;
 
-const OUTBOX_CHANNEL: &str = "rightsdesk_outbox";
 const MAX_BACKOFF_SECONDS: i64 = 6 * 3600;
 
 pub struct Worker {
@@ -34,7 +33,7 @@ pub struct Worker {
     ctx: MailContext,
     transport: Transport,
     from: Mailbox,
-    wake: Notify,
+    wake: Arc<Notify>,
     http: reqwest::Client,
 }
 
@@ -58,9 +57,16 @@ impl Worker {
             tz,
             transport,
             from,
-            wake: Notify::new(),
+            wake: Arc::default(),
             http,
         })
+    }
+
+    /// Shares this process's wake-ups (see `wake::Waker`), so the web tier's writes
+    /// wake this worker directly.
+    pub fn woken_by(mut self, waker: &crate::wake::Waker) -> Self {
+        self.wake = waker.local();
+        self
     }
 
     /// Sends the next message due, if any. The message stays locked in this worker's
@@ -228,7 +234,7 @@ impl Worker {
         while !*shutdown.borrow() {
             let listener = async {
                 let mut listener = PgListener::connect_with(&self.db).await?;
-                listener.listen(OUTBOX_CHANNEL).await?;
+                listener.listen(crate::wake::CHANNEL).await?;
                 Ok::<_, sqlx::Error>(listener)
             };
             let mut listener = match listener.await {

@@ -186,9 +186,10 @@ impl Worker {
         let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
         let mut trail = Vec::with_capacity(due.len());
         let mut mail: Vec<(Option<Uuid>, OutgoingMessage)> = Vec::with_capacity(due.len());
+        let mut links = Vec::with_capacity(due.len());
         for d in &due {
             let token = SecretToken::generate();
-            verification::issue(&mut tx, d.id, token.hash(), now, expires).await?;
+            links.push((d.id, *token.hash()));
             let url = self.ctx.url(&format!("/verify/{}", token.expose()));
             let respond_by = d.respond_by.unwrap_or_else(|| self.clock.today(self.tz));
             mail.push((
@@ -211,6 +212,7 @@ impl Worker {
                 data: json!({}),
             });
         }
+        verification::issue_many(&mut tx, &links, now, expires).await?;
         sweeps::stamp_reminded(&mut tx, &ids, now).await?;
         events::record_many(&mut tx, now, &trail).await?;
         outbox::enqueue_many(&mut tx, now, &mail).await?;

@@ -232,8 +232,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     let clock = Clock::default();
     let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();
-    let worker =
-        Arc::new(Worker::new(db.clone(), Arc::new(settings.clone()), clock.clone()).unwrap());
+    state.waker.spawn_notifier(db.clone());
+    let worker = Arc::new(
+        Worker::new(db.clone(), Arc::new(settings.clone()), clock.clone())
+            .unwrap()
+            .woken_by(&state.waker),
+    );
     let app = web::router(state);
     tokio::spawn(async move {
         axum::serve(
