@@ -8,7 +8,7 @@
 set -euo pipefail
 
 MESSAGES=${MESSAGES:-10000}
-CONCURRENCY=${CONCURRENCY:-8}
+CONCURRENCY=${CONCURRENCY:-32}
 readonly TARGET_RATE=500
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

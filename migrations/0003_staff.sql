@@ -41,7 +41,7 @@ ALTER TABLE requests ADD COLUMN assignee_id uuid REFERENCES staff_users (id) ON 
 -- The queue: open requests by legal deadline, with a tie-breaker for keyset paging.
 CREATE INDEX requests_queue_idx ON requests (due_on, id) WHERE closed_at IS NULL;
 CREATE INDEX requests_closed_idx ON requests (closed_at DESC, id) WHERE closed_at IS NOT NULL;
-CREATE INDEX requests_assignee_idx ON requests (assignee_id, due_on) WHERE closed_at IS NULL;
+CREATE INDEX requests_assignee_idx ON requests (assignee_id, due_on) WHERE closed_at IS NULL AND assignee_id IS NOT NULL;
 
 -- Deletion passed on to service providers, contractors and third parties, one by one.
 CREATE TABLE deletion_notices (

@@ -18,10 +18,13 @@ CREATE TABLE agent_tokens (
 
 ALTER TABLE requests
     ADD COLUMN agent_id         text REFERENCES agents (id),
-    ADD COLUMN drp_request_id   uuid UNIQUE,
+    ADD COLUMN drp_request_id   uuid,
     ADD COLUMN agent_request_id text,
     ADD COLUMN regime           text,
     ADD COLUMN status_callback  text;
+
+-- Partial, so the many requests without one cost nothing on insert.
+CREATE UNIQUE INDEX requests_drp_request_id_key ON requests (drp_request_id) WHERE drp_request_id IS NOT NULL;
 
 -- Where a verification link sends the consumer back to (the agent's page), and for
 -- which DRP request.

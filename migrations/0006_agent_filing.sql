@@ -8,7 +8,9 @@ ALTER TABLE requests
     -- pending → confirmed (by the consumer) | accepted (by staff) | rejected
     ADD COLUMN agent_authority_state text CHECK (agent_authority_state IN ('pending', 'confirmed', 'accepted', 'rejected')),
     -- Hash of the token in the agent's status link.
-    ADD COLUMN agent_access_hash  bytea UNIQUE;
+    ADD COLUMN agent_access_hash  bytea;
+
+CREATE UNIQUE INDEX requests_agent_access_key ON requests (agent_access_hash) WHERE agent_access_hash IS NOT NULL;
 
 -- Links sent to consumers: confirming their own e-mail, or an agent's authority.
 ALTER TABLE verification_tokens

@@ -94,6 +94,7 @@ enum DrpCommand {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RIGHTSDESK_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),

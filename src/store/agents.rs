@@ -68,32 +68,6 @@ pub async fn add_token(
     Ok(())
 }
 
-/// The DRP fields of a request an agent filed.
-pub async fn attach_drp(
-    conn: &mut PgConnection,
-    request_id: Uuid,
-    agent_id: &str,
-    drp_request_id: Uuid,
-    agent_request_id: Option<&str>,
-    regime: Option<&str>,
-    status_callback: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE requests SET agent_id = $2, drp_request_id = $3, agent_request_id = $4, regime = $5,
-             status_callback = $6
-         WHERE id = $1",
-    )
-    .bind(request_id)
-    .bind(agent_id)
-    .bind(drp_request_id)
-    .bind(agent_request_id)
-    .bind(regime)
-    .bind(status_callback)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// What the Exercise Status object is built from.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DrpView {

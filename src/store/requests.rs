@@ -27,6 +27,20 @@ pub struct Insert<'a> {
     pub receipt: Option<&'a OutgoingMessage>,
     /// The hash of the verification link in the receipt, and when it expires.
     pub verification: Option<(&'a [u8], DateTime<Utc>)>,
+    /// For a request filed through the Data Rights Protocol.
+    pub drp: Option<DrpFields<'a>>,
+}
+
+/// The protocol's fields of a request an agent filed over DRP.
+#[derive(Debug, Clone, Copy)]
+pub struct DrpFields<'a> {
+    pub agent_id: &'a str,
+    pub drp_request_id: Uuid,
+    pub agent_request_id: Option<&'a str>,
+    pub regime: Option<&'a str>,
+    pub status_callback: Option<&'a str>,
+    /// Set when the agent's vouched claims already verify the request.
+    pub verification_level: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, sqlx::Error> {
@@ -47,8 +61,10 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, s
             INSERT INTO requests (tracking_code, kind, status, channel, email, full_name, phone,
                 address, california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
-                respond_by, comply_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                respond_by, comply_by, agent_id, drp_request_id, agent_request_id, regime, status_callback,
+                verified_at, verification_level)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                $31, $32, $33, $34, $35, CASE WHEN $3 = 'verified' THEN $17 END, coalesce($36, 'none'))
             RETURNING id
         ), e AS (
             INSERT INTO request_events (request_id, at, actor_type, action, to_status, data)
@@ -97,6 +113,12 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, s
     .bind(receipt.map(|m| m.html.as_str()))
     .bind(row.verification.map(|(hash, _)| hash))
     .bind(row.verification.map(|(_, expires)| expires))
+    .bind(row.drp.map(|d| d.agent_id))
+    .bind(row.drp.map(|d| d.drp_request_id))
+    .bind(row.drp.and_then(|d| d.agent_request_id))
+    .bind(row.drp.and_then(|d| d.regime))
+    .bind(row.drp.and_then(|d| d.status_callback))
+    .bind(row.drp.and_then(|d| d.verification_level))
     .fetch_one(conn)
     .await
 }

@@ -288,6 +288,7 @@ async fn store_submission(
             verification: token
                 .as_ref()
                 .map(|t| (t.hash().as_slice(), verify_expires)),
+            drp: None,
         };
 
         let result = if request.document.is_none() && request.agent.is_none() && !gpc_applies {
@@ -360,6 +361,7 @@ async fn store_with_extras(
                 deadlines: Deadlines::for_kind(RequestKind::OptOut, received_on, &state.calendar),
                 receipt: None,
                 verification: None,
+                drp: None,
             },
         )
         .await?;

@@ -23,9 +23,10 @@ use crate::domain::kinds::{Channel, Lookback, RequestKind, RequestStatus};
 use crate::domain::token::{self, SecretToken};
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{MailContext, messages};
+use crate::store;
 use crate::store::agents::{self, Agent, DrpView};
 use crate::store::events::{self, Actor, Event};
-use crate::store::{self, requests::Insert};
+use crate::store::requests::{DrpFields, Insert};
 
 const BODY_MAX: usize = 64 * 1024;
 
@@ -338,6 +339,15 @@ async fn store_exercise(
                 deadlines,
                 receipt: Some(&receipt),
                 verification: link.as_ref().map(|t| (t.hash().as_slice(), expires)),
+                drp: Some(DrpFields {
+                    agent_id: &meta.agent.id,
+                    drp_request_id: meta.drp_id,
+                    agent_request_id: meta.agent_request_id,
+                    regime: meta.regime,
+                    status_callback: meta.callback,
+                    verification_level: (status == RequestStatus::Verified)
+                        .then_some("agent vouched"),
+                }),
             },
         )
         .await;
@@ -346,16 +356,6 @@ async fn store_exercise(
             Err(err) if store::violates(&err, store::requests::TRACKING_CODE_KEY) => continue,
             Err(err) => return Err(err.into()),
         };
-        agents::attach_drp(
-            &mut tx,
-            id,
-            &meta.agent.id,
-            meta.drp_id,
-            meta.agent_request_id,
-            meta.regime,
-            meta.callback,
-        )
-        .await?;
         let trail: Vec<Event> = meta
             .vouched
             .iter()
@@ -369,13 +369,6 @@ async fn store_exercise(
             })
             .collect();
         events::record_many(&mut tx, now, &trail).await?;
-        if status == RequestStatus::Verified {
-            sqlx::query("UPDATE requests SET verified_at = $2, verification_level = 'agent vouched' WHERE id = $1")
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
         tracing::info!(tracking_code = %code, agent_id = %meta.agent.id, kind = %kind, "DRP request received");
         return Ok(id);

@@ -275,10 +275,12 @@ impl Worker {
             if *shutdown.borrow() {
                 return;
             }
+            let started = std::time::Instant::now();
             match self.sweep().await {
                 Ok(report) if report.is_empty() => {}
                 Ok(report) => {
-                    tracing::info!(?report, "deadline sweep");
+                    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+                    tracing::info!(?report, elapsed_ms, "deadline sweep");
                     self.wake.notify_waiters();
                 }
                 Err(err) => tracing::error!(error = format!("{err:#}"), "deadline sweep"),

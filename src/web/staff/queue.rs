@@ -33,28 +33,51 @@ pub struct Counts {
     pub overdue: i64,
 }
 
+/// The counts, served from memory and refreshed in the background by one task at a
+/// time once they are `COUNTS_FOR` old, so no page view waits on a count of a large table.
 #[derive(Default)]
-pub struct CountsCache(std::sync::Mutex<Option<(Instant, NaiveDate, Counts)>>);
+pub struct CountsCache {
+    value: std::sync::Mutex<Option<(Instant, NaiveDate, Counts)>>,
+    refreshing: std::sync::atomic::AtomicBool,
+}
 
-async fn counts(state: &AppState, today: NaiveDate) -> Result<Counts, AppError> {
-    if let Some((at, day, counts)) = state
-        .counts
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        && at.elapsed() < COUNTS_FOR
-        && *day == today
-    {
-        return Ok(counts.clone());
-    }
-    let fresh = Counts {
+async fn fresh_counts(state: &AppState, today: NaiveDate) -> Result<Counts, sqlx::Error> {
+    Ok(Counts {
         by_status: queue::open_counts(&state.db).await?,
         overdue: queue::overdue_count(&state.db, today).await?,
-    };
-    *state.counts.0.lock().unwrap_or_else(|e| e.into_inner()) =
-        Some((Instant::now(), today, fresh.clone()));
-    Ok(fresh)
+    })
+}
+
+async fn counts(state: &AppState, today: NaiveDate) -> Result<Counts, AppError> {
+    use std::sync::atomic::Ordering;
+    let cached = state
+        .counts
+        .value
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    match cached {
+        Some((at, day, counts)) if day == today => {
+            let stale = at.elapsed() >= COUNTS_FOR;
+            if stale && !state.counts.refreshing.swap(true, Ordering::AcqRel) {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Ok(fresh) = fresh_counts(&state, today).await {
+                        *state.counts.value.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Some((Instant::now(), today, fresh));
+                    }
+                    state.counts.refreshing.store(false, Ordering::Release);
+                });
+            }
+            Ok(counts)
+        }
+        _ => {
+            let fresh = fresh_counts(state, today).await?;
+            *state.counts.value.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((Instant::now(), today, fresh.clone()));
+            Ok(fresh)
+        }
+    }
 }
 
 /// The filters as typed in the address bar, checked: unknown values are dropped and
