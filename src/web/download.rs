@@ -59,6 +59,22 @@ fn show(state: &AppState, gpc: Gpc, raw: &str, v: View<'_>) -> Result<Response, 
     Ok(response)
 }
 
+/// A link that cannot be used any more, and why.
+fn gone(state: &AppState, gpc: Gpc, raw: &str, why: &str) -> Result<Response, AppError> {
+    show(
+        state,
+        gpc,
+        raw,
+        View {
+            status: StatusCode::NOT_FOUND,
+            step: "",
+            message: Some(why),
+            error: None,
+            email_value: "",
+        },
+    )
+}
+
 /// The link, when it exists, has not expired and is not locked by wrong tries.
 async fn live_link(state: &AppState, raw: &str) -> Result<Result<Link, &'static str>, AppError> {
     let now = state.clock.now();
@@ -96,18 +112,7 @@ pub async fn open(
                 email_value: "",
             },
         ),
-        Err(why) => show(
-            &state,
-            gpc,
-            &raw,
-            View {
-                status: StatusCode::NOT_FOUND,
-                step: "",
-                message: Some(why),
-                error: None,
-                email_value: "",
-            },
-        ),
+        Err(why) => gone(&state, gpc, &raw, why),
     }
 }
 
@@ -123,18 +128,7 @@ pub async fn ask_code(
     let link = match live_link(&state, &raw).await? {
         Ok(link) => link,
         Err(why) => {
-            return show(
-                &state,
-                gpc,
-                &raw,
-                View {
-                    status: StatusCode::NOT_FOUND,
-                    step: "",
-                    message: Some(why),
-                    error: None,
-                    email_value: "",
-                },
-            );
+            return gone(&state, gpc, &raw, why);
         }
     };
     let typed = form.get("email");
@@ -198,18 +192,7 @@ pub async fn download(
     let link = match live_link(&state, &raw).await? {
         Ok(link) => link,
         Err(why) => {
-            return show(
-                &state,
-                gpc,
-                &raw,
-                View {
-                    status: StatusCode::NOT_FOUND,
-                    step: "",
-                    message: Some(why),
-                    error: None,
-                    email_value: "",
-                },
-            );
+            return gone(&state, gpc, &raw, why);
         }
     };
     let typed: String = form
