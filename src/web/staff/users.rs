@@ -56,6 +56,23 @@ async fn users_page(
     )
 }
 
+/// The staff page with a problem to fix.
+async fn refuse(state: &AppState, admin: &Staff, problem: &str) -> Result<Response, AppError> {
+    users_page(
+        state,
+        admin,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        Some(problem.to_string()),
+    )
+    .await
+}
+
+/// The staff page after a change, saying what was done.
+async fn done(state: &AppState, admin: &Staff, what: String) -> Result<Response, AppError> {
+    users_page(state, admin, StatusCode::OK, Some(what), None).await
+}
+
 pub async fn list(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -78,20 +95,11 @@ pub async fn invite(
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
     admin.check_csrf(&form)?;
-    let refuse = |msg: &str| {
-        users_page(
-            &state,
-            &admin,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(msg.to_string()),
-        )
-    };
     let Ok(email) = EmailAddress::parse(form.get("email")) else {
-        return refuse("Enter the new member's e-mail address.").await;
+        return refuse(&state, &admin, "Enter the new member's e-mail address.").await;
     };
     let Some(role) = parse_role(form.get("role")) else {
-        return refuse("Choose a role.").await;
+        return refuse(&state, &admin, "Choose a role.").await;
     };
     let now = state.clock.now();
     let link = SecretToken::generate();
@@ -121,7 +129,12 @@ pub async fn invite(
         Ok(id) => id,
         Err(err) if store::violates(&err, store::staff::EMAIL_KEY) => {
             drop(tx);
-            return refuse("There is already an account with this e-mail address.").await;
+            return refuse(
+                &state,
+                &admin,
+                "There is already an account with this e-mail address.",
+            )
+            .await;
         }
         Err(err) => return Err(err.into()),
     };
@@ -130,14 +143,7 @@ pub async fn invite(
     store::outbox::enqueue(&mut tx, None, &message, now).await?;
     tx.commit().await?;
     tracing::info!(staff_id = %id, by = %admin.id, "staff invited");
-    users_page(
-        &state,
-        &admin,
-        StatusCode::OK,
-        Some(format!("Invitation sent to {email}.")),
-        None,
-    )
-    .await
+    done(&state, &admin, format!("Invitation sent to {email}.")).await
 }
 
 pub async fn set_role(
@@ -148,38 +154,17 @@ pub async fn set_role(
 ) -> Result<Response, AppError> {
     admin.check_csrf(&form)?;
     let Some(role) = parse_role(form.get("role")) else {
-        return users_page(
-            &state,
-            &admin,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("Choose a role.".into()),
-        )
-        .await;
+        return refuse(&state, &admin, "Choose a role.").await;
     };
     if id == admin.id {
-        return users_page(
-            &state,
-            &admin,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("You cannot change your own role.".into()),
-        )
-        .await;
+        return refuse(&state, &admin, "You cannot change your own role.").await;
     }
     store::staff::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     store::staff::set_role(&state.db, id, role).await?;
     tracing::info!(staff_id = %id, by = %admin.id, role, "staff role changed");
-    users_page(
-        &state,
-        &admin,
-        StatusCode::OK,
-        Some("Role changed.".into()),
-        None,
-    )
-    .await
+    done(&state, &admin, "Role changed.".into()).await
 }
 
 pub async fn deactivate(
@@ -190,26 +175,17 @@ pub async fn deactivate(
 ) -> Result<Response, AppError> {
     admin.check_csrf(&form)?;
     if id == admin.id {
-        return users_page(
-            &state,
-            &admin,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("You cannot deactivate yourself.".into()),
-        )
-        .await;
+        return refuse(&state, &admin, "You cannot deactivate yourself.").await;
     }
     store::staff::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     store::staff::deactivate(&state.db, id).await?;
     tracing::info!(staff_id = %id, by = %admin.id, "staff deactivated");
-    users_page(
+    done(
         &state,
         &admin,
-        StatusCode::OK,
-        Some("Account deactivated; its sessions have ended.".into()),
-        None,
+        "Account deactivated; its sessions have ended.".into(),
     )
     .await
 }
