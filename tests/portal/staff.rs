@@ -27,7 +27,9 @@ async fn status_of(app: &TestApp, code: &str) -> String {
 
 #[tokio::test]
 async fn sign_in_works_with_the_right_password_and_locks_after_repeated_failures() {
-    let app = spawn_app().await;
+    // Ten sign-ins from one address in a minute: the per-address limit is not what is
+    // tested here.
+    let app = spawn_app_with(|s| s.staff.logins_per_minute = 100).await;
     app.add_staff("ana@example.com", "reviewer", "a long password 1")
         .await;
 
@@ -72,6 +74,24 @@ async fn sign_in_works_with_the_right_password_and_locks_after_repeated_failures
         .try_sign_in("ana@example.com", "a long password 1")
         .await;
     assert_eq!(after.status(), 303, "the lock ends");
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_address() {
+    let app = spawn_app_with(|s| s.staff.logins_per_minute = 3).await;
+    for _ in 0..3 {
+        let (response, _) = app.try_sign_in("nobody@example.com", "some password").await;
+        assert_eq!(response.status(), 401);
+    }
+    let (limited, _) = app.try_sign_in("nobody@example.com", "some password").await;
+    assert_eq!(limited.status(), 429);
+    assert!(
+        limited
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many sign-in attempts")
+    );
 }
 
 #[tokio::test]
