@@ -56,6 +56,18 @@ async fn click(browser: &Client, locator: Locator<'_>) {
     browser.find(locator).await.unwrap().click().await.unwrap();
 }
 
+/// The text of an element, once it appears.
+async fn wait_text(browser: &Client, locator: Locator<'_>) -> String {
+    browser
+        .wait()
+        .for_element(locator)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Signs in on the staff sign-in page.
 async fn sign_in(browser: &Client, app: &crate::support::TestApp, email: &str, password: &str) {
     browser.goto(&app.url("/staff/login")).await.unwrap();
@@ -176,14 +188,7 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
         resident.click().await.unwrap();
     }
     click(&browser, Locator::Css("button[type=submit]")).await;
-    let code = browser
-        .wait()
-        .for_element(Locator::Id("tracking-code"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let code = wait_text(&browser, Locator::Id("tracking-code")).await;
     assert!(
         code.len() == 12 && code.starts_with("RD-"),
         "a tracking code is shown, got {code:?}"
@@ -270,14 +275,7 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
         Locator::XPath("//form[contains(@action, '/extend')]//button"),
     )
     .await;
-    let trail = browser
-        .wait()
-        .for_element(Locator::Css("ol.trail"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let trail = wait_text(&browser, Locator::Css("ol.trail")).await;
     assert!(trail.contains("deadline extended"), "{trail}");
     assert!(trail.contains("We need to search three archived systems."));
     assert!(trail.contains("rev@example.com"));
@@ -319,14 +317,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     click(&browser, Locator::Id("f-authority-permission")).await;
     type_into(&browser, "f-permission", pdf.to_str().unwrap()).await;
     click(&browser, Locator::Css("button[type=submit]")).await;
-    let code = browser
-        .wait()
-        .for_element(Locator::Id("tracking-code"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let code = wait_text(&browser, Locator::Id("tracking-code")).await;
     let stored: Vec<u8> =
         sqlx::query_scalar("SELECT content FROM attachments WHERE purpose = 'agent_authorization'")
             .fetch_one(&app.db)
@@ -350,14 +341,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         .collect();
     browser.goto(&app.url(&link)).await.unwrap();
     click(&browser, Locator::Css("button[value=confirm]")).await;
-    let heading = browser
-        .wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let heading = wait_text(&browser, Locator::Css("h1")).await;
     assert!(heading.contains("confirmed"), "{heading}");
 
     // Staff review the permission and accept it.
@@ -384,14 +368,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         Locator::XPath("//form[contains(@action, '/accept_authority')]//button"),
     )
     .await;
-    let state = browser
-        .wait()
-        .for_element(Locator::Id("agent-authority-state"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let state = wait_text(&browser, Locator::Id("agent-authority-state")).await;
     assert_eq!(state, "accepted");
     browser.close().await.unwrap();
 }
