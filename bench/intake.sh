@@ -16,9 +16,11 @@
 #   3. posts the deletion form with wrk (32 connections, 2 threads), one distinct e-mail
 #      address per request, and reports throughput, latency and errors;
 #   4. reads the server's peak resident memory (VmHWM);
-#   5. runs pgbench on the same database with the statement the portal runs for each
-#      submission (request row, first event, receipt in the outbox, verification
-#      token), and compares;
+#   5. runs pgbench on the same database with what one submission writes (request row,
+#      first event, receipt in the outbox, verification token), one submission per
+#      transaction, and compares. That is the rate of submissions committed one by one;
+#      the portal writes the submissions that arrive together in one statement and one
+#      commit, so its figure can be the higher one;
 #   6. checks that every accepted submission was stored, whole;
 #   7. stops the portal (which stops its cluster) and removes the scratch directory.
 #
@@ -292,7 +294,7 @@ server_peak_rss_mb() {
     awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
-# pgbench's script: the statement store::requests::insert runs for a web deletion
+# pgbench's script: what store::requests::insert_many writes for one web deletion
 # request, with the values a submission brings computed in SQL: a random tracking code
 # (PB- marks these rows), a distinct address, today's deadlines, a receipt of realistic
 # size (about 2 KB of text and 3 KB of HTML, with the code and address in it) and a
@@ -439,8 +441,8 @@ wait_for_delivery() {
     done
 }
 
-# Same statement, same protocol as the portal (prepared, parameters bound per call),
-# one implicit transaction per submission.
+# Same protocol as the portal (prepared, parameters bound per call), one implicit
+# transaction per submission.
 run_pgbench() {
     log "pgbench: the same insert transaction, $CONNECTIONS clients, ${SECONDS_PER_PHASE} s"
     sql "CHECKPOINT" >/dev/null

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Default)]
@@ -13,8 +13,10 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// To the microsecond, as PostgreSQL keeps it, so a time shown before it is stored
+    /// is the time read back.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::seconds(self.offset_seconds.load(Ordering::Relaxed))
+        Utc::now().trunc_subsecs(6) + Duration::seconds(self.offset_seconds.load(Ordering::Relaxed))
     }
 
     /// Today's date where the business is, which is what legal deadlines count in.

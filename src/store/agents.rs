@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::store::requests::Insert;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Agent {
     pub id: String,
@@ -85,6 +87,29 @@ pub struct DrpView {
     pub outcome_reason: Option<String>,
     pub agent_request_id: Option<String>,
     pub status_callback: Option<String>,
+}
+
+impl DrpView {
+    /// What a request filed over DRP looks like once written, without reading it back.
+    pub fn of_new(row: &Insert) -> Self {
+        let drp = row.drp.as_ref();
+        Self {
+            id: row.id,
+            drp_request_id: drp.map(|d| d.drp_request_id).unwrap_or_default(),
+            agent_id: drp.map(|d| d.agent_id.clone()).unwrap_or_default(),
+            tracking_code: row.tracking_code.to_string(),
+            kind: row.kind.code().to_owned(),
+            status: row.status.code().to_owned(),
+            email: row.request.email.to_string(),
+            received_at: row.received_at,
+            due_on: row.deadlines.respond_by.or(row.deadlines.comply_by),
+            extended_respond_by: None,
+            extension_reason: None,
+            outcome_reason: None,
+            agent_request_id: drp.and_then(|d| d.agent_request_id.clone()),
+            status_callback: drp.and_then(|d| d.status_callback.clone()),
+        }
+    }
 }
 
 const DRP_VIEW: &str =

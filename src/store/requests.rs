@@ -1,7 +1,8 @@
 //! The `requests` aggregate: a request, its audit events and its attachments.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -15,115 +16,260 @@ use crate::mail::OutgoingMessage;
 pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
 
 /// Everything one new request writes: its row, its first event and, where there is
-/// one, its receipt. Written by one statement, so all or nothing.
-pub struct Insert<'a> {
-    pub request: &'a NewRequest,
-    pub tracking_code: &'a TrackingCode,
+/// one, its receipt and the hash of its verification link. Owned, so it can be handed
+/// to the [`Inserter`](super::inserter::Inserter) that writes many at once.
+pub struct Insert {
+    /// Chosen by the portal: time-ordered, so new rows go to the end of every index
+    /// keyed by request.
+    pub id: Uuid,
+    pub request: Arc<NewRequest>,
+    pub tracking_code: TrackingCode,
     pub kind: RequestKind,
     pub status: RequestStatus,
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
     pub deadlines: Deadlines,
-    pub receipt: Option<&'a OutgoingMessage>,
+    pub receipt: Option<OutgoingMessage>,
     /// The hash of the verification link in the receipt, and when it expires.
-    pub verification: Option<(&'a [u8], DateTime<Utc>)>,
+    pub verification: Option<([u8; 32], DateTime<Utc>)>,
     /// For a request filed through the Data Rights Protocol.
-    pub drp: Option<DrpFields<'a>>,
+    pub drp: Option<DrpFields>,
 }
 
 /// The protocol's fields of a request an agent filed over DRP.
-#[derive(Debug, Clone, Copy)]
-pub struct DrpFields<'a> {
-    pub agent_id: &'a str,
+#[derive(Debug, Clone)]
+pub struct DrpFields {
+    pub agent_id: String,
     pub drp_request_id: Uuid,
-    pub agent_request_id: Option<&'a str>,
-    pub regime: Option<&'a str>,
-    pub status_callback: Option<&'a str>,
+    pub agent_request_id: Option<String>,
+    pub regime: Option<String>,
+    pub status_callback: Option<String>,
     /// Set when the agent's vouched claims already verify the request.
-    pub verification_level: Option<&'a str>,
+    pub verification_level: Option<&'static str>,
+    /// The data points the agent vouched for, each recorded in the audit trail.
+    pub vouched: Vec<&'static str>,
 }
 
-pub async fn insert(conn: &mut PgConnection, row: &Insert<'_>) -> Result<Uuid, sqlx::Error> {
-    let r = row.request;
-    let (correction_field, current_value, corrected_value) = match &r.correction {
-        Some(c) => (
-            Some(&c.field),
-            c.current_value.as_ref(),
-            Some(&c.corrected_value),
-        ),
-        None => (None, None, None),
-    };
-    let declaration_signed_at = r.declaration_name.as_ref().map(|_| row.received_at);
-    let event = json!({ "kind": row.kind.code(), "channel": row.channel.code() });
-    let receipt = row.receipt;
-    sqlx::query_scalar(
-        "WITH r AS (
-            INSERT INTO requests (tracking_code, kind, status, channel, email, full_name, phone,
+/// A new id for a request.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// Writes one new request, all or nothing.
+pub async fn insert(conn: &mut PgConnection, row: &Insert) -> Result<(), sqlx::Error> {
+    insert_many(conn, std::slice::from_ref(row)).await
+}
+
+/// Writes new requests, each with its first events, receipt and verification link, in
+/// one statement: all or nothing. One statement for many requests is what lets the
+/// portal accept far more requests per second than it could commit one by one.
+pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(), sqlx::Error> {
+    let mut c = Columns::with_capacity(rows.len());
+    for row in rows {
+        c.push(row);
+    }
+    sqlx::query(
+        "WITH input AS (
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[], $11::text[],
+                $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
+                $17::timestamptz[], $18::date[], $19::date[], $20::date[], $21::text[],
+                $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
+                $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
+                $34::timestamptz[])
+                AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
+                    california_resident, details, lookback, correction_field, current_value,
+                    corrected_value, declaration_name, received_at, confirm_by, respond_by,
+                    comply_by, agent_id, drp_request_id, agent_request_id, regime,
+                    status_callback, verification_level, template, message_id, to_addr,
+                    subject, body_text, body_html, token_hash, token_expires_at)
+        ), r AS (
+            INSERT INTO requests (id, tracking_code, kind, status, channel, email, full_name, phone,
                 address, california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
-                respond_by, comply_by, agent_id, drp_request_id, agent_request_id, regime, status_callback,
-                verified_at, verification_level)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $31, $32, $33, $34, $35, CASE WHEN $3 = 'verified' THEN $17 END, coalesce($36, 'none'))
-            RETURNING id
+                respond_by, comply_by, agent_id, drp_request_id, agent_request_id, regime,
+                status_callback, verified_at, verification_level)
+            SELECT id, tracking_code, kind, status, channel, email, full_name, phone, address,
+                california_resident, details, lookback, correction_field, current_value,
+                corrected_value, declaration_name,
+                CASE WHEN declaration_name IS NOT NULL THEN received_at END, received_at,
+                confirm_by, respond_by, comply_by, agent_id, drp_request_id, agent_request_id,
+                regime, status_callback, CASE WHEN status = 'verified' THEN received_at END,
+                coalesce(verification_level, 'none')
+            FROM input
         ), e AS (
-            INSERT INTO request_events (request_id, at, actor_type, action, to_status, data)
-            SELECT id, $17, $21, 'submitted', $3, $22 FROM r
+            INSERT INTO request_events (request_id, at, actor_type, actor_id, action, to_status, data)
+            SELECT request_id, at, actor_type, actor_id, action, to_status, data FROM (
+                SELECT id AS request_id, 0 AS n, received_at AS at,
+                    CASE channel WHEN 'gpc' THEN 'system' WHEN 'web' THEN 'consumer' ELSE 'agent' END
+                        AS actor_type,
+                    agent_id AS actor_id, 'submitted' AS action, status AS to_status,
+                    jsonb_build_object('kind', kind, 'channel', channel) AS data
+                FROM input
+                UNION ALL
+                SELECT i.id, 1, i.received_at, 'agent', i.agent_id, 'data_point_recorded', NULL,
+                    jsonb_build_object('data_point', v.data_point, 'vouched_by_agent', true)
+                FROM unnest($35::uuid[], $36::text[]) AS v(id, data_point)
+                JOIN input i ON i.id = v.id
+            ) events
+            ORDER BY request_id, n
         ), o AS (
             INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
                 body_html, created_at, next_attempt_at)
-            SELECT id, $23, $24, $25, $26, $27, $28, $17, $17 FROM r WHERE $23::text IS NOT NULL
-        ), t AS (
+            SELECT id, template, message_id, to_addr, subject, body_text, body_html, received_at,
+                received_at
+            FROM input WHERE template IS NOT NULL
+        ), v AS (
             INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
-            SELECT id, $29, $17, $30 FROM r WHERE $29::bytea IS NOT NULL
+            SELECT id, token_hash, received_at, token_expires_at
+            FROM input WHERE token_hash IS NOT NULL
         )
-        SELECT id FROM r",
+        SELECT 1",
     )
-    .bind(row.tracking_code.as_str())
-    .bind(row.kind.code())
-    .bind(row.status.code())
-    .bind(row.channel.code())
-    .bind(r.email.as_str())
-    .bind(&r.full_name)
-    .bind(&r.phone)
-    .bind(&r.address)
-    .bind(r.california_resident)
-    .bind(&r.details)
-    .bind(r.lookback.map(|l| l.code()))
-    .bind(correction_field)
-    .bind(current_value)
-    .bind(corrected_value)
-    .bind(&r.declaration_name)
-    .bind(declaration_signed_at)
-    .bind(row.received_at)
-    .bind(row.deadlines.confirm_by)
-    .bind(row.deadlines.respond_by)
-    .bind(row.deadlines.comply_by)
-    .bind(match row.channel {
-        Channel::Gpc => "system",
-        Channel::Drp | Channel::AgentWeb => "agent",
-        Channel::Web => "consumer",
-    })
-    .bind(event)
-    .bind(receipt.map(|m| m.template))
-    .bind(receipt.map(|m| m.message_id.as_str()))
-    .bind(receipt.map(|m| m.to.as_str()))
-    .bind(receipt.map(|m| m.subject.as_str()))
-    .bind(receipt.map(|m| m.text.as_str()))
-    .bind(receipt.map(|m| m.html.as_str()))
-    .bind(row.verification.map(|(hash, _)| hash))
-    .bind(row.verification.map(|(_, expires)| expires))
-    .bind(row.drp.map(|d| d.agent_id))
-    .bind(row.drp.map(|d| d.drp_request_id))
-    .bind(row.drp.and_then(|d| d.agent_request_id))
-    .bind(row.drp.and_then(|d| d.regime))
-    .bind(row.drp.and_then(|d| d.status_callback))
-    .bind(row.drp.and_then(|d| d.verification_level))
-    .fetch_one(conn)
-    .await
+    .bind(c.id)
+    .bind(c.tracking_code)
+    .bind(c.kind)
+    .bind(c.status)
+    .bind(c.channel)
+    .bind(c.email)
+    .bind(c.full_name)
+    .bind(c.phone)
+    .bind(c.address)
+    .bind(c.california_resident)
+    .bind(c.details)
+    .bind(c.lookback)
+    .bind(c.correction_field)
+    .bind(c.current_value)
+    .bind(c.corrected_value)
+    .bind(c.declaration_name)
+    .bind(c.received_at)
+    .bind(c.confirm_by)
+    .bind(c.respond_by)
+    .bind(c.comply_by)
+    .bind(c.agent_id)
+    .bind(c.drp_request_id)
+    .bind(c.agent_request_id)
+    .bind(c.regime)
+    .bind(c.status_callback)
+    .bind(c.verification_level)
+    .bind(c.template)
+    .bind(c.message_id)
+    .bind(c.to_addr)
+    .bind(c.subject)
+    .bind(c.body_text)
+    .bind(c.body_html)
+    .bind(c.token_hash)
+    .bind(c.token_expires_at)
+    .bind(c.vouched_id)
+    .bind(c.vouched_point)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
-/// Records who filed for the consumer, and the hash of the agent's status link.
+/// The rows of an insert, column by column, as the statement's arrays.
+#[derive(Default)]
+struct Columns<'a> {
+    id: Vec<Uuid>,
+    tracking_code: Vec<&'a str>,
+    kind: Vec<&'static str>,
+    status: Vec<&'static str>,
+    channel: Vec<&'static str>,
+    email: Vec<&'a str>,
+    full_name: Vec<Option<&'a str>>,
+    phone: Vec<Option<&'a str>>,
+    address: Vec<Option<&'a str>>,
+    california_resident: Vec<bool>,
+    details: Vec<Option<&'a str>>,
+    lookback: Vec<Option<&'static str>>,
+    correction_field: Vec<Option<&'a str>>,
+    current_value: Vec<Option<&'a str>>,
+    corrected_value: Vec<Option<&'a str>>,
+    declaration_name: Vec<Option<&'a str>>,
+    received_at: Vec<DateTime<Utc>>,
+    confirm_by: Vec<Option<NaiveDate>>,
+    respond_by: Vec<Option<NaiveDate>>,
+    comply_by: Vec<Option<NaiveDate>>,
+    agent_id: Vec<Option<&'a str>>,
+    drp_request_id: Vec<Option<Uuid>>,
+    agent_request_id: Vec<Option<&'a str>>,
+    regime: Vec<Option<&'a str>>,
+    status_callback: Vec<Option<&'a str>>,
+    verification_level: Vec<Option<&'static str>>,
+    template: Vec<Option<&'static str>>,
+    message_id: Vec<Option<&'a str>>,
+    to_addr: Vec<Option<&'a str>>,
+    subject: Vec<Option<&'a str>>,
+    body_text: Vec<Option<&'a str>>,
+    body_html: Vec<Option<&'a str>>,
+    token_hash: Vec<Option<&'a [u8]>>,
+    token_expires_at: Vec<Option<DateTime<Utc>>>,
+    /// The data points agents vouched for: one pair per data point.
+    vouched_id: Vec<Uuid>,
+    vouched_point: Vec<&'static str>,
+}
+
+impl<'a> Columns<'a> {
+    fn with_capacity(n: usize) -> Self {
+        let mut c = Self::default();
+        c.id.reserve(n);
+        c
+    }
+
+    fn push(&mut self, row: &'a Insert) {
+        let r = &*row.request;
+        let correction = r.correction.as_ref();
+        let receipt = row.receipt.as_ref();
+        let drp = row.drp.as_ref();
+        self.id.push(row.id);
+        self.tracking_code.push(row.tracking_code.as_str());
+        self.kind.push(row.kind.code());
+        self.status.push(row.status.code());
+        self.channel.push(row.channel.code());
+        self.email.push(r.email.as_str());
+        self.full_name.push(r.full_name.as_deref());
+        self.phone.push(r.phone.as_deref());
+        self.address.push(r.address.as_deref());
+        self.california_resident.push(r.california_resident);
+        self.details.push(r.details.as_deref());
+        self.lookback.push(r.lookback.map(|l| l.code()));
+        self.correction_field
+            .push(correction.map(|c| c.field.as_str()));
+        self.current_value
+            .push(correction.and_then(|c| c.current_value.as_deref()));
+        self.corrected_value
+            .push(correction.map(|c| c.corrected_value.as_str()));
+        self.declaration_name.push(r.declaration_name.as_deref());
+        self.received_at.push(row.received_at);
+        self.confirm_by.push(row.deadlines.confirm_by);
+        self.respond_by.push(row.deadlines.respond_by);
+        self.comply_by.push(row.deadlines.comply_by);
+        self.agent_id.push(drp.map(|d| d.agent_id.as_str()));
+        self.drp_request_id.push(drp.map(|d| d.drp_request_id));
+        self.agent_request_id
+            .push(drp.and_then(|d| d.agent_request_id.as_deref()));
+        self.regime.push(drp.and_then(|d| d.regime.as_deref()));
+        self.status_callback
+            .push(drp.and_then(|d| d.status_callback.as_deref()));
+        self.verification_level
+            .push(drp.and_then(|d| d.verification_level));
+        self.template.push(receipt.map(|m| m.template));
+        self.message_id.push(receipt.map(|m| m.message_id.as_str()));
+        self.to_addr.push(receipt.map(|m| m.to.as_str()));
+        self.subject.push(receipt.map(|m| m.subject.as_str()));
+        self.body_text.push(receipt.map(|m| m.text.as_str()));
+        self.body_html.push(receipt.map(|m| m.html.as_str()));
+        self.token_hash
+            .push(row.verification.as_ref().map(|(hash, _)| hash.as_slice()));
+        self.token_expires_at
+            .push(row.verification.as_ref().map(|(_, expires)| *expires));
+        for point in drp.map(|d| d.vouched.as_slice()).unwrap_or_default() {
+            self.vouched_id.push(row.id);
+            self.vouched_point.push(point);
+        }
+    }
+}
+
 pub async fn set_agent(
     conn: &mut PgConnection,
     request_id: Uuid,

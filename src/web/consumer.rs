@@ -1,6 +1,7 @@
 //! The consumer's pages: the rights, one form per kind, the confirmation, the status
 //! look-up. No account, ever.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
@@ -21,6 +22,7 @@ use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
 use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{self, DatedStep, long_date, messages};
+use crate::store::inserter::InsertError;
 use crate::store::{self, requests::Insert};
 
 /// A right as listed on the home page.
@@ -204,6 +206,7 @@ pub async fn submit_request(
             );
         }
     };
+    let request = Arc::new(request);
     let stored = store_submission(&state, &request, gpc).await?;
     let page = SubmittedPage {
         page: state.page(gpc),
@@ -229,7 +232,7 @@ struct Stored {
 /// drawn again.
 async fn store_submission(
     state: &AppState,
-    request: &NewRequest,
+    request: &Arc<NewRequest>,
     gpc: Gpc,
 ) -> Result<Stored, AppError> {
     const ATTEMPTS: usize = 5;
@@ -273,8 +276,9 @@ async fn store_submission(
             )?,
         };
         let row = Insert {
-            request,
-            tracking_code: &tracking_code,
+            id: store::requests::new_id(),
+            request: Arc::clone(request),
+            tracking_code: tracking_code.clone(),
             kind,
             status: kind.initial_status(),
             channel: if request.agent.is_some() {
@@ -284,19 +288,18 @@ async fn store_submission(
             },
             received_at,
             deadlines,
-            receipt: Some(&receipt),
-            verification: token
-                .as_ref()
-                .map(|t| (t.hash().as_slice(), verify_expires)),
+            receipt: Some(receipt),
+            verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
             drp: None,
         };
 
         let result = if request.document.is_none() && request.agent.is_none() && !gpc_applies {
-            // The common case is one statement: no transaction round trips.
-            let mut conn = state.db.acquire().await?;
-            store::requests::insert(&mut conn, &row).await.map(|_| None)
+            // The common case goes with whatever other requests are being written.
+            state.inserter.insert(row).await.map(|()| None)
         } else {
-            store_with_extras(state, &row, gpc_applies).await
+            store_with_extras(state, &row, gpc_applies)
+                .await
+                .map_err(InsertError::from)
         };
         match result {
             Ok(gpc_opt_out) => {
@@ -307,8 +310,13 @@ async fn store_submission(
                     gpc_opt_out,
                 });
             }
-            Err(err) if store::violates(&err, store::requests::TRACKING_CODE_KEY) => continue,
-            Err(err) => return Err(err.into()),
+            Err(InsertError::Database(err))
+                if store::violates(&err, store::requests::TRACKING_CODE_KEY) =>
+            {
+                continue;
+            }
+            Err(InsertError::Database(err)) => return Err(err.into()),
+            Err(err @ InsertError::Stopped) => return Err(AppError::Internal(err.into())),
         }
     }
     Err(AppError::Internal(anyhow::anyhow!(
@@ -320,11 +328,12 @@ async fn store_submission(
 /// transaction.
 async fn store_with_extras(
     state: &AppState,
-    row: &Insert<'_>,
+    row: &Insert,
     gpc_applies: bool,
 ) -> Result<Option<TrackingCode>, sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    let id = store::requests::insert(&mut tx, row).await?;
+    store::requests::insert(&mut tx, row).await?;
+    let id = row.id;
     if let Some(doc) = &row.request.document {
         store::requests::insert_attachment(&mut tx, id, "correction_evidence", doc).await?;
     }
@@ -352,8 +361,9 @@ async fn store_with_extras(
         store::requests::insert(
             &mut tx,
             &Insert {
-                request: &opt_out,
-                tracking_code: &code,
+                id: store::requests::new_id(),
+                request: Arc::new(opt_out),
+                tracking_code: code.clone(),
                 kind: RequestKind::OptOut,
                 status: RequestStatus::Received,
                 channel: Channel::Gpc,
@@ -377,7 +387,7 @@ async fn store_agent_filing(
     state: &AppState,
     tx: &mut sqlx::PgConnection,
     id: uuid::Uuid,
-    row: &Insert<'_>,
+    row: &Insert,
     agent: &intake::AgentFiling,
 ) -> Result<(), sqlx::Error> {
     let access = SecretToken::generate();
@@ -399,7 +409,7 @@ async fn store_agent_filing(
     let receipt = messages::agent_receipt(
         &state.mail,
         agent.email.as_str(),
-        row.tracking_code,
+        &row.tracking_code,
         row.kind,
         &row.deadlines,
         &status_url,

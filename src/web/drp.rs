@@ -2,6 +2,8 @@
 //! setup, agent information, exercise, status and revoke. Signed bodies are checked in
 //! the protocol's order and every failure answers 403 with an empty body.
 
+use std::sync::Arc;
+
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -26,6 +28,7 @@ use crate::mail::{MailContext, messages};
 use crate::store;
 use crate::store::agents::{self, Agent, DrpView};
 use crate::store::events::{self, Actor, Event};
+use crate::store::inserter::InsertError;
 use crate::store::requests::{DrpFields, Insert};
 
 const BODY_MAX: usize = 64 * 1024;
@@ -277,11 +280,7 @@ async fn exercise(
         callback,
         vouched: &vouched,
     };
-    let id = store_exercise(&state, &request, status, &meta).await?;
-    let mut conn = state.db.acquire().await?;
-    let view = agents::drp_request_by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let view = store_exercise(&state, &Arc::new(request), status, &meta).await?;
     Ok((
         StatusCode::CREATED,
         Json(status_object(state.tz, &state.mail, &view)),
@@ -300,10 +299,10 @@ struct DrpMeta<'a> {
 
 async fn store_exercise(
     state: &AppState,
-    request: &NewRequest,
+    request: &Arc<NewRequest>,
     status: RequestStatus,
     meta: &DrpMeta<'_>,
-) -> Result<Uuid, AppError> {
+) -> Result<DrpView, AppError> {
     let kind = request.kind;
     let now = state.clock.now();
     let deadlines = Deadlines::for_kind(
@@ -326,52 +325,40 @@ async fn store_exercise(
             &deadlines,
             url.as_deref(),
         )?;
-        let mut tx = state.db.begin().await?;
-        let inserted = store::requests::insert(
-            &mut tx,
-            &Insert {
-                request,
-                tracking_code: &code,
-                kind,
-                status,
-                channel: Channel::Drp,
-                received_at: now,
-                deadlines,
-                receipt: Some(&receipt),
-                verification: link.as_ref().map(|t| (t.hash().as_slice(), expires)),
-                drp: Some(DrpFields {
-                    agent_id: &meta.agent.id,
-                    drp_request_id: meta.drp_id,
-                    agent_request_id: meta.agent_request_id,
-                    regime: meta.regime,
-                    status_callback: meta.callback,
-                    verification_level: (status == RequestStatus::Verified)
-                        .then_some("agent vouched"),
-                }),
-            },
-        )
-        .await;
-        let id = match inserted {
-            Ok(id) => id,
-            Err(err) if store::violates(&err, store::requests::TRACKING_CODE_KEY) => continue,
-            Err(err) => return Err(err.into()),
+        let row = Insert {
+            id: store::requests::new_id(),
+            request: Arc::clone(request),
+            tracking_code: code.clone(),
+            kind,
+            status,
+            channel: Channel::Drp,
+            received_at: now,
+            deadlines,
+            receipt: Some(receipt),
+            verification: link.as_ref().map(|t| (*t.hash(), expires)),
+            drp: Some(DrpFields {
+                agent_id: meta.agent.id.clone(),
+                drp_request_id: meta.drp_id,
+                agent_request_id: meta.agent_request_id.map(str::to_owned),
+                regime: meta.regime.map(str::to_owned),
+                status_callback: meta.callback.map(str::to_owned),
+                verification_level: (status == RequestStatus::Verified).then_some("agent vouched"),
+                vouched: meta.vouched.to_vec(),
+            }),
         };
-        let trail: Vec<Event> = meta
-            .vouched
-            .iter()
-            .map(|point| Event {
-                request_id: id,
-                actor: Actor::Agent(&meta.agent.id),
-                action: "data_point_recorded",
-                from: None,
-                to: None,
-                data: json!({ "data_point": point, "vouched_by_agent": true }),
-            })
-            .collect();
-        events::record_many(&mut tx, now, &trail).await?;
-        tx.commit().await?;
+        let view = DrpView::of_new(&row);
+        match state.inserter.insert(row).await {
+            Ok(()) => {}
+            Err(InsertError::Database(err))
+                if store::violates(&err, store::requests::TRACKING_CODE_KEY) =>
+            {
+                continue;
+            }
+            Err(InsertError::Database(err)) => return Err(err.into()),
+            Err(err @ InsertError::Stopped) => return Err(AppError::Internal(err.into())),
+        }
         tracing::info!(tracking_code = %code, agent_id = %meta.agent.id, kind = %kind, "DRP request received");
-        return Ok(id);
+        return Ok(view);
     }
     Err(AppError::Internal(anyhow::anyhow!("no free tracking code")))
 }

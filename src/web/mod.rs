@@ -27,6 +27,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::domain::calendar::BusinessCalendar;
 use crate::mail::MailContext;
+use crate::store::inserter::Inserter;
 use crate::wake::Waker;
 use errors::AppError;
 use ratelimit::RateLimiter;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub counts: Arc<staff::queue::CountsCache>,
     /// Wakes the workers after a request queued mail or a callback.
     pub waker: Waker,
+    /// Writes new requests, many per statement under load.
+    pub inserter: Inserter,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
         let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
         let mail = Arc::new(MailContext::new(&settings));
+        let inserter = Inserter::spawn(db.clone());
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -65,6 +69,7 @@ impl AppState {
             mail,
             counts: Arc::default(),
             waker: Waker::default(),
+            inserter,
         })
     }
 

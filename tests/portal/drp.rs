@@ -283,13 +283,27 @@ async fn vouched_claims_count_as_data_points_and_otherwise_the_consumer_verifies
     .unwrap();
     assert_eq!(vouched["status"], "in_progress");
     assert!(vouched.get("reason").is_none());
-    let points: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM request_events WHERE action = 'data_point_recorded' AND actor_type = 'agent'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(points, 2);
+    // The trail reads in order: the agent filed it, then vouched for two data points.
+    let trail: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT action, actor_type, actor_id FROM request_events ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    let agent = |action: &str| {
+        (
+            action.to_owned(),
+            "agent".to_owned(),
+            Some("AGENT_A".to_owned()),
+        )
+    };
+    assert_eq!(
+        trail,
+        [
+            agent("submitted"),
+            agent("data_point_recorded"),
+            agent("data_point_recorded")
+        ]
+    );
 
     let unverified: Value = post_exercise(&app, &token, a.exercise(&app, "deletion", json!({})))
         .await

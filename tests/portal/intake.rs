@@ -428,3 +428,112 @@ async fn submissions_are_rate_limited_per_address_without_losing_the_form() {
     );
     assert_eq!(app.count("requests").await, 2);
 }
+
+#[tokio::test]
+async fn many_submissions_at_once_are_each_stored_with_their_own_answer() {
+    let app = crate::support::spawn_app_with(|s| s.limits.submissions_per_minute = 0).await;
+    let emails: Vec<String> = (0..48).map(|i| format!("crowd.{i}@example.com")).collect();
+    let answers = futures_util::future::join_all(emails.iter().map(|email| async {
+        let fields = [
+            ("full_name", "Crowd Member"),
+            ("email", email.as_str()),
+            ("california_resident", "yes"),
+        ];
+        let page = app.post_form("/requests/new/delete", &fields).await;
+        assert_eq!(page.status(), 200);
+        tracking_code_in(&page.text().await.unwrap())
+    }))
+    .await;
+
+    // Every answer names the request of the address it was sent for, and every request is
+    // whole: its event, its receipt and its verification link.
+    for (email, code) in emails.iter().zip(&answers) {
+        let row = sqlx::query(
+            "SELECT r.email,
+                (SELECT count(*) FROM request_events e WHERE e.request_id = r.id) AS events,
+                (SELECT count(*) FROM outbox o WHERE o.request_id = r.id AND o.to_addr = r.email
+                    AND o.body_text LIKE '%' || r.tracking_code || '%') AS receipts,
+                (SELECT count(*) FROM verification_tokens t WHERE t.request_id = r.id) AS links
+             FROM requests r WHERE r.tracking_code = $1",
+        )
+        .bind(code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(&row.get::<String, _>("email"), email);
+        assert_eq!(row.get::<i64, _>("events"), 1);
+        assert_eq!(row.get::<i64, _>("receipts"), 1);
+        assert_eq!(row.get::<i64, _>("links"), 1);
+    }
+    assert_eq!(app.count("requests").await, 48);
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_written_fails_alone() {
+    use std::sync::Arc;
+
+    use rightsdesk::domain::email::EmailAddress;
+    use rightsdesk::domain::intake::NewRequest;
+    use rightsdesk::domain::kinds::{Channel, RequestStatus};
+    use rightsdesk::domain::tracking::TrackingCode;
+    use rightsdesk::store::inserter::{InsertError, Inserter};
+    use rightsdesk::store::requests::{self, Insert, TRACKING_CODE_KEY};
+
+    let app = spawn_app().await;
+    let taken = TrackingCode::generate();
+    let request = |i: usize, code: &TrackingCode| Insert {
+        id: requests::new_id(),
+        request: Arc::new(NewRequest {
+            kind: RequestKind::OptOut,
+            email: EmailAddress::parse(&format!("group.{i}@example.com")).unwrap(),
+            full_name: None,
+            phone: None,
+            address: None,
+            california_resident: true,
+            details: None,
+            lookback: None,
+            correction: None,
+            declaration_name: None,
+            document: None,
+            agent: None,
+        }),
+        tracking_code: code.clone(),
+        kind: RequestKind::OptOut,
+        status: RequestStatus::Received,
+        channel: Channel::Web,
+        received_at: app.clock.now(),
+        deadlines: Deadlines::for_kind(
+            RequestKind::OptOut,
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            &BusinessCalendar::new([]),
+        ),
+        receipt: None,
+        verification: None,
+        drp: None,
+    };
+    let inserter = Inserter::spawn(app.db.clone());
+    inserter.insert(request(0, &taken)).await.unwrap();
+
+    // Enough at once that the one with a taken tracking code shares a statement with
+    // others: they are written all the same, and it alone is refused.
+    let answers = futures_util::future::join_all((1..=40).map(|i| {
+        let code = if i == 20 {
+            taken.clone()
+        } else {
+            TrackingCode::generate()
+        };
+        inserter.insert(request(i, &code))
+    }))
+    .await;
+    for (i, answer) in (1..=40).zip(&answers) {
+        match answer {
+            Err(InsertError::Database(err)) if i == 20 => {
+                assert!(rightsdesk::store::violates(err, TRACKING_CODE_KEY), "{err}");
+            }
+            Ok(()) if i != 20 => {}
+            other => panic!("request {i}: {other:?}"),
+        }
+    }
+    assert_eq!(app.count("requests").await, 40);
+    assert_eq!(app.count("request_events").await, 40);
+}

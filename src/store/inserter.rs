@@ -1,0 +1,108 @@
+//! Writes new requests in groups: under load, the requests that arrive while one group
+//! is being committed go together in the next statement and the next commit.
+//!
+//! A handler hands its [`Insert`] over and waits for the answer; it tells the consumer
+//! the request is received only once its group is committed. Nothing waits for a group
+//! to fill: a writer that is free takes whatever is queued, one request or many, so a
+//! lone request is written at once. If a group fails (a tracking code already taken, a
+//! broken connection), each of its requests is written again on its own, so every
+//! request gets its own answer and one bad row cannot fail the others.
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::requests::{self, Insert};
+
+/// Groups written at the same time, each on its own connection.
+const WRITERS: usize = 4;
+/// The most requests in one statement.
+const MAX_GROUP: usize = 64;
+/// Requests waiting for a writer before handlers wait to hand theirs over.
+const QUEUE: usize = 1024;
+
+type Reply = oneshot::Sender<Result<(), sqlx::Error>>;
+
+#[derive(Clone)]
+pub struct Inserter {
+    queue: mpsc::Sender<(Insert, Reply)>,
+}
+
+/// Why a request was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("the request writer stopped")]
+    Stopped,
+}
+
+impl Inserter {
+    /// Starts the writers. They stop when the last `Inserter` is dropped, after writing
+    /// what was handed to them.
+    pub fn spawn(db: PgPool) -> Self {
+        let (queue, received) = mpsc::channel(QUEUE);
+        let received = Arc::new(Mutex::new(received));
+        for _ in 0..WRITERS {
+            tokio::spawn(write_groups(db.clone(), Arc::clone(&received)));
+        }
+        Self { queue }
+    }
+
+    /// Writes one request, with whatever else is waiting, and answers once it is
+    /// committed.
+    pub async fn insert(&self, row: Insert) -> Result<(), InsertError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send((row, reply))
+            .await
+            .map_err(|_| InsertError::Stopped)?;
+        answer
+            .await
+            .map_err(|_| InsertError::Stopped)?
+            .map_err(Into::into)
+    }
+}
+
+async fn write_groups(db: PgPool, queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply)>>>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    loop {
+        {
+            let mut queue = queue.lock().await;
+            if queue.recv_many(&mut group, MAX_GROUP).await == 0 {
+                return;
+            }
+        }
+        write(&db, &mut group).await;
+    }
+}
+
+/// Writes a group and answers each of its handlers; empties `group`.
+async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
+    let (rows, replies): (Vec<Insert>, Vec<Reply>) = group.drain(..).unzip();
+    let together = match db.acquire().await {
+        Ok(mut conn) => requests::insert_many(&mut conn, &rows).await,
+        Err(err) => Err(err),
+    };
+    match together {
+        Ok(()) => {
+            for reply in replies {
+                // A handler that gave up waiting no longer needs the answer.
+                let _ = reply.send(Ok(()));
+            }
+        }
+        Err(err) if rows.len() == 1 => {
+            let _ = replies.into_iter().next().map(|reply| reply.send(Err(err)));
+        }
+        Err(_) => {
+            for (row, reply) in rows.iter().zip(replies) {
+                let alone = match db.acquire().await {
+                    Ok(mut conn) => requests::insert(&mut conn, row).await,
+                    Err(err) => Err(err),
+                };
+                let _ = reply.send(alone);
+            }
+        }
+    }
+}
