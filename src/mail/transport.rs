@@ -5,8 +5,10 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart, header};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::smtp::Smtp;
 
 /// A message as the worker reads it from the outbox.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -32,7 +34,7 @@ pub struct SendError {
 }
 
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Smtp),
     Files(PathBuf),
 }
 
@@ -43,11 +45,9 @@ impl Transport {
     ) -> anyhow::Result<Self> {
         match smtp_url {
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .context("RIGHTSDESK_SMTP_URL is not a valid SMTP URL")?
-                    .timeout(Some(std::time::Duration::from_secs(30)))
-                    .build();
-                Ok(Transport::Smtp(transport))
+                let smtp =
+                    Smtp::from_url(url).context("RIGHTSDESK_SMTP_URL is not a valid SMTP URL")?;
+                Ok(Transport::Smtp(smtp))
             }
             None => {
                 let dir = data_dir.join("outbox");
@@ -64,10 +64,7 @@ impl Transport {
             message: format!("the message could not be built: {e}"),
         })?;
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: e.to_string(),
-            }),
+            Transport::Smtp(smtp) => smtp.send(message.envelope(), &message.formatted()).await,
             Transport::Files(dir) => {
                 let path = dir.join(format!("{:010}.eml", queued.id));
                 let tmp = dir.join(format!(".{:010}.eml.tmp", queued.id));

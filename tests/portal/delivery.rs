@@ -267,6 +267,37 @@ async fn nothing_is_lost_while_smtp_is_down_and_each_message_arrives_once_when_i
 }
 
 #[tokio::test]
+async fn a_connection_the_server_closed_meanwhile_costs_no_retry() {
+    let mut smtp = SmtpServer::start().await;
+    let app = spawn_app_with(|s| s.smtp_url = Some(smtp.url())).await;
+    app.post_form("/requests/new/opt_out", &valid_fields(RequestKind::OptOut))
+        .await;
+    assert_eq!(app.worker.deliver_all().await.unwrap(), 1);
+    smtp.wait_for(1).await;
+
+    // The worker keeps that connection for the next message; the server goes away and
+    // comes back before there is one.
+    smtp.stop();
+    smtp.restart().await;
+    app.post_form("/requests/new/delete", &valid_fields(RequestKind::Delete))
+        .await;
+    assert_eq!(app.worker.deliver_all().await.unwrap(), 1);
+    let row = sqlx::query(
+        "SELECT attempts, last_error, sent_at IS NOT NULL AS sent FROM outbox ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        row.get::<bool, _>("sent"),
+        "sent at once over a new connection"
+    );
+    assert_eq!(row.get::<i32, _>("attempts"), 1);
+    assert_eq!(row.get::<Option<String>, _>("last_error"), None);
+    assert_eq!(smtp.wait_for(2).await.len(), 2);
+}
+
+#[tokio::test]
 async fn a_message_that_fails_for_good_is_marked_and_staff_are_alerted() {
     let mut smtp = SmtpServer::start().await;
     let app = spawn_app_with(|s| {
