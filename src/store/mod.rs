@@ -5,6 +5,7 @@ pub mod detail;
 pub mod downloads;
 pub mod events;
 pub mod gpc;
+pub mod opt_in;
 pub mod outbox;
 pub mod queue;
 pub mod requests;
