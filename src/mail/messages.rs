@@ -324,13 +324,17 @@ pub fn download_code(
 }
 
 /// Closed because identity could not be verified by the legal deadline (reg. §7024,
-/// §7022): the notice says so.
+/// §7022): the notice says so. An opt-in that was not confirmed says that instead:
+/// nothing changed.
 pub fn closed_unverified(
     ctx: &MailContext,
     to: &str,
     code: &TrackingCode,
     kind: RequestKind,
 ) -> Rendered {
+    if kind == RequestKind::OptIn {
+        return opt_in_lapsed(ctx, to, code);
+    }
     let mut paragraphs = vec![
         format!("You asked us: {}.", kind.title()),
         "We could not verify your identity, because the e-mail address was not confirmed in time. \
@@ -434,6 +438,23 @@ pub fn opt_in_declined(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rend
         ..Default::default()
     }
     .render("opt_in_declined", to, ctx)
+}
+
+/// An opt-in not confirmed in time is closed without being applied.
+fn opt_in_lapsed(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    Content {
+        subject: format!("Your opt-in {code} was not confirmed: nothing changed"),
+        paragraphs: vec![
+            "An authorized agent asked us on your behalf to opt you back in to the sale and sharing of your personal information."
+                .into(),
+            "The opt-in was not confirmed in time, so we did not apply it and have closed the request. \
+             Your opt-out stays in place: there is nothing you need to do."
+                .into(),
+        ],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("closed_unverified", to, ctx)
 }
 
 /// A line about one request in a staff message: tracking code, kind, due date. No

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, TimeZone};
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -455,6 +455,95 @@ async fn an_opt_in_needs_the_consumers_email_address() {
     }
     assert_eq!(app.count("requests").await, 0);
     assert_eq!(app.count("outbox").await, 0);
+}
+
+#[tokio::test]
+async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(|s| {
+        s.smtp_url = Some(smtp.url());
+        s.staff_alerts_to = Some("privacy-team@example.com".into());
+        s.worker.digest_hour = 0;
+    })
+    .await;
+    ana_opted_out(&app).await;
+    let (a, token) = agent(&app).await;
+    let filed = ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
+    let request_id = filed["request_id"].as_str().unwrap();
+    let r = row(&app, request_id).await;
+    let code: String = r.get("tracking_code");
+    let respond_by: NaiveDate = r.get::<Option<_>, _>("respond_by").unwrap();
+    let link = link_in_outbox(&app).await;
+
+    // Never reminded, never in the staff digest, not closed before its day.
+    let tz = app.settings.timezone().unwrap();
+    let eve = tz
+        .from_local_datetime(
+            &(respond_by - Duration::days(1))
+                .and_hms_opt(12, 0, 0)
+                .unwrap(),
+        )
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.clock.advance(eve - app.clock.now());
+    let report = app.worker.sweep().await.unwrap();
+    assert_eq!((report.reminders, report.closed_unverified), (0, 0));
+    assert_eq!(report.digests, 1);
+    assert!(
+        app.get(&link)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("value=\"confirm\"")
+    );
+
+    // On its day it is closed, unapplied, and staff are not alerted.
+    app.clock.advance(Duration::days(1));
+    let report = app.worker.sweep().await.unwrap();
+    assert_eq!(report.closed_unverified, 1);
+    assert_eq!(report.overdue_alerts, 0);
+    app.clock.advance(Duration::days(3));
+    assert_eq!(app.worker.sweep().await.unwrap().overdue_alerts, 0);
+    let r = row(&app, request_id).await;
+    assert_eq!(r.get::<String, _>("status"), "closed_unverified");
+    let outcome: String = r.get::<Option<_>, _>("outcome_reason").unwrap();
+    assert!(outcome.contains("not confirmed") && !outcome.contains("Identity"));
+    assert_eq!(sale_sharing_opt_outs(&app).await, 1, "the opt-out stays");
+    let status = drp_status(&app, &token, request_id).await;
+    assert_eq!(status["status"], "denied");
+    assert_eq!(status["reason"], "insuf_verification");
+
+    app.worker.deliver_all().await.unwrap();
+    let mail = smtp.wait_for(6).await;
+    let about_it: Vec<_> = mail
+        .iter()
+        .filter(|m| header(m, "Subject").unwrap().contains(&code))
+        .collect();
+    assert_eq!(about_it.len(), 2, "the request, then the closure");
+    let closed = about_it
+        .iter()
+        .find(|m| header(m, "Subject").unwrap().contains("not confirmed"))
+        .expect("the closure notice");
+    let text = text_part(closed);
+    assert!(text.contains("opt-in was not confirmed"));
+    assert!(text.contains("opt-out stays in place"));
+    assert!(!text.contains("identity"));
+    for m in &mail {
+        let subject = header(m, "Subject").unwrap();
+        if subject.contains("digest") || subject.starts_with("Overdue") {
+            assert!(
+                !text_part(m).contains(&code),
+                "staff are not asked to chase it"
+            );
+        }
+    }
+
+    // The link now says the time has passed.
+    let (status, body) = page(app.post_form(&link, &[("decision", "confirm")]).await).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("This link has expired"), "{body}");
+    assert_eq!(sale_sharing_opt_outs(&app).await, 1);
 }
 
 #[tokio::test]
