@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, NaiveDate, TimeZone};
+use rightsdesk::domain::kinds::RequestKind;
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -727,4 +728,39 @@ async fn the_status_page_speaks_of_the_opt_in_and_a_new_link_is_an_opt_in_link()
             .unwrap(),
         "fulfilled"
     );
+}
+
+#[tokio::test]
+async fn after_opting_back_in_a_gpc_signal_opts_the_consumer_out_again() {
+    let app = spawn_app().await;
+    ana_opted_out(&app).await;
+    let (a, token) = agent(&app).await;
+    ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
+    let link = link_in_outbox(&app).await;
+    app.post_form(&link, &[("decision", "confirm")]).await;
+    assert_eq!(sale_sharing_opt_outs(&app).await, 0);
+
+    let fields: Vec<(&str, &str)> = crate::intake::valid_fields(RequestKind::Delete)
+        .into_iter()
+        .map(|(k, v)| if k == "email" { (k, ANA) } else { (k, v) })
+        .collect();
+    let response = app
+        .client
+        .post(app.url("/requests/new/delete"))
+        .header("Sec-GPC", "1")
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let from_gpc: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM requests WHERE kind = 'opt_out' AND channel = 'gpc' AND email = $1",
+    )
+    .bind(ANA)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(from_gpc, 1, "the earlier opt-out no longer counts");
+    assert_eq!(app.worker.sweep().await.unwrap().opt_outs_applied, 1);
+    assert_eq!(sale_sharing_opt_outs(&app).await, 1);
 }
