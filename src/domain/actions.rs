@@ -48,6 +48,10 @@ pub enum Refusal {
     ReasonRequired,
     #[error("a request can be closed as unverified only from its response deadline ({0})")]
     BeforeDeadline(NaiveDate),
+    #[error(
+        "only the consumer can confirm an opt-in, from the link e-mailed to them (reg. §7028: two steps)"
+    )]
+    ConsumerConfirms,
 }
 
 /// Matched data points a kind needs (reg. §7061, §7062): reasonable certainty is two,
@@ -55,8 +59,19 @@ pub enum Refusal {
 pub fn data_points_needed(kind: RequestKind) -> usize {
     match kind {
         RequestKind::KnowSpecific => 3,
-        RequestKind::OptOut | RequestKind::LimitSensitive => 0,
+        // An opt-in is confirmed by the consumer, never by matched data points.
+        RequestKind::OptOut | RequestKind::LimitSensitive | RequestKind::OptIn => 0,
         _ => 2,
+    }
+}
+
+/// Staff never confirm an opt-in for the consumer: neither by verifying it nor by
+/// fulfilling it. Only the consumer's link applies it.
+fn not_for_staff_to_confirm(f: &Facts) -> Result<(), Refusal> {
+    if f.kind == RequestKind::OptIn {
+        Err(Refusal::ConsumerConfirms)
+    } else {
+        Ok(())
     }
 }
 
@@ -71,6 +86,7 @@ fn open(f: &Facts) -> Result<(), Refusal> {
 /// Staff mark identity verified after recording enough data points.
 pub fn mark_verified(f: &Facts) -> Result<(), Refusal> {
     open(f)?;
+    not_for_staff_to_confirm(f)?;
     if f.status != RequestStatus::AwaitingVerification {
         return Err(Refusal::NotAwaitingVerification);
     }
@@ -95,6 +111,7 @@ pub fn while_open(f: &Facts) -> Result<(), Refusal> {
 /// Fulfilling (wholly or partly) needs verification, except for opt-out and limit.
 pub fn fulfil(f: &Facts) -> Result<(), Refusal> {
     open(f)?;
+    not_for_staff_to_confirm(f)?;
     let verified = matches!(
         f.status,
         RequestStatus::Verified | RequestStatus::InProgress
@@ -130,7 +147,8 @@ pub fn close_unverified(f: &Facts, today: NaiveDate) -> Result<(), Refusal> {
 }
 
 /// One extension, with its reason, decided and noticed before `respond_by`, to at most
-/// received + 90 days (reg. §7021(b)). Returns the new deadline.
+/// received + 90 days (reg. §7021(b)). Returns the new deadline. An opt-in has no legal
+/// deadline to extend: its `respond_by` is only how long its link works.
 pub fn extend(
     f: &Facts,
     today: NaiveDate,
@@ -138,7 +156,7 @@ pub fn extend(
     reason: &str,
 ) -> Result<NaiveDate, Refusal> {
     open(f)?;
-    let Some(respond_by) = f.respond_by else {
+    let Some(respond_by) = f.respond_by.filter(|_| f.kind != RequestKind::OptIn) else {
         return Err(Refusal::NotExtendable);
     };
     if f.extended_respond_by.is_some() {
@@ -179,6 +197,7 @@ const ANY: &[RequestKind] = &[
     Correct,
     OptOut,
     LimitSensitive,
+    OptIn,
 ];
 const VERIFIED_KINDS: &[RequestKind] = &[KnowCategories, KnowSpecific, Delete, Correct];
 
@@ -406,6 +425,26 @@ mod tests {
             close_unverified(&facts(Delete, RequestStatus::Verified), d("2027-01-07")),
             Err(Refusal::NotAwaitingVerification)
         );
+    }
+
+    #[test]
+    fn staff_never_confirm_an_opt_in_for_the_consumer() {
+        let mut f = facts(OptIn, RequestStatus::AwaitingVerification);
+        f.data_points = 3;
+        assert_eq!(mark_verified(&f), Err(Refusal::ConsumerConfirms));
+        assert_eq!(fulfil(&f), Err(Refusal::ConsumerConfirms));
+        assert_eq!(
+            fulfil(&facts(OptIn, RequestStatus::Verified)),
+            Err(Refusal::ConsumerConfirms)
+        );
+        assert_eq!(
+            extend(&f, d("2026-11-24"), None, "volume"),
+            Err(Refusal::NotExtendable)
+        );
+        assert_eq!(deny(&f, "suspected fraud"), Ok(()));
+        assert_eq!(while_open(&f), Ok(()));
+        assert!(denial_reason(OptIn, "other").is_some());
+        assert!(denial_reason(OptIn, "identity_not_verified").is_none());
     }
 
     #[test]

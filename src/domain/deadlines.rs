@@ -10,6 +10,9 @@ pub const CONFIRM_BUSINESS_DAYS: u32 = 10;
 pub const RESPOND_CALENDAR_DAYS: u32 = 45;
 pub const MAX_EXTENDED_CALENDAR_DAYS: u32 = 90;
 pub const COMPLY_BUSINESS_DAYS: u32 = 15;
+/// How long an opt-in waits for the consumer's confirmation when no other window is
+/// configured: the default lifetime of a verification link.
+pub const OPT_IN_WINDOW_DAYS: u32 = 14;
 
 /// The deadlines a new request gets. Know, delete and correct requests have
 /// `confirm_by` and `respond_by`; opt-out and limit requests have `comply_by`.
@@ -26,7 +29,9 @@ impl Deadlines {
         received_on: NaiveDate,
         calendar: &BusinessCalendar,
     ) -> Self {
-        if kind.needs_verification() {
+        if kind == RequestKind::OptIn {
+            Self::for_opt_in(received_on, OPT_IN_WINDOW_DAYS)
+        } else if kind.needs_verification() {
             Self {
                 confirm_by: Some(calendar.add_business_days(received_on, CONFIRM_BUSINESS_DAYS)),
                 respond_by: Some(add_calendar_days(received_on, RESPOND_CALENDAR_DAYS)),
@@ -38,6 +43,17 @@ impl Deadlines {
                 respond_by: None,
                 comply_by: Some(calendar.add_business_days(received_on, COMPLY_BUSINESS_DAYS)),
             }
+        }
+    }
+
+    /// An opt-in has no legal deadline. It is "confirmed" (the consumer is e-mailed the
+    /// link) on the day of receipt, and it waits for the consumer's confirmation for as
+    /// long as the link works: at `respond_by` the unverified sweep closes it.
+    pub fn for_opt_in(received_on: NaiveDate, window_days: u32) -> Self {
+        Self {
+            confirm_by: Some(received_on),
+            respond_by: Some(add_calendar_days(received_on, window_days)),
+            comply_by: None,
         }
     }
 
@@ -78,5 +94,18 @@ mod tests {
         assert_eq!(dl.confirm_by, None);
         assert_eq!(dl.respond_by, None);
         assert_eq!(latest_extension(d("2026-11-23")), d("2027-02-21"));
+    }
+
+    #[test]
+    fn an_opt_in_waits_for_confirmation_as_long_as_its_link_works() {
+        let cal = BusinessCalendar::new([d("2026-11-26")]);
+        let dl = Deadlines::for_opt_in(d("2026-11-23"), 14);
+        assert_eq!(dl.confirm_by, Some(d("2026-11-23")));
+        assert_eq!(dl.respond_by, Some(d("2026-12-07")));
+        assert_eq!(dl.comply_by, None);
+        assert_eq!(
+            Deadlines::for_kind(RequestKind::OptIn, d("2026-11-23"), &cal),
+            dl
+        );
     }
 }

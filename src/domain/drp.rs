@@ -82,10 +82,12 @@ pub fn open_signed(
     Ok(json)
 }
 
-/// The rights DRP can exercise here.
+/// The rights DRP can exercise here. `sale:opt-in` becomes an opt-in that the consumer
+/// confirms by e-mail.
 pub fn action_kind(exercise: &str) -> Option<RequestKind> {
     match exercise {
         "sale:opt-out" | "sale:opt_out" => Some(RequestKind::OptOut),
+        "sale:opt-in" | "sale:opt_in" => Some(RequestKind::OptIn),
         "deletion" => Some(RequestKind::Delete),
         "access" | "access:specific" => Some(RequestKind::KnowSpecific),
         "access:categories" => Some(RequestKind::KnowCategories),
@@ -95,6 +97,7 @@ pub fn action_kind(exercise: &str) -> Option<RequestKind> {
 
 pub const SUPPORTED_ACTIONS: &[&str] = &[
     "sale:opt-out",
+    "sale:opt-in",
     "deletion",
     "access",
     "access:categories",
@@ -166,8 +169,11 @@ impl Claims {
     }
 }
 
-/// DRP's view of a request's status, with its reason.
+/// DRP's view of a request's status, with its reason. An opt-in waiting for the
+/// consumer's confirmation is plainly in progress: `need_user_verification` would send
+/// the agent to `user_verification_url`, and that flow cannot confirm an opt-in.
 pub fn drp_status(
+    kind: RequestKind,
     status: RequestStatus,
     outcome_reason: Option<&str>,
 ) -> (&'static str, Option<&'static str>) {
@@ -175,6 +181,7 @@ pub fn drp_status(
         RequestStatus::Received | RequestStatus::Verified | RequestStatus::InProgress => {
             ("in_progress", None)
         }
+        RequestStatus::AwaitingVerification if kind == RequestKind::OptIn => ("in_progress", None),
         RequestStatus::AwaitingVerification => ("in_progress", Some("need_user_verification")),
         RequestStatus::Fulfilled | RequestStatus::PartiallyFulfilled => ("fulfilled", None),
         RequestStatus::Withdrawn => ("revoked", None),
@@ -271,18 +278,58 @@ mod tests {
     fn actions_and_statuses_map() {
         assert_eq!(action_kind("sale:opt_out"), Some(RequestKind::OptOut));
         assert_eq!(action_kind("access"), Some(RequestKind::KnowSpecific));
-        assert_eq!(action_kind("sale:opt-in"), None);
+        assert_eq!(action_kind("sale:opt-in"), Some(RequestKind::OptIn));
+        assert_eq!(action_kind("sale:opt_in"), Some(RequestKind::OptIn));
+        assert_eq!(action_kind("sale:optin"), None);
+        assert_eq!(action_kind("opt_in"), None);
+        assert!(SUPPORTED_ACTIONS.contains(&"sale:opt-in"));
+        assert!(
+            SUPPORTED_ACTIONS
+                .iter()
+                .all(|action| action_kind(action).is_some())
+        );
+        let delete = RequestKind::Delete;
         assert_eq!(
-            drp_status(RequestStatus::AwaitingVerification, None),
+            drp_status(delete, RequestStatus::AwaitingVerification, None),
             ("in_progress", Some("need_user_verification"))
         );
         assert_eq!(
-            drp_status(RequestStatus::Withdrawn, None),
+            drp_status(delete, RequestStatus::Withdrawn, None),
             ("revoked", None)
         );
         assert_eq!(
-            drp_status(RequestStatus::ClosedUnverified, None),
+            drp_status(delete, RequestStatus::ClosedUnverified, None),
             ("denied", Some("insuf_verification"))
+        );
+    }
+
+    #[test]
+    fn an_opt_in_waits_for_the_consumer_without_sending_the_agent_to_verify() {
+        let opt_in = RequestKind::OptIn;
+        assert_eq!(
+            drp_status(opt_in, RequestStatus::AwaitingVerification, None),
+            ("in_progress", None)
+        );
+        assert_eq!(
+            drp_status(opt_in, RequestStatus::Fulfilled, None),
+            ("fulfilled", None)
+        );
+        assert_eq!(
+            drp_status(
+                opt_in,
+                RequestStatus::Denied,
+                Some("The consumer declined to opt back in.")
+            ),
+            ("denied", Some("other"))
+        );
+        assert_eq!(
+            drp_status(opt_in, RequestStatus::ClosedUnverified, None),
+            ("denied", Some("insuf_verification")),
+            "the confirmation timed out"
+        );
+        assert_eq!(
+            drp_status(opt_in, RequestStatus::Withdrawn, None),
+            ("revoked", None)
         );
     }
 }

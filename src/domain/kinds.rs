@@ -41,7 +41,9 @@ macro_rules! coded_enum {
 }
 
 coded_enum!(
-    /// What the consumer asks for (ccpa-rules §1).
+    /// What the consumer asks for: the six rights of ccpa-rules §1, and opting back in
+    /// to sale/sharing, which only an agent asks for (over DRP) and only the consumer
+    /// confirms.
     RequestKind, "request kind" {
         KnowCategories => "know_categories",
         KnowSpecific => "know_specific",
@@ -49,6 +51,7 @@ coded_enum!(
         Correct => "correct",
         OptOut => "opt_out",
         LimitSensitive => "limit_sensitive",
+        OptIn => "opt_in",
     }
 );
 
@@ -86,8 +89,34 @@ coded_enum!(
 );
 
 impl RequestKind {
+    /// The consumer's rights (ccpa-rules §1): what the home page lists and what
+    /// `/requests/new/{kind}` offers a form for. Opting back in is not among them.
+    pub const RIGHTS: &'static [RequestKind] = &[
+        RequestKind::KnowCategories,
+        RequestKind::KnowSpecific,
+        RequestKind::Delete,
+        RequestKind::Correct,
+        RequestKind::OptOut,
+        RequestKind::LimitSensitive,
+    ];
+
+    /// A kind a consumer may file with a form: one of [`Self::RIGHTS`].
+    pub fn parse_right(code: &str) -> Result<Self, UnknownCode> {
+        Self::parse(code).and_then(|kind| {
+            if Self::RIGHTS.contains(&kind) {
+                Ok(kind)
+            } else {
+                Err(UnknownCode {
+                    what: "consumer right",
+                })
+            }
+        })
+    }
+
     /// Opt-out and limit requests need no identity verification and run on the
     /// 15-business-day clock; the others need verification and run on 10 + 45 days.
+    /// An opt-in waits for the consumer's own confirmation, which is a verification
+    /// too, but it has no legal clock (see `Deadlines::for_opt_in`).
     pub fn needs_verification(self) -> bool {
         !matches!(self, RequestKind::OptOut | RequestKind::LimitSensitive)
     }
@@ -117,6 +146,7 @@ impl RequestKind {
             RequestKind::Correct => "Correct your personal information",
             RequestKind::OptOut => "Do Not Sell or Share My Personal Information",
             RequestKind::LimitSensitive => "Limit the Use of My Sensitive Personal Information",
+            RequestKind::OptIn => "Opt back in to sale/sharing",
         }
     }
 
@@ -141,6 +171,35 @@ impl RequestKind {
             RequestKind::LimitSensitive => {
                 "Tell us to use your sensitive personal information only for what is needed to serve you. No identity check is needed."
             }
+            RequestKind::OptIn => {
+                "Let us sell or share your personal information again, after you opted out. It takes effect only when you confirm it from the link we e-mail you."
+            }
+        }
+    }
+
+    /// The status as the consumer reads it for a request of this kind: an opt-in waits
+    /// for the consumer's confirmation, not for their identity.
+    pub fn status_label(self, status: RequestStatus) -> &'static str {
+        match (self, status) {
+            (RequestKind::OptIn, RequestStatus::AwaitingVerification) => {
+                "Waiting for you to confirm the opt-in from the link we e-mailed you"
+            }
+            (RequestKind::OptIn, RequestStatus::Fulfilled) => "Completed: you opted back in",
+            (RequestKind::OptIn, RequestStatus::ClosedUnverified) => {
+                "Closed: the opt-in was not confirmed, so your opt-out stays in place"
+            }
+            _ => status.label(),
+        }
+    }
+
+    /// Why a request still unconfirmed at `respond_by` was closed: the outcome kept on
+    /// the request and shown to the consumer and the agent.
+    pub fn closed_unverified_reason(self) -> &'static str {
+        match self {
+            RequestKind::OptIn => {
+                "The opt-in was not confirmed by the consumer in time, so it was not applied; the opt-out stays in place."
+            }
+            _ => "Identity could not be verified.",
         }
     }
 }
@@ -187,6 +246,29 @@ mod tests {
         }
         assert!(RequestKind::parse("access").is_err());
         assert!(RequestKind::parse("").is_err());
+    }
+
+    #[test]
+    fn opting_back_in_is_a_kind_but_not_a_right_with_a_form() {
+        assert_eq!(RequestKind::parse("opt_in"), Ok(RequestKind::OptIn));
+        assert!(RequestKind::parse_right("opt_in").is_err());
+        assert_eq!(RequestKind::parse_right("opt_out"), Ok(RequestKind::OptOut));
+        assert_eq!(RequestKind::RIGHTS.len(), 6);
+        assert!(!RequestKind::RIGHTS.contains(&RequestKind::OptIn));
+        assert_eq!(
+            RequestKind::OptIn.initial_status(),
+            RequestStatus::AwaitingVerification
+        );
+        assert_eq!(RequestKind::OptIn.title(), "Opt back in to sale/sharing");
+        assert!(
+            !RequestKind::OptIn
+                .status_label(RequestStatus::ClosedUnverified)
+                .contains("identity")
+        );
+        assert_eq!(
+            RequestKind::Delete.status_label(RequestStatus::ClosedUnverified),
+            RequestStatus::ClosedUnverified.label()
+        );
     }
 
     #[test]

@@ -324,13 +324,17 @@ pub fn download_code(
 }
 
 /// Closed because identity could not be verified by the legal deadline (reg. §7024,
-/// §7022): the notice says so.
+/// §7022): the notice says so. An opt-in that was not confirmed says that instead:
+/// nothing changed.
 pub fn closed_unverified(
     ctx: &MailContext,
     to: &str,
     code: &TrackingCode,
     kind: RequestKind,
 ) -> Rendered {
+    if kind == RequestKind::OptIn {
+        return opt_in_lapsed(ctx, to, code);
+    }
     let mut paragraphs = vec![
         format!("You asked us: {}.", kind.title()),
         "We could not verify your identity, because the e-mail address was not confirmed in time. \
@@ -353,6 +357,100 @@ pub fn closed_unverified(
             label: "Make a new request".into(),
             url: ctx.url("/"),
         }),
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("closed_unverified", to, ctx)
+}
+
+/// What opting back in means, said the same way in every opt-in message.
+const OPT_IN_MEANS: &str = "If you opt back in, we remove your opt-out: we may then sell your personal information, \
+     or share it for cross-context behavioral advertising, as our privacy policy describes.";
+
+/// To the consumer when an agent asked over DRP to opt them back in to sale/sharing:
+/// nothing changes until they confirm from the link (reg. §7028: two steps). The agent's
+/// own checks never replace this confirmation.
+pub fn opt_in_request(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    agent: &str,
+    last_day: NaiveDate,
+    url: &str,
+) -> Rendered {
+    Content {
+        subject: format!("Did you ask to opt back in to sale and sharing? ({code})"),
+        paragraphs: vec![
+            format!(
+                "{agent}, an authorized agent, asked us on your behalf to opt you back in to the sale and sharing of your personal information."
+            ),
+            OPT_IN_MEANS.into(),
+            "Nothing changes unless you confirm it yourself. If you did not ask for this, or changed your mind, \
+             decline it or simply ignore this message: your opt-out stays in place."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Confirm or decline".into(),
+            url: url.to_string(),
+        }),
+        after_action: vec![format!(
+            "The link opens a page where you choose; it works once, until the end of {}.",
+            long_date(last_day)
+        )],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("opt_in_request", to, ctx)
+}
+
+/// The consumer confirmed the opt-in: it is applied, and they can opt out again at any
+/// time.
+pub fn opted_in(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    Content {
+        subject: format!("You opted back in to sale and sharing ({code})"),
+        paragraphs: vec![
+            "As you confirmed, we removed your opt-out of the sale and sharing of your personal information. \
+             We may now sell or share it, as our privacy policy describes."
+                .into(),
+            "You can opt out again at any time, free of charge and without an account, with the link below."
+                .into(),
+        ],
+        action: Some(Action {
+            label: RequestKind::OptOut.title().into(),
+            url: ctx.url(&format!("/requests/new/{}", RequestKind::OptOut.code())),
+        }),
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("opted_in", to, ctx)
+}
+
+/// The consumer declined the opt-in: nothing changed.
+pub fn opt_in_declined(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    Content {
+        subject: format!("You declined to opt back in: nothing changed ({code})"),
+        paragraphs: vec![
+            "You declined the request to opt you back in to the sale and sharing of your personal information."
+                .into(),
+            "Nothing has changed: your opt-out stays in place.".into(),
+        ],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("opt_in_declined", to, ctx)
+}
+
+/// An opt-in not confirmed in time is closed without being applied.
+fn opt_in_lapsed(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    Content {
+        subject: format!("Your opt-in {code} was not confirmed: nothing changed"),
+        paragraphs: vec![
+            "An authorized agent asked us on your behalf to opt you back in to the sale and sharing of your personal information."
+                .into(),
+            "The opt-in was not confirmed in time, so we did not apply it and have closed the request. \
+             Your opt-out stays in place: there is nothing you need to do."
+                .into(),
+        ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }

@@ -120,8 +120,9 @@ pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(),
                 received_at
             FROM input WHERE template IS NOT NULL
         ), v AS (
-            INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
-            SELECT id, token_hash, received_at, token_expires_at
+            INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
+            SELECT id, token_hash, received_at, token_expires_at,
+                CASE WHEN kind = 'opt_in' THEN 'confirm_opt_in' ELSE 'verify_email' END
             FROM input WHERE token_hash IS NOT NULL
         )
         SELECT 1",
@@ -318,14 +319,17 @@ pub async fn insert_attachment(
 }
 
 /// Whether this address already has an opt-out of sale/sharing that is not closed
-/// against it, so a GPC signal does not file a second one.
+/// against it, so a GPC signal does not file a second one. An opt-out the consumer later
+/// opted back in from no longer counts.
 pub async fn has_opt_out(
     conn: &mut PgConnection,
     email: &EmailAddress,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM requests WHERE lower(email) = lower($1) AND kind = 'opt_out'
-             AND status NOT IN ('denied', 'withdrawn'))",
+        "SELECT EXISTS (SELECT 1 FROM requests o WHERE lower(o.email) = lower($1) AND o.kind = 'opt_out'
+             AND o.status NOT IN ('denied', 'withdrawn')
+             AND NOT EXISTS (SELECT 1 FROM requests i WHERE lower(i.email) = lower($1) AND i.kind = 'opt_in'
+                 AND i.status = 'fulfilled' AND i.closed_at >= o.received_at))",
     )
     .bind(email.as_str())
     .fetch_one(conn)

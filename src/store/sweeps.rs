@@ -73,7 +73,8 @@ pub async fn unverified_at_deadline(
     .await
 }
 
-/// Requests waiting for verification since before `cutoff`, not reminded yet.
+/// Requests waiting for verification since before `cutoff`, not reminded yet. An opt-in
+/// is never reminded: pressing a consumer to opt back in is not ours to do (reg. §7028).
 pub async fn to_remind(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
@@ -81,7 +82,8 @@ pub async fn to_remind(
 ) -> Result<Vec<Due>, sqlx::Error> {
     due(
         conn,
-        "status = 'awaiting_verification' AND reminded_at IS NULL AND received_at <= $1 ORDER BY received_at",
+        "status = 'awaiting_verification' AND reminded_at IS NULL AND received_at <= $1 AND kind <> 'opt_in'
+         ORDER BY received_at",
         cutoff,
         limit,
     )
@@ -193,20 +195,22 @@ pub async fn claim_digest(
     Ok(claimed.is_some())
 }
 
-/// Open requests due on or before `until`, nearest first, and how many there are.
+/// Open requests due on or before `until`, nearest first, and how many there are. An
+/// opt-in waiting for the consumer is not staff's to act on, so it is left out.
 pub async fn open_due_by(
     conn: &mut PgConnection,
     until: NaiveDate,
     limit: i64,
 ) -> Result<(i64, Vec<Due>), sqlx::Error> {
     let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM requests WHERE closed_at IS NULL AND due_on <= $1",
+        "SELECT count(*) FROM requests WHERE closed_at IS NULL AND due_on <= $1 AND kind <> 'opt_in'",
     )
     .bind(until)
     .fetch_one(&mut *conn)
     .await?;
     let sql = format!(
-        "SELECT {DUE_COLUMNS} FROM requests WHERE closed_at IS NULL AND due_on <= $1 ORDER BY due_on LIMIT $2"
+        "SELECT {DUE_COLUMNS} FROM requests WHERE closed_at IS NULL AND due_on <= $1 AND kind <> 'opt_in'
+         ORDER BY due_on LIMIT $2"
     );
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(until)

@@ -6,7 +6,12 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::events::{self, Actor, Event};
-use crate::domain::kinds::RequestStatus;
+use crate::domain::kinds::{RequestKind, RequestStatus};
+
+/// What a link for a request of this kind does: an opt-in's link confirms (or declines)
+/// the opt-in, whoever asks for a new one; every other link confirms an e-mail address.
+const PURPOSE_OF_KIND: &str =
+    "CASE WHEN r.kind = 'opt_in' THEN 'confirm_opt_in' ELSE 'verify_email' END";
 
 /// Issues a new link for a request; links issued before it stop working.
 pub async fn issue(
@@ -24,20 +29,23 @@ pub async fn issue(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(request_id)
-    .bind(token_hash)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
+         SELECT r.id, $2, $3, $4, {PURPOSE_OF_KIND} FROM requests r WHERE r.id = $1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(request_id)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Issues one new link for each of many requests (the worker's reminders); earlier
-/// links of those requests stop working.
+/// links of those requests stop working. Opt-ins are never reminded, so these links
+/// always confirm an e-mail address.
 pub async fn issue_many(
     conn: &mut PgConnection,
     links: &[(Uuid, [u8; 32])],
@@ -81,17 +89,19 @@ pub struct LinkView {
     pub used_at: Option<DateTime<Utc>>,
     /// Where to send the consumer after verifying (a DRP agent's page).
     pub redirect_to: Option<String>,
-    /// `verify_email`, or `confirm_agent` for an agent's filing.
+    /// `verify_email`, `confirm_agent` for an agent's filing, or `confirm_opt_in`.
     pub purpose: String,
     pub email: String,
     pub agent_name: Option<String>,
     pub agent_organisation: Option<String>,
+    /// The registered name of the DRP agent that filed the request, if one did.
+    pub drp_agent: Option<String>,
 }
 
 const LINK_VIEW: &str =
     "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
         r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to, t.purpose, r.email,
-        r.agent_name, r.agent_organisation
+        r.agent_name, r.agent_organisation, (SELECT a.name FROM agents a WHERE a.id = r.agent_id) AS drp_agent
     FROM verification_tokens t JOIN requests r ON r.id = t.request_id
     WHERE t.token_hash = $1";
 
@@ -100,6 +110,32 @@ pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<LinkView>, 
         .bind(token_hash)
         .fetch_optional(pool)
         .await
+}
+
+/// A link and its request, locked until the caller's transaction ends.
+pub async fn lock(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<Option<LinkView>, sqlx::Error> {
+    let sql = format!("{LINK_VIEW} FOR UPDATE OF t, r");
+    sqlx::query_as::<_, LinkView>(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Marks a link used, in the caller's transaction.
+pub async fn mark_used(
+    conn: &mut PgConnection,
+    token_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE verification_tokens SET used_at = $2 WHERE id = $1")
+        .bind(token_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// What following a link did.
@@ -133,12 +169,7 @@ pub async fn follow(
     decision: Option<AgentDecision<'_>>,
 ) -> Result<Followed, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let sql = format!("{LINK_VIEW} FOR UPDATE OF t, r");
-    let Some(link) = sqlx::query_as::<_, LinkView>(sqlx::AssertSqlSafe(sql))
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?
-    else {
+    let Some(link) = lock(&mut tx, token_hash).await? else {
         return Ok(Followed::Unknown);
     };
     if link.used_at.is_some() {
@@ -150,11 +181,12 @@ pub async fn follow(
     if link.status != RequestStatus::AwaitingVerification.code() {
         return Ok(Followed::NotWaiting(link));
     }
-    sqlx::query("UPDATE verification_tokens SET used_at = $2 WHERE id = $1")
-        .bind(link.token_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    if link.purpose == "confirm_opt_in" || link.kind == RequestKind::OptIn.code() {
+        // Only the consumer's own choice on the opt-in page applies an opt-in; a link
+        // never "verifies" one.
+        return Ok(Followed::NotWaiting(link));
+    }
+    mark_used(&mut tx, link.token_id, now).await?;
     let for_agent = link.purpose == "confirm_agent";
     if let Some(AgentDecision {
         confirm: false,

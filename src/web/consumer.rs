@@ -40,7 +40,7 @@ struct HomePage {
 }
 
 pub async fn home(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
-    let rights = RequestKind::ALL
+    let rights = RequestKind::RIGHTS
         .iter()
         .map(|k| Right {
             code: k.code(),
@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for KindPath {
         let Path(code) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::NotFound)?;
-        RequestKind::parse(&code)
+        RequestKind::parse_right(&code)
             .map(KindPath)
             .map_err(|_| AppError::NotFound)
     }
@@ -596,7 +596,11 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         awaiting_verification: status == Some(RequestStatus::AwaitingVerification),
         tracking_code: v.tracking_code,
         kind_title: kind.map_or("Privacy request", RequestKind::title),
-        status_label: status.map_or("In progress", RequestStatus::label),
+        status_label: match (kind, status) {
+            (Some(kind), Some(status)) => kind.status_label(status),
+            (None, Some(status)) => status.label(),
+            _ => "In progress",
+        },
         received: long_date(v.received_at.with_timezone(&state.tz).date_naive()),
         dates,
         extension_reason: v.extension_reason,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::errors::AppError;
 use crate::domain::actions::data_points_needed;
-use crate::domain::deadlines::Deadlines;
+use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS};
 use crate::domain::drp::{self, Claims, Rejection};
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::NewRequest;
@@ -137,11 +137,21 @@ fn end_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
+/// The start of a day in the business's time zone: when the sweeps act on a deadline
+/// that falls on it.
+fn start_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 /// The Exercise Status object: the answer to exercise, status and revoke, and the body
 /// of every status callback.
 pub fn status_object(tz: chrono_tz::Tz, mail: &MailContext, v: &DrpView) -> Value {
     let status = RequestStatus::parse(&v.status).unwrap_or(RequestStatus::Received);
-    let (drp_status, reason) = drp::drp_status(status, v.outcome_reason.as_deref());
+    let kind = RequestKind::parse(&v.kind).unwrap_or(RequestKind::KnowCategories);
+    let (drp_status, reason) = drp::drp_status(kind, status, v.outcome_reason.as_deref());
     let mut o = json!({
         "request_id": v.drp_request_id.to_string(),
         "status": drp_status,
@@ -159,6 +169,16 @@ pub fn status_object(tz: chrono_tz::Tz, mail: &MailContext, v: &DrpView) -> Valu
     let mut details = vec![format!("Tracking code {}.", v.tracking_code)];
     if let (Some(_), Some(why)) = (v.extended_respond_by, &v.extension_reason) {
         details.push(format!("The deadline was extended: {why}"));
+    }
+    if kind == RequestKind::OptIn && status == RequestStatus::AwaitingVerification {
+        let until = v
+            .due_on
+            .map(|due| format!(" until {}", drp::timestamp(start_of_day(tz, due))))
+            .unwrap_or_default();
+        details.push(format!(
+            "Waiting for the consumer to confirm the opt-in from the link we e-mailed them{until}; \
+             without their confirmation nothing changes and the opt-out stays in place."
+        ));
     }
     if let Some(outcome) = &v.outcome_reason {
         details.push(outcome.clone());
@@ -264,12 +284,14 @@ async fn exercise(
         agent: None,
     };
     let vouched = claims.vouched();
-    let status = if !kind.needs_verification() {
-        RequestStatus::Received
-    } else if kind != RequestKind::KnowSpecific && vouched.len() >= data_points_needed(kind) {
-        RequestStatus::Verified
-    } else {
-        RequestStatus::AwaitingVerification
+    let status = match kind {
+        // Only the consumer's own confirmation opts them back in (reg. §7028): what the
+        // agent vouches for never replaces it.
+        RequestKind::OptIn => RequestStatus::AwaitingVerification,
+        _ if !kind.needs_verification() => RequestStatus::Received,
+        RequestKind::KnowSpecific => RequestStatus::AwaitingVerification,
+        _ if vouched.len() >= data_points_needed(kind) => RequestStatus::Verified,
+        _ => RequestStatus::AwaitingVerification,
     };
     let drp_id = Uuid::new_v4();
     let meta = DrpMeta {
@@ -305,26 +327,47 @@ async fn store_exercise(
 ) -> Result<DrpView, AppError> {
     let kind = request.kind;
     let now = state.clock.now();
-    let deadlines = Deadlines::for_kind(
-        kind,
-        now.with_timezone(&state.tz).date_naive(),
-        &state.calendar,
-    );
-    let expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
+    let received_on = now.with_timezone(&state.tz).date_naive();
+    let link_days = state.settings.worker.verification_link_days;
+    let opt_in = kind == RequestKind::OptIn;
+    let deadlines = if opt_in {
+        Deadlines::for_opt_in(
+            received_on,
+            u32::try_from(link_days).unwrap_or(OPT_IN_WINDOW_DAYS),
+        )
+    } else {
+        Deadlines::for_kind(kind, received_on, &state.calendar)
+    };
+    // An opt-in's link works until the sweep closes the opt-in, at the start of its
+    // `respond_by`; other links for their usual lifetime.
+    let expires = match deadlines.respond_by {
+        Some(last) if opt_in => start_of_day(state.tz, last),
+        _ => now + chrono::Duration::days(link_days),
+    };
     for _ in 0..5 {
         let code = TrackingCode::generate();
         let link = (status == RequestStatus::AwaitingVerification).then(SecretToken::generate);
         let url = link
             .as_ref()
             .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = messages::receipt(
-            &state.mail,
-            request.email.as_str(),
-            &code,
-            kind,
-            &deadlines,
-            url.as_deref(),
-        )?;
+        let receipt = match (opt_in, url.as_deref(), deadlines.respond_by) {
+            (true, Some(url), Some(respond_by)) => messages::opt_in_request(
+                &state.mail,
+                request.email.as_str(),
+                &code,
+                &meta.agent.name,
+                respond_by.pred_opt().unwrap_or(respond_by),
+                url,
+            )?,
+            _ => messages::receipt(
+                &state.mail,
+                request.email.as_str(),
+                &code,
+                kind,
+                &deadlines,
+                url.as_deref(),
+            )?,
+        };
         let row = Insert {
             id: store::requests::new_id(),
             request: Arc::clone(request),
@@ -511,18 +554,19 @@ async fn verify_send(
     let Ok(drp_id) = form.get("request_id").parse::<Uuid>() else {
         return Err(AppError::NotFound);
     };
-    let row: Option<(Uuid, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT r.id, r.tracking_code, r.email, r.status, a.web_url FROM requests r JOIN agents a ON a.id = r.agent_id
+    let row: Option<(Uuid, String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT r.id, r.tracking_code, r.email, r.kind, r.status, a.web_url FROM requests r JOIN agents a ON a.id = r.agent_id
          WHERE r.drp_request_id = $1",
     )
     .bind(drp_id)
     .fetch_optional(&state.db)
     .await?;
-    let Some((id, code, email, status, web_url)) = row else {
+    let Some((id, code, email, kind, status, web_url)) = row else {
         return Err(AppError::NotFound);
     };
     let redirect = safe_redirect(form.get("redirect_to"), web_url.as_deref());
-    if status != RequestStatus::AwaitingVerification.code() {
+    // An opt-in is confirmed only from the link already e-mailed to the consumer.
+    if status != RequestStatus::AwaitingVerification.code() || kind == RequestKind::OptIn.code() {
         // Nothing to verify: straight back to the agent.
         return Ok(match redirect {
             Some(url) => Redirect::to(&url).into_response(),

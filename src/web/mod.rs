@@ -7,6 +7,7 @@ pub mod drp;
 pub mod errors;
 pub mod form;
 pub mod gpc;
+pub mod opt_in;
 pub mod ratelimit;
 pub mod staff;
 pub mod verify;

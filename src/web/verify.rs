@@ -1,6 +1,7 @@
 //! Following a verification link. Opening the link shows a button; only pressing it uses
 //! the link, so mail scanners that open links do not use them up. Used, late and forged
-//! links each get a page that says what to do.
+//! links each get a page that says what to do. An opt-in's link opens the opt-in page
+//! (`web::opt_in`) instead.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -75,6 +76,9 @@ pub async fn open_link(
     let now = state.clock.now();
     match verification::find(&state.db, &token::hash(&raw)).await? {
         None => unknown(&state, gpc),
+        Some(link) if link.purpose == "confirm_opt_in" => {
+            super::opt_in::open(&state, gpc, &raw, &link)
+        }
         Some(link) if link.used_at.is_some() => already_used(&state, gpc, &link),
         Some(link) if link.expires_at <= now => expired(&state, gpc, &link),
         Some(link) if link.status != RequestStatus::AwaitingVerification.code() => {
@@ -131,8 +135,12 @@ pub async fn use_link(
 ) -> Result<Response, AppError> {
     super::check_origin(&headers, &state)?;
     let hash = token::hash(&raw);
+    let found = verification::find(&state.db, &hash).await?;
+    if let Some(link) = found.as_ref().filter(|l| l.purpose == "confirm_opt_in") {
+        return super::opt_in::choose(&state, gpc, &raw, link, &form).await;
+    }
     // The notice a rejection sends, prepared before the transaction that sends it.
-    let rejection = match verification::find(&state.db, &hash).await? {
+    let rejection = match found {
         Some(link) if link.purpose == "confirm_agent" => {
             let kind = RequestKind::parse(&link.kind).unwrap_or(RequestKind::KnowCategories);
             let code =
@@ -238,7 +246,7 @@ fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, 
     )
 }
 
-fn unknown(state: &AppState, gpc: Gpc) -> Result<Response, AppError> {
+pub(super) fn unknown(state: &AppState, gpc: Gpc) -> Result<Response, AppError> {
     render(state, gpc, Answer {
             status: StatusCode::NOT_FOUND,
             heading: "This link is not valid",

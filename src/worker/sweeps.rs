@@ -124,7 +124,9 @@ impl Worker {
     }
 
     /// At `respond_by` with no verification the request is closed, and the consumer told
-    /// that identity could not be verified (reg. §7022, §7024).
+    /// that identity could not be verified (reg. §7022, §7024). An opt-in the consumer
+    /// did not confirm is closed the same way, unapplied, and they are told that nothing
+    /// changed. This runs before the overdue alert, which therefore never sees them.
     async fn close_unverified(&self) -> anyhow::Result<usize> {
         let now = self.clock.now();
         let today = self.clock.today(self.tz);
@@ -133,13 +135,22 @@ impl Worker {
         if due.is_empty() {
             return Ok(0);
         }
-        let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
         let mut trail = Vec::with_capacity(due.len());
         let mut mail = Vec::with_capacity(due.len());
+        // The outcome each request keeps, and the requests that keep it.
+        let mut closing: Vec<(&'static str, Vec<Uuid>)> = Vec::new();
         for d in &due {
             let kind = kind_of(d);
-            let mut data =
-                json!({ "reason": "identity could not be verified by the response deadline" });
+            let reason = kind.closed_unverified_reason();
+            match closing.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, ids)) => ids.push(d.id),
+                None => closing.push((reason, vec![d.id])),
+            }
+            let mut data = if kind == RequestKind::OptIn {
+                json!({ "reason": "the consumer did not confirm the opt-in in time; the opt-out stays in place" })
+            } else {
+                json!({ "reason": "identity could not be verified by the response deadline" })
+            };
             if kind == RequestKind::KnowSpecific {
                 // reg. §7024(a): an unverified request for specific pieces is handled as
                 // a request for categories.
@@ -158,14 +169,16 @@ impl Worker {
                 messages::closed_unverified(&self.ctx, &d.email, &code_of(d), kind)?,
             ));
         }
-        sweeps::set_status(
-            &mut tx,
-            &ids,
-            RequestStatus::ClosedUnverified,
-            now,
-            Some("Identity could not be verified."),
-        )
-        .await?;
+        for (reason, ids) in &closing {
+            sweeps::set_status(
+                &mut tx,
+                ids,
+                RequestStatus::ClosedUnverified,
+                now,
+                Some(reason),
+            )
+            .await?;
+        }
         events::record_many(&mut tx, now, &trail).await?;
         outbox::enqueue_many(&mut tx, now, &mail).await?;
         tx.commit().await?;

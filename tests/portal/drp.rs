@@ -14,13 +14,19 @@ use crate::support::{TestApp, spawn_app};
 
 const BUSINESS: &str = "EXAMPLE_BUSINESS";
 
-struct Agent {
+/// An agent app with its own signing key.
+pub struct Agent {
     id: &'static str,
     key: SigningKey,
 }
 
 impl Agent {
-    async fn register(app: &TestApp, id: &'static str, seed: u8, web_url: Option<&str>) -> Self {
+    pub async fn register(
+        app: &TestApp,
+        id: &'static str,
+        seed: u8,
+        web_url: Option<&str>,
+    ) -> Self {
         let key = SigningKey::from_bytes(&[seed; 32]);
         rightsdesk::store::agents::add(
             &app.db,
@@ -38,14 +44,14 @@ impl Agent {
     }
 
     /// libsodium combined mode: signature, then the JSON, base64.
-    fn sign(&self, json: &Value) -> String {
+    pub fn sign(&self, json: &Value) -> String {
         let message = serde_json::to_vec(json).unwrap();
         let mut combined = self.key.sign(&message).to_bytes().to_vec();
         combined.extend_from_slice(&message);
         STANDARD.encode(combined)
     }
 
-    fn envelope(&self, now: chrono::DateTime<Utc>) -> Value {
+    pub fn envelope(&self, now: chrono::DateTime<Utc>) -> Value {
         json!({
             "agent-id": self.id,
             "business-id": BUSINESS,
@@ -55,7 +61,7 @@ impl Agent {
         })
     }
 
-    async fn pair(&self, app: &TestApp) -> String {
+    pub async fn pair(&self, app: &TestApp) -> String {
         let response = app
             .client
             .post(app.url(&format!("/drp/v1/agent/{}", self.id)))
@@ -70,7 +76,8 @@ impl Agent {
         body["token"].as_str().unwrap().to_string()
     }
 
-    fn exercise(&self, app: &TestApp, action: &str, extra: Value) -> String {
+    /// A signed exercise request for Ana, with `extra` claims set (or removed with null).
+    pub fn exercise(&self, app: &TestApp, action: &str, extra: Value) -> String {
         let mut body = self.envelope(app.clock.now());
         body["exercise"] = action.into();
         body["regime"] = "ccpa".into();
@@ -84,7 +91,7 @@ impl Agent {
     }
 }
 
-async fn post_exercise(app: &TestApp, token: &str, signed: String) -> reqwest::Response {
+pub async fn post_exercise(app: &TestApp, token: &str, signed: String) -> reqwest::Response {
     app.client
         .post(app.url("/drp/v1/data-rights-request"))
         .bearer_auth(token)
@@ -96,7 +103,7 @@ async fn post_exercise(app: &TestApp, token: &str, signed: String) -> reqwest::R
 }
 
 /// RFC 3339 with an explicit +00:00 and 0, 3 or 6 fractional digits.
-fn strict_timestamp(s: &str) -> bool {
+pub fn strict_timestamp(s: &str) -> bool {
     let (main, offset) = s.split_at(s.len().saturating_sub(6));
     let frac_ok = match main.split_once('.') {
         None => main.len() == 19,
@@ -208,6 +215,8 @@ async fn every_action_maps_to_its_kind_on_the_legal_clock() {
         ("access", "know_specific"),
         ("access:specific", "know_specific"),
         ("access:categories", "know_categories"),
+        ("sale:opt-in", "opt_in"),
+        ("sale:opt_in", "opt_in"),
     ];
     for (action, kind) in cases {
         let response = post_exercise(&app, &token, a.exercise(&app, action, json!({}))).await;
@@ -247,11 +256,18 @@ async fn every_action_maps_to_its_kind_on_the_legal_clock() {
             "expected_by is the legal deadline"
         );
     }
-    let unsupported = post_exercise(&app, &token, a.exercise(&app, "sale:opt-in", json!({}))).await;
+    let unsupported =
+        post_exercise(&app, &token, a.exercise(&app, "sale:opt-maybe", json!({}))).await;
     assert_eq!(unsupported.status(), 400);
     let error: Value = unsupported.json().await.unwrap();
     assert_eq!(error["code"], "400");
     assert_eq!(error["fatal"], true);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("sale:opt-maybe")
+    );
     let no_email = post_exercise(
         &app,
         &token,
@@ -517,12 +533,9 @@ async fn the_directory_entry_names_this_business() {
         .unwrap();
     assert_eq!(entry["id"], BUSINESS);
     assert_eq!(entry["api_base"], app.url("/drp"));
-    assert!(
-        entry["supported_actions"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("deletion"))
-    );
+    let actions = entry["supported_actions"].as_array().unwrap();
+    assert!(actions.contains(&json!("deletion")));
+    assert!(actions.contains(&json!("sale:opt-in")));
     assert_eq!(entry["supported_verifications"], json!(["email"]));
 }
 

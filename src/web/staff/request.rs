@@ -66,6 +66,9 @@ struct RequestPage<'a> {
     is_know: bool,
     /// Staff may still accept or reject the agent's authority.
     authority_open: bool,
+    /// An opt-in: only the consumer confirms it, so staff get no verify, extend or
+    /// fulfil actions.
+    consumer_confirms: bool,
 }
 
 impl RequestPage<'_> {
@@ -194,6 +197,7 @@ async fn render(
             r.agent_authority_state.as_deref(),
             Some("pending" | "confirmed")
         ),
+        consumer_confirms: kind == RequestKind::OptIn,
     };
     let mut response = html(status, &page)?;
     response.headers_mut().insert(
@@ -578,14 +582,18 @@ fn decide(
         }
         "close_unverified" => {
             actions::close_unverified(facts, today)?;
-            let mut data = json!({ "reason": "identity could not be verified" });
+            let mut data = if kind == RequestKind::OptIn {
+                json!({ "reason": "the consumer did not confirm the opt-in" })
+            } else {
+                json!({ "reason": "identity could not be verified" })
+            };
             if kind == RequestKind::KnowSpecific {
                 data["handled_as"] = json!(RequestKind::KnowCategories.code());
             }
             let mut d = Decision::event("closed_unverified", data);
             d.change.status = Some(RequestStatus::ClosedUnverified.code());
             d.change.close = true;
-            d.change.outcome_reason = Some("Identity could not be verified.".into());
+            d.change.outcome_reason = Some(kind.closed_unverified_reason().into());
             d.to = Some(RequestStatus::ClosedUnverified);
             d.mail =
                 Some(messages::closed_unverified(ctx, &r.email, code, kind).map_err(mail_err)?);

@@ -1,0 +1,201 @@
+//! Opting back in to sale/sharing: the consumer's answer to an opt-in an agent asked
+//! for. Confirming takes the address off the suppression list; declining leaves it on.
+//! Either way the link, the request, its audit event and its e-mail change together.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::events::{self, Actor, Event};
+use super::verification::{self, LinkView};
+use crate::domain::kinds::RequestStatus;
+use crate::mail::OutgoingMessage;
+
+/// Why a request was closed when the consumer declined; DRP reads it as `other`.
+pub const DECLINED: &str = "The consumer declined to opt back in; the opt-out stays in place.";
+
+/// Kept on a request whose opt-in was applied.
+pub const APPLIED: &str =
+    "The consumer confirmed the opt-in; the opt-out of sale and sharing was removed.";
+
+/// What the consumer chose on the opt-in page, with the message that tells them.
+pub enum Choice<'a> {
+    Confirm(&'a OutgoingMessage),
+    Decline(&'a OutgoingMessage),
+    /// They pressed "confirm" in a browser that sends an opt-out preference signal
+    /// (reg. §7025(c)(3)): recorded, not applied; the link keeps working elsewhere.
+    ConfirmAgainstGpc,
+}
+
+/// What the choice did.
+#[derive(Debug)]
+pub enum Decided {
+    OptedIn(LinkView),
+    Declined(LinkView),
+    NotAppliedForGpc(LinkView),
+    AlreadyUsed(LinkView),
+    Expired(LinkView),
+    /// The opt-in is no longer waiting (withdrawn by the agent, denied by staff, or
+    /// closed unconfirmed).
+    NotWaiting(LinkView),
+    Unknown,
+}
+
+/// Applies the consumer's choice in one transaction, after checking under lock that the
+/// link is an opt-in's, unused, unexpired, and that the opt-in still waits.
+pub async fn decide(
+    pool: &PgPool,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    choice: Choice<'_>,
+) -> Result<Decided, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let Some(link) = verification::lock(&mut tx, token_hash).await? else {
+        return Ok(Decided::Unknown);
+    };
+    if link.purpose != "confirm_opt_in" {
+        return Ok(Decided::Unknown);
+    }
+    if link.used_at.is_some() {
+        return Ok(Decided::AlreadyUsed(link));
+    }
+    if link.expires_at <= now {
+        return Ok(Decided::Expired(link));
+    }
+    if link.status != RequestStatus::AwaitingVerification.code() {
+        return Ok(Decided::NotWaiting(link));
+    }
+    let decided = match choice {
+        Choice::ConfirmAgainstGpc => {
+            events::record(
+                &mut tx,
+                now,
+                Event {
+                    request_id: link.request_id,
+                    actor: Actor::Consumer,
+                    action: "opt_in_not_applied_gpc",
+                    from: None,
+                    to: None,
+                    data: json!({
+                        "reason": "the browser sent a Global Privacy Control opt-out signal (reg. §7025(c)(3))",
+                    }),
+                },
+            )
+            .await?;
+            Decided::NotAppliedForGpc(link)
+        }
+        Choice::Confirm(message) => {
+            verification::mark_used(&mut tx, link.token_id, now).await?;
+            let removed = remove_sale_sharing_opt_out(&mut tx, &link.email).await?;
+            close(
+                &mut tx,
+                link.request_id,
+                RequestStatus::Fulfilled,
+                APPLIED,
+                now,
+            )
+            .await?;
+            events::record(
+                &mut tx,
+                now,
+                Event {
+                    request_id: link.request_id,
+                    actor: Actor::Consumer,
+                    action: "opted_in",
+                    from: Some(RequestStatus::AwaitingVerification),
+                    to: Some(RequestStatus::Fulfilled),
+                    data: json!({
+                        "confirmed_with": "single-use link e-mailed to the consumer",
+                        "suppression_list": "sale_sharing",
+                        "removed_opt_out": removed,
+                    }),
+                },
+            )
+            .await?;
+            super::outbox::enqueue(&mut tx, Some(link.request_id), message, now).await?;
+            Decided::OptedIn(link)
+        }
+        Choice::Decline(message) => {
+            verification::mark_used(&mut tx, link.token_id, now).await?;
+            close(
+                &mut tx,
+                link.request_id,
+                RequestStatus::Denied,
+                DECLINED,
+                now,
+            )
+            .await?;
+            events::record(
+                &mut tx,
+                now,
+                Event {
+                    request_id: link.request_id,
+                    actor: Actor::Consumer,
+                    action: "opt_in_declined",
+                    from: Some(RequestStatus::AwaitingVerification),
+                    to: Some(RequestStatus::Denied),
+                    data: json!({ "reason": "consumer declined" }),
+                },
+            )
+            .await?;
+            super::outbox::enqueue(&mut tx, Some(link.request_id), message, now).await?;
+            Decided::Declined(link)
+        }
+    };
+    tx.commit().await?;
+    Ok(decided)
+}
+
+/// What a removed suppression-list entry said, kept in the audit trail.
+#[derive(Debug, sqlx::FromRow, serde::Serialize)]
+struct RemovedOptOut {
+    opted_out_since: DateTime<Utc>,
+    channel: String,
+    request_id: Option<Uuid>,
+    tracking_code: Option<String>,
+}
+
+/// Takes the address off the sale/sharing suppression list; returns what the entry
+/// said (since when, by which request and channel) for the audit trail, or null when
+/// the address was not on it.
+async fn remove_sale_sharing_opt_out(
+    conn: &mut PgConnection,
+    email: &str,
+) -> Result<Value, sqlx::Error> {
+    let removed: Option<RemovedOptOut> = sqlx::query_as(
+        "WITH gone AS (
+             DELETE FROM opt_outs WHERE lower(email) = lower($1) AND scope = 'sale_sharing'
+             RETURNING since, channel, request_id
+         )
+         SELECT gone.since AS opted_out_since, gone.channel, gone.request_id, r.tracking_code
+         FROM gone LEFT JOIN requests r ON r.id = gone.request_id",
+    )
+    .bind(email)
+    .fetch_optional(conn)
+    .await?;
+    Ok(json!(removed))
+}
+
+async fn close(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    status: RequestStatus,
+    outcome_reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE requests SET status = $2, closed_at = $3, updated_at = $3, outcome_reason = $4,
+             verified_at = CASE WHEN $2 = 'fulfilled' THEN $3 ELSE verified_at END,
+             verification_level = CASE WHEN $2 = 'fulfilled' THEN 'consumer confirmed by e-mail'
+                                       ELSE verification_level END
+         WHERE id = $1",
+    )
+    .bind(request_id)
+    .bind(status.code())
+    .bind(now)
+    .bind(outcome_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
