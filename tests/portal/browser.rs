@@ -56,16 +56,24 @@ async fn click(browser: &Client, locator: Locator<'_>) {
     browser.find(locator).await.unwrap().click().await.unwrap();
 }
 
-/// The text of an element, once it appears.
-async fn wait_text(browser: &Client, locator: Locator<'_>) -> String {
-    browser
-        .wait()
-        .for_element(locator)
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// The text of an element once it contains `expected`. After a click the old page may
+/// still be showing, with an element of the same name and another text, or may go away
+/// while it is read: both are waited out.
+async fn wait_text(browser: &Client, locator: Locator<'_>, expected: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut last = String::new();
+    while std::time::Instant::now() < deadline {
+        if let Ok(element) = browser.find(locator).await
+            && let Ok(text) = element.text().await
+        {
+            if text.contains(expected) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{locator:?} never contained {expected:?}; last seen: {last:?}");
 }
 
 /// Signs in on the staff sign-in page.
@@ -188,7 +196,7 @@ async fn a_consumer_files_a_deletion_in_a_browser_and_sees_the_tracking_code() {
         resident.click().await.unwrap();
     }
     click(&browser, Locator::Css("button[type=submit]")).await;
-    let code = wait_text(&browser, Locator::Id("tracking-code")).await;
+    let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
     assert!(
         code.len() == 12 && code.starts_with("RD-"),
         "a tracking code is shown, got {code:?}"
@@ -275,7 +283,7 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
         Locator::XPath("//form[contains(@action, '/extend')]//button"),
     )
     .await;
-    let trail = wait_text(&browser, Locator::Css("ol.trail")).await;
+    let trail = wait_text(&browser, Locator::Css("ol.trail"), "deadline extended").await;
     assert!(trail.contains("deadline extended"), "{trail}");
     assert!(trail.contains("We need to search three archived systems."));
     assert!(trail.contains("rev@example.com"));
@@ -317,7 +325,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     click(&browser, Locator::Id("f-authority-permission")).await;
     type_into(&browser, "f-permission", pdf.to_str().unwrap()).await;
     click(&browser, Locator::Css("button[type=submit]")).await;
-    let code = wait_text(&browser, Locator::Id("tracking-code")).await;
+    let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
     let stored: Vec<u8> =
         sqlx::query_scalar("SELECT content FROM attachments WHERE purpose = 'agent_authorization'")
             .fetch_one(&app.db)
@@ -341,7 +349,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         .collect();
     browser.goto(&app.url(&link)).await.unwrap();
     click(&browser, Locator::Css("button[value=confirm]")).await;
-    let heading = wait_text(&browser, Locator::Css("h1")).await;
+    let heading = wait_text(&browser, Locator::Css("h1"), "confirmed").await;
     assert!(heading.contains("confirmed"), "{heading}");
 
     // Staff review the permission and accept it.
@@ -368,7 +376,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         Locator::XPath("//form[contains(@action, '/accept_authority')]//button"),
     )
     .await;
-    let state = wait_text(&browser, Locator::Id("agent-authority-state")).await;
+    let state = wait_text(&browser, Locator::Id("agent-authority-state"), "accepted").await;
     assert_eq!(state, "accepted");
     browser.close().await.unwrap();
 }
