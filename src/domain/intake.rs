@@ -132,6 +132,27 @@ pub struct NewRequest {
     pub agent: Option<AgentFiling>,
 }
 
+impl NewRequest {
+    /// An opt-out of sale/sharing with nothing but an address and, where known, a name:
+    /// what a Global Privacy Control signal files alongside another request.
+    pub fn opt_out(email: EmailAddress, full_name: Option<String>) -> Self {
+        NewRequest {
+            kind: RequestKind::OptOut,
+            email,
+            full_name,
+            phone: None,
+            address: None,
+            california_resident: false,
+            details: None,
+            lookback: None,
+            correction: None,
+            declaration_name: None,
+            document: None,
+            agent: None,
+        }
+    }
+}
+
 /// Problems with a form, in the order the fields appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, String)>);

@@ -343,20 +343,7 @@ async fn store_with_extras(
     let mut gpc_code = None;
     if gpc_applies && !store::requests::has_opt_out(&mut tx, &row.request.email).await? {
         let code = TrackingCode::generate();
-        let opt_out = NewRequest {
-            kind: RequestKind::OptOut,
-            email: row.request.email.clone(),
-            full_name: row.request.full_name.clone(),
-            phone: None,
-            address: None,
-            california_resident: false,
-            details: None,
-            lookback: None,
-            correction: None,
-            declaration_name: None,
-            document: None,
-            agent: None,
-        };
+        let opt_out = NewRequest::opt_out(row.request.email.clone(), row.request.full_name.clone());
         let received_on = row.received_at.with_timezone(&state.tz).date_naive();
         store::requests::insert(
             &mut tx,

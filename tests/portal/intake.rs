@@ -484,20 +484,10 @@ async fn a_request_that_cannot_be_written_fails_alone() {
     let taken = TrackingCode::generate();
     let request = |i: usize, code: &TrackingCode| Insert {
         id: requests::new_id(),
-        request: Arc::new(NewRequest {
-            kind: RequestKind::OptOut,
-            email: EmailAddress::parse(&format!("group.{i}@example.com")).unwrap(),
-            full_name: None,
-            phone: None,
-            address: None,
-            california_resident: true,
-            details: None,
-            lookback: None,
-            correction: None,
-            declaration_name: None,
-            document: None,
-            agent: None,
-        }),
+        request: Arc::new(NewRequest::opt_out(
+            EmailAddress::parse(&format!("group.{i}@example.com")).unwrap(),
+            None,
+        )),
         tracking_code: code.clone(),
         kind: RequestKind::OptOut,
         status: RequestStatus::Received,
