@@ -37,6 +37,20 @@ pub struct Event<'a> {
     pub data: Value,
 }
 
+impl<'a> Event<'a> {
+    /// Something the consumer did that changes no status by itself.
+    pub fn by_consumer(request_id: Uuid, action: &'a str, data: Value) -> Self {
+        Event {
+            request_id,
+            actor: Actor::Consumer,
+            action,
+            from: None,
+            to: None,
+            data,
+        }
+    }
+}
+
 pub async fn record(
     conn: &mut PgConnection,
     at: DateTime<Utc>,

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::events::{self, Actor, Event};
+use super::events::{self, Event};
+use super::requests::{self, ConsumerAnswer};
 use super::verification::{self, LinkView};
 use crate::domain::kinds::RequestStatus;
 use crate::mail::OutgoingMessage;
@@ -66,85 +67,49 @@ pub async fn decide(
     if link.status != RequestStatus::AwaitingVerification.code() {
         return Ok(Decided::NotWaiting(link));
     }
-    let decided = match choice {
+    let (answer, decided): (_, fn(LinkView) -> Decided) = match choice {
         Choice::ConfirmAgainstGpc => {
-            events::record(
-                &mut tx,
-                now,
-                Event {
-                    request_id: link.request_id,
-                    actor: Actor::Consumer,
-                    action: "opt_in_not_applied_gpc",
-                    from: None,
-                    to: None,
-                    data: json!({
-                        "reason": "the browser sent a Global Privacy Control opt-out signal (reg. §7025(c)(3))",
-                    }),
-                },
-            )
-            .await?;
-            Decided::NotAppliedForGpc(link)
+            let reason =
+                "the browser sent a Global Privacy Control opt-out signal (reg. §7025(c)(3))";
+            let event = Event::by_consumer(
+                link.request_id,
+                "opt_in_not_applied_gpc",
+                json!({ "reason": reason }),
+            );
+            events::record(&mut tx, now, event).await?;
+            tx.commit().await?;
+            return Ok(Decided::NotAppliedForGpc(link));
         }
         Choice::Confirm(message) => {
-            verification::mark_used(&mut tx, link.token_id, now).await?;
             let removed = remove_sale_sharing_opt_out(&mut tx, &link.email).await?;
-            close(
-                &mut tx,
-                link.request_id,
-                RequestStatus::Fulfilled,
-                APPLIED,
-                now,
-            )
-            .await?;
-            events::record(
-                &mut tx,
-                now,
-                Event {
-                    request_id: link.request_id,
-                    actor: Actor::Consumer,
-                    action: "opted_in",
-                    from: Some(RequestStatus::AwaitingVerification),
-                    to: Some(RequestStatus::Fulfilled),
-                    data: json!({
-                        "confirmed_with": "single-use link e-mailed to the consumer",
-                        "suppression_list": "sale_sharing",
-                        "removed_opt_out": removed,
-                    }),
-                },
-            )
-            .await?;
-            super::outbox::enqueue(&mut tx, Some(link.request_id), message, now).await?;
-            Decided::OptedIn(link)
+            let answer = ConsumerAnswer {
+                status: RequestStatus::Fulfilled,
+                outcome_reason: APPLIED,
+                action: "opted_in",
+                data: json!({
+                    "confirmed_with": "single-use link e-mailed to the consumer",
+                    "suppression_list": "sale_sharing",
+                    "removed_opt_out": removed,
+                }),
+                message,
+            };
+            (answer, Decided::OptedIn)
         }
         Choice::Decline(message) => {
-            verification::mark_used(&mut tx, link.token_id, now).await?;
-            close(
-                &mut tx,
-                link.request_id,
-                RequestStatus::Denied,
-                DECLINED,
-                now,
-            )
-            .await?;
-            events::record(
-                &mut tx,
-                now,
-                Event {
-                    request_id: link.request_id,
-                    actor: Actor::Consumer,
-                    action: "opt_in_declined",
-                    from: Some(RequestStatus::AwaitingVerification),
-                    to: Some(RequestStatus::Denied),
-                    data: json!({ "reason": "consumer declined" }),
-                },
-            )
-            .await?;
-            super::outbox::enqueue(&mut tx, Some(link.request_id), message, now).await?;
-            Decided::Declined(link)
+            let answer = ConsumerAnswer {
+                status: RequestStatus::Denied,
+                outcome_reason: DECLINED,
+                action: "opt_in_declined",
+                data: json!({ "reason": "consumer declined" }),
+                message,
+            };
+            (answer, Decided::Declined)
         }
     };
+    verification::mark_used(&mut tx, link.token_id, now).await?;
+    requests::close_by_consumer(&mut tx, link.request_id, answer, now).await?;
     tx.commit().await?;
-    Ok(decided)
+    Ok(decided(link))
 }
 
 /// What a removed suppression-list entry said, kept in the audit trail.
@@ -175,27 +140,4 @@ async fn remove_sale_sharing_opt_out(
     .fetch_optional(conn)
     .await?;
     Ok(json!(removed))
-}
-
-async fn close(
-    conn: &mut PgConnection,
-    request_id: Uuid,
-    status: RequestStatus,
-    outcome_reason: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE requests SET status = $2, closed_at = $3, updated_at = $3, outcome_reason = $4,
-             verified_at = CASE WHEN $2 = 'fulfilled' THEN $3 ELSE verified_at END,
-             verification_level = CASE WHEN $2 = 'fulfilled' THEN 'consumer confirmed by e-mail'
-                                       ELSE verification_level END
-         WHERE id = $1",
-    )
-    .bind(request_id)
-    .bind(status.code())
-    .bind(now)
-    .bind(outcome_reason)
-    .execute(conn)
-    .await?;
-    Ok(())
 }

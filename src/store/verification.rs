@@ -6,6 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::events::{self, Actor, Event};
+use super::requests::{self, ConsumerAnswer};
 use crate::domain::kinds::{RequestKind, RequestStatus};
 
 /// What a link for a request of this kind does: an opt-in's link confirms (or declines)
@@ -159,6 +160,9 @@ pub struct AgentDecision<'a> {
     pub rejection: &'a crate::mail::OutgoingMessage,
 }
 
+/// Why a request was closed when the consumer rejected the agent who filed it.
+const AGENT_REJECTED: &str = "You told us you did not authorize the agent who filed this request.";
+
 /// Uses a link: marks it used, records the e-mail data point and moves the request to
 /// `verified`, all in one transaction. For an agent's filing the consumer's decision
 /// either confirms the agent (and verifies) or rejects it (and denies the request).
@@ -193,50 +197,22 @@ pub async fn follow(
         rejection,
     }) = decision.as_ref().filter(|_| for_agent)
     {
-        sqlx::query(
-            "UPDATE requests SET status = 'denied', closed_at = $2, updated_at = $2, agent_authority_state = 'rejected',
-                 outcome_reason = 'You told us you did not authorize the agent who filed this request.'
-             WHERE id = $1",
-        )
-        .bind(link.request_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        events::record(
-            &mut tx,
-            now,
-            Event {
-                request_id: link.request_id,
-                actor: Actor::Consumer,
-                action: "agent_authority_rejected",
-                from: Some(RequestStatus::AwaitingVerification),
-                to: Some(RequestStatus::Denied),
-                data: json!({ "reason": "the consumer did not authorize the agent" }),
-            },
-        )
-        .await?;
-        super::outbox::enqueue(&mut tx, Some(link.request_id), rejection, now).await?;
+        set_agent_authority(&mut tx, link.request_id, "rejected").await?;
+        let answer = ConsumerAnswer {
+            status: RequestStatus::Denied,
+            outcome_reason: AGENT_REJECTED,
+            action: "agent_authority_rejected",
+            data: json!({ "reason": "the consumer did not authorize the agent" }),
+            message: rejection,
+        };
+        requests::close_by_consumer(&mut tx, link.request_id, answer, now).await?;
         tx.commit().await?;
         return Ok(Followed::AgentRejected(link));
     }
     if for_agent {
-        sqlx::query("UPDATE requests SET agent_authority_state = 'confirmed' WHERE id = $1")
-            .bind(link.request_id)
-            .execute(&mut *tx)
-            .await?;
-        events::record(
-            &mut tx,
-            now,
-            Event {
-                request_id: link.request_id,
-                actor: Actor::Consumer,
-                action: "agent_authority_confirmed",
-                from: None,
-                to: None,
-                data: json!({}),
-            },
-        )
-        .await?;
+        set_agent_authority(&mut tx, link.request_id, "confirmed").await?;
+        let event = Event::by_consumer(link.request_id, "agent_authority_confirmed", json!({}));
+        events::record(&mut tx, now, event).await?;
     }
     sqlx::query(
         "UPDATE requests SET status = 'verified', verified_at = $2, updated_at = $2,
@@ -266,4 +242,18 @@ pub async fn follow(
         used_at: Some(now),
         ..link
     }))
+}
+
+/// Records what the consumer said of the agent who filed for them.
+async fn set_agent_authority(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    state: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET agent_authority_state = $2 WHERE id = $1")
+        .bind(request_id)
+        .bind(state)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
