@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::events::{self, Event};
 use super::requests::{self, ConsumerAnswer};
-use super::verification::{self, LinkView};
+use super::verification::{self, LinkView, Spent};
 use crate::domain::kinds::RequestStatus;
 use crate::mail::OutgoingMessage;
 
@@ -35,11 +35,9 @@ pub enum Decided {
     OptedIn(LinkView),
     Declined(LinkView),
     NotAppliedForGpc(LinkView),
-    AlreadyUsed(LinkView),
-    Expired(LinkView),
-    /// The opt-in is no longer waiting (withdrawn by the agent, denied by staff, or
-    /// closed unconfirmed).
-    NotWaiting(LinkView),
+    /// Used, expired, or the opt-in no longer waits (withdrawn by the agent, denied by
+    /// staff, or closed unconfirmed).
+    Spent(Spent, LinkView),
     Unknown,
 }
 
@@ -58,14 +56,8 @@ pub async fn decide(
     if link.purpose != "confirm_opt_in" {
         return Ok(Decided::Unknown);
     }
-    if link.used_at.is_some() {
-        return Ok(Decided::AlreadyUsed(link));
-    }
-    if link.expires_at <= now {
-        return Ok(Decided::Expired(link));
-    }
-    if link.status != RequestStatus::AwaitingVerification.code() {
-        return Ok(Decided::NotWaiting(link));
+    if let Some(why) = link.spent(now) {
+        return Ok(Decided::Spent(why, link));
     }
     let (answer, decided): (_, fn(LinkView) -> Decided) = match choice {
         Choice::ConfirmAgainstGpc => {

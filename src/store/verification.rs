@@ -99,6 +99,32 @@ pub struct LinkView {
     pub drp_agent: Option<String>,
 }
 
+/// Why a link can no longer be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    AlreadyUsed,
+    /// Past its time, or replaced by a newer link.
+    Expired,
+    /// The request no longer waits for the consumer (closed, or verified through a newer
+    /// link).
+    NotWaiting,
+}
+
+impl LinkView {
+    /// Why the link can no longer be used at `now`, if it cannot.
+    pub fn spent(&self, now: DateTime<Utc>) -> Option<Spent> {
+        if self.used_at.is_some() {
+            Some(Spent::AlreadyUsed)
+        } else if self.expires_at <= now {
+            Some(Spent::Expired)
+        } else if self.status != RequestStatus::AwaitingVerification.code() {
+            Some(Spent::NotWaiting)
+        } else {
+            None
+        }
+    }
+}
+
 const LINK_VIEW: &str =
     "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
         r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to, t.purpose, r.email,
@@ -145,11 +171,7 @@ pub enum Followed {
     Verified(LinkView),
     /// The consumer said they did not authorize the agent: the request is denied.
     AgentRejected(LinkView),
-    AlreadyUsed(LinkView),
-    Expired(LinkView),
-    /// The request is no longer waiting for verification (closed, or verified through a
-    /// newer link).
-    NotWaiting(LinkView),
+    Spent(Spent, LinkView),
     Unknown,
 }
 
@@ -176,19 +198,13 @@ pub async fn follow(
     let Some(link) = lock(&mut tx, token_hash).await? else {
         return Ok(Followed::Unknown);
     };
-    if link.used_at.is_some() {
-        return Ok(Followed::AlreadyUsed(link));
-    }
-    if link.expires_at <= now {
-        return Ok(Followed::Expired(link));
-    }
-    if link.status != RequestStatus::AwaitingVerification.code() {
-        return Ok(Followed::NotWaiting(link));
+    if let Some(why) = link.spent(now) {
+        return Ok(Followed::Spent(why, link));
     }
     if link.purpose == "confirm_opt_in" || link.kind == RequestKind::OptIn.code() {
         // Only the consumer's own choice on the opt-in page applies an opt-in; a link
         // never "verifies" one.
-        return Ok(Followed::NotWaiting(link));
+        return Ok(Followed::Spent(Spent::NotWaiting, link));
     }
     mark_used(&mut tx, link.token_id, now).await?;
     let for_agent = link.purpose == "confirm_agent";

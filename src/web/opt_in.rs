@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::errors::AppError;
 use super::gpc::Gpc;
@@ -17,7 +17,7 @@ use crate::domain::token;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{long_date, messages};
 use crate::store::opt_in::{self, Choice, Decided};
-use crate::store::verification::LinkView;
+use crate::store::verification::{LinkView, Spent};
 
 #[derive(Template)]
 #[template(path = "consumer/opt_in.html")]
@@ -46,33 +46,44 @@ fn last_day(link: &LinkView) -> Option<NaiveDate> {
 
 /// What a page about one link says.
 struct Answer<'a> {
-    status: StatusCode,
     heading: &'a str,
     message: String,
-    notice: Option<&'a str>,
-    choice_open: bool,
+    /// Show the link to opt out (again).
     offer_opt_out: bool,
+}
+
+/// The choice while it is open: the link's token, which the buttons post back to, and a
+/// notice above them.
+struct OpenChoice<'a> {
+    raw: &'a str,
+    notice: Option<&'a str>,
 }
 
 fn render(
     state: &AppState,
     gpc: Gpc,
-    raw: &str,
     link: &LinkView,
-    a: Answer<'_>,
+    status: StatusCode,
+    answer: Answer<'_>,
+    choice: Option<OpenChoice<'_>>,
 ) -> Result<Response, AppError> {
+    let choice_open = choice.is_some();
+    let (action, notice) = match choice {
+        Some(OpenChoice { raw, notice }) => (Some(format!("/verify/{raw}")), notice),
+        None => (None, None),
+    };
     let mut response = html(
-        a.status,
+        status,
         &OptInPage {
             page: state.page(gpc),
-            heading: a.heading,
-            message: a.message,
-            notice: a.notice,
+            heading: answer.heading,
+            message: answer.message,
+            notice,
             tracking_code: link.tracking_code.clone(),
-            action: a.choice_open.then(|| format!("/verify/{raw}")),
-            gpc_conflict: a.choice_open && gpc.0,
-            last_day: last_day(link).filter(|_| a.choice_open).map(long_date),
-            offer_opt_out: a.offer_opt_out,
+            action,
+            gpc_conflict: choice_open && gpc.0,
+            last_day: last_day(link).filter(|_| choice_open).map(long_date),
+            offer_opt_out: answer.offer_opt_out,
         },
     )?;
     response.headers_mut().insert(
@@ -89,48 +100,111 @@ fn who_asked(link: &LinkView) -> String {
     }
 }
 
-/// The choice, as the link first shows it (or again, with a notice).
+/// The choice, as the link first shows it (or again, with a notice), while the link can
+/// be used at `now`; otherwise what became of it.
 fn choice_page(
     state: &AppState,
     gpc: Gpc,
     raw: &str,
     link: &LinkView,
+    now: DateTime<Utc>,
     status: StatusCode,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    if let Some(why) = link.spent(now) {
+        return closed(state, gpc, link, Outcome::Spent(why));
+    }
+    let answer = Answer {
+        heading: "Opt back in to the sale and sharing of your personal information?",
+        message: format!(
+            "{} asked us on your behalf to opt you back in to the sale and sharing of your personal information. \
+             Only you can confirm it.",
+            who_asked(link)
+        ),
+        offer_opt_out: false,
+    };
     render(
         state,
         gpc,
-        raw,
         link,
-        Answer {
-            status,
-            heading: "Opt back in to the sale and sharing of your personal information?",
-            message: format!(
-                "{} asked us on your behalf to opt you back in to the sale and sharing of your personal information. \
-                 Only you can confirm it.",
-                who_asked(link)
-            ),
-            notice,
-            choice_open: true,
-            offer_opt_out: false,
-        },
+        status,
+        answer,
+        Some(OpenChoice { raw, notice }),
     )
+}
+
+/// What became of an opt-in once its choice is closed.
+enum Outcome {
+    OptedIn,
+    Declined,
+    Spent(Spent),
+}
+
+impl Outcome {
+    fn answer(self, link: &LinkView) -> Answer<'static> {
+        let fulfilled = link.status == RequestStatus::Fulfilled.code();
+        let (heading, message, offer_opt_out) = match self {
+            Outcome::OptedIn => (
+                "Done: you opted back in",
+                "We removed your opt-out of the sale and sharing of your personal information, \
+                 and sent you a confirmation by e-mail. You can opt out again at any time."
+                    .into(),
+                true,
+            ),
+            Outcome::Declined => (
+                "Thank you: nothing changed",
+                "You declined to opt back in. Your opt-out stays in place, and we have closed the request."
+                    .into(),
+                false,
+            ),
+            Outcome::Spent(Spent::AlreadyUsed) => (
+                "This link was already used",
+                format!(
+                    "Your answer was already recorded with this link; there is nothing more to do. Status: {}.",
+                    status_label(link)
+                ),
+                fulfilled,
+            ),
+            Outcome::Spent(Spent::Expired) => (
+                "This link has expired",
+                "The time to confirm this opt-in has passed, or a newer link replaced this one. \
+                 If it was not confirmed, nothing changed: your opt-out stays in place."
+                    .into(),
+                false,
+            ),
+            Outcome::Spent(Spent::NotWaiting) => (
+                "This opt-in no longer waits for your answer",
+                format!("Its status: {}.", status_label(link)),
+                fulfilled,
+            ),
+        };
+        Answer {
+            heading,
+            message,
+            offer_opt_out,
+        }
+    }
+}
+
+/// The page once the choice is closed.
+fn closed(
+    state: &AppState,
+    gpc: Gpc,
+    link: &LinkView,
+    outcome: Outcome,
+) -> Result<Response, AppError> {
+    render(state, gpc, link, StatusCode::OK, outcome.answer(link), None)
+}
+
+fn status_label(link: &LinkView) -> &'static str {
+    let status = RequestStatus::parse(&link.status).unwrap_or(RequestStatus::Received);
+    RequestKind::OptIn.status_label(status)
 }
 
 /// `GET /verify/{token}` for an opt-in's link: shows the choice; changes nothing.
 pub fn open(state: &AppState, gpc: Gpc, raw: &str, link: &LinkView) -> Result<Response, AppError> {
     let now = state.clock.now();
-    if link.used_at.is_some() {
-        return already_used(state, gpc, raw, link);
-    }
-    if link.expires_at <= now {
-        return expired(state, gpc, raw, link);
-    }
-    if link.status != RequestStatus::AwaitingVerification.code() {
-        return not_waiting(state, gpc, raw, link);
-    }
-    choice_page(state, gpc, raw, link, StatusCode::OK, None)
+    choice_page(state, gpc, raw, link, now, StatusCode::OK, None)
 }
 
 /// `POST /verify/{token}` for an opt-in's link: confirm or decline, in one transaction.
@@ -141,6 +215,7 @@ pub async fn choose(
     link: &LinkView,
     form: &RawForm,
 ) -> Result<Response, AppError> {
+    let now = state.clock.now();
     let code = TrackingCode::parse(&link.tracking_code).unwrap_or_else(TrackingCode::generate);
     let message;
     let choice = match form.get("decision") {
@@ -154,47 +229,26 @@ pub async fn choose(
             Choice::Decline(&message)
         }
         _ => {
-            return open_with_notice(state, gpc, raw, link);
+            return choice_page(
+                state,
+                gpc,
+                raw,
+                link,
+                now,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("Choose one of the two buttons."),
+            );
         }
     };
-    let decided = opt_in::decide(&state.db, &token::hash(raw), state.clock.now(), choice).await?;
+    let decided = opt_in::decide(&state.db, &token::hash(raw), now, choice).await?;
     match decided {
         Decided::OptedIn(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in confirmed");
-            render(
-                state,
-                gpc,
-                raw,
-                &link,
-                Answer {
-                    status: StatusCode::OK,
-                    heading: "Done: you opted back in",
-                    message: "We removed your opt-out of the sale and sharing of your personal information, \
-                              and sent you a confirmation by e-mail. You can opt out again at any time."
-                        .into(),
-                    notice: None,
-                    choice_open: false,
-                    offer_opt_out: true,
-                },
-            )
+            closed(state, gpc, &link, Outcome::OptedIn)
         }
         Decided::Declined(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in declined");
-            render(
-                state,
-                gpc,
-                raw,
-                &link,
-                Answer {
-                    status: StatusCode::OK,
-                    heading: "Thank you: nothing changed",
-                    message: "You declined to opt back in. Your opt-out stays in place, and we have closed the request."
-                        .into(),
-                    notice: None,
-                    choice_open: false,
-                    offer_opt_out: false,
-                },
-            )
+            closed(state, gpc, &link, Outcome::Declined)
         }
         Decided::NotAppliedForGpc(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in not applied: GPC signal");
@@ -203,6 +257,7 @@ pub async fn choose(
                 gpc,
                 raw,
                 &link,
+                now,
                 StatusCode::OK,
                 Some(
                     "We did not opt you in. Your browser sends a Global Privacy Control signal, which asks us not to \
@@ -210,105 +265,7 @@ pub async fn choose(
                 ),
             )
         }
-        Decided::AlreadyUsed(link) => already_used(state, gpc, raw, &link),
-        Decided::Expired(link) => expired(state, gpc, raw, &link),
-        Decided::NotWaiting(link) => not_waiting(state, gpc, raw, &link),
+        Decided::Spent(why, link) => closed(state, gpc, &link, Outcome::Spent(why)),
         Decided::Unknown => super::verify::unknown(state, gpc),
     }
-}
-
-fn open_with_notice(
-    state: &AppState,
-    gpc: Gpc,
-    raw: &str,
-    link: &LinkView,
-) -> Result<Response, AppError> {
-    if link.used_at.is_some()
-        || link.expires_at <= state.clock.now()
-        || link.status != RequestStatus::AwaitingVerification.code()
-    {
-        return open(state, gpc, raw, link);
-    }
-    choice_page(
-        state,
-        gpc,
-        raw,
-        link,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("Choose one of the two buttons."),
-    )
-}
-
-fn status_label(link: &LinkView) -> &'static str {
-    let status = RequestStatus::parse(&link.status).unwrap_or(RequestStatus::Received);
-    RequestKind::OptIn.status_label(status)
-}
-
-fn already_used(
-    state: &AppState,
-    gpc: Gpc,
-    raw: &str,
-    link: &LinkView,
-) -> Result<Response, AppError> {
-    let fulfilled = link.status == RequestStatus::Fulfilled.code();
-    render(
-        state,
-        gpc,
-        raw,
-        link,
-        Answer {
-            status: StatusCode::OK,
-            heading: "This link was already used",
-            message: format!(
-                "Your answer was already recorded with this link; there is nothing more to do. Status: {}.",
-                status_label(link)
-            ),
-            notice: None,
-            choice_open: false,
-            offer_opt_out: fulfilled,
-        },
-    )
-}
-
-fn expired(state: &AppState, gpc: Gpc, raw: &str, link: &LinkView) -> Result<Response, AppError> {
-    render(
-        state,
-        gpc,
-        raw,
-        link,
-        Answer {
-            status: StatusCode::OK,
-            heading: "This link has expired",
-            message:
-                "The time to confirm this opt-in has passed, or a newer link replaced this one. \
-                      If it was not confirmed, nothing changed: your opt-out stays in place."
-                    .into(),
-            notice: None,
-            choice_open: false,
-            offer_opt_out: false,
-        },
-    )
-}
-
-fn not_waiting(
-    state: &AppState,
-    gpc: Gpc,
-    raw: &str,
-    link: &LinkView,
-) -> Result<Response, AppError> {
-    let fulfilled = link.status == RequestStatus::Fulfilled.code();
-    render(
-        state,
-        gpc,
-        raw,
-        link,
-        Answer {
-            status: StatusCode::OK,
-            heading: "This opt-in no longer waits for your answer",
-            message: format!("Its status: {}.", status_label(link)),
-            notice: None,
-            choice_open: false,
-            offer_opt_out: fulfilled,
-        },
-    )
 }

@@ -18,7 +18,7 @@ use crate::domain::token;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::long_date;
 use crate::mail::messages;
-use crate::store::verification::{self, AgentDecision, Followed, LinkView};
+use crate::store::verification::{self, AgentDecision, Followed, LinkView, Spent};
 
 #[derive(Template)]
 #[template(path = "consumer/verify.html")]
@@ -74,56 +74,54 @@ pub async fn open_link(
     gpc: Gpc,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
-    match verification::find(&state.db, &token::hash(&raw)).await? {
-        None => unknown(&state, gpc),
-        Some(link) if link.purpose == "confirm_opt_in" => {
-            super::opt_in::open(&state, gpc, &raw, &link)
-        }
-        Some(link) if link.used_at.is_some() => already_used(&state, gpc, &link),
-        Some(link) if link.expires_at <= now => expired(&state, gpc, &link),
-        Some(link) if link.status != RequestStatus::AwaitingVerification.code() => {
-            not_waiting(&state, gpc, &link)
-        }
-        Some(link) if link.purpose == "confirm_agent" => {
-            let who = match (&link.agent_name, &link.agent_organisation) {
-                (Some(n), Some(o)) => format!("{n} ({o})"),
-                (Some(n), None) => n.clone(),
-                _ => "An agent".into(),
-            };
-            render(
-                &state,
-                gpc,
-                Answer {
-                    status: StatusCode::OK,
-                    heading: "Did you authorize this agent?",
-                    message: format!(
-                        "{who} made this request for you: {}. Confirm it if you asked them to; reject it if you did not, and we will not act on it.",
-                        what(&link)
-                    ),
-                    link: Some(&link),
-                    confirm_action: Some(format!("/verify/{raw}")),
-                    offer_new_link: false,
-                    agent: true,
-                },
-            )
-        }
-        Some(link) => render(
+    let Some(link) = verification::find(&state.db, &token::hash(&raw)).await? else {
+        return unknown(&state, gpc);
+    };
+    if link.purpose == "confirm_opt_in" {
+        return super::opt_in::open(&state, gpc, &raw, &link);
+    }
+    if let Some(why) = link.spent(now) {
+        return spent(&state, gpc, &link, why);
+    }
+    if link.purpose == "confirm_agent" {
+        let who = match (&link.agent_name, &link.agent_organisation) {
+            (Some(n), Some(o)) => format!("{n} ({o})"),
+            (Some(n), None) => n.clone(),
+            _ => "An agent".into(),
+        };
+        return render(
             &state,
             gpc,
             Answer {
                 status: StatusCode::OK,
-                heading: "Confirm your e-mail address",
+                heading: "Did you authorize this agent?",
                 message: format!(
-                    "Press the button to confirm that you made this request: {}.",
+                    "{who} made this request for you: {}. Confirm it if you asked them to; reject it if you did not, and we will not act on it.",
                     what(&link)
                 ),
                 link: Some(&link),
                 confirm_action: Some(format!("/verify/{raw}")),
                 offer_new_link: false,
-                agent: false,
+                agent: true,
             },
-        ),
+        );
     }
+    render(
+        &state,
+        gpc,
+        Answer {
+            status: StatusCode::OK,
+            heading: "Confirm your e-mail address",
+            message: format!(
+                "Press the button to confirm that you made this request: {}.",
+                what(&link)
+            ),
+            link: Some(&link),
+            confirm_action: Some(format!("/verify/{raw}")),
+            offer_new_link: false,
+            agent: false,
+        },
+    )
 }
 
 pub async fn use_link(
@@ -196,10 +194,16 @@ pub async fn use_link(
                 },
             )
         }
-        Followed::AlreadyUsed(link) => already_used(&state, gpc, &link),
-        Followed::Expired(link) => expired(&state, gpc, &link),
-        Followed::NotWaiting(link) => not_waiting(&state, gpc, &link),
+        Followed::Spent(why, link) => spent(&state, gpc, &link, why),
         Followed::Unknown => unknown(&state, gpc),
+    }
+}
+
+fn spent(state: &AppState, gpc: Gpc, link: &LinkView, why: Spent) -> Result<Response, AppError> {
+    match why {
+        Spent::AlreadyUsed => already_used(state, gpc, link),
+        Spent::Expired => expired(state, gpc, link),
+        Spent::NotWaiting => not_waiting(state, gpc, link),
     }
 }
 
