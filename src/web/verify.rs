@@ -83,43 +83,40 @@ pub async fn open_link(
     if let Some(why) = link.spent(now) {
         return spent(&state, gpc, &link, why);
     }
-    if link.purpose == "confirm_agent" {
+    let agent = link.purpose == "confirm_agent";
+    let (heading, message) = if agent {
         let who = match (&link.agent_name, &link.agent_organisation) {
             (Some(n), Some(o)) => format!("{n} ({o})"),
             (Some(n), None) => n.clone(),
             _ => "An agent".into(),
         };
-        return render(
-            &state,
-            gpc,
-            Answer {
-                status: StatusCode::OK,
-                heading: "Did you authorize this agent?",
-                message: format!(
-                    "{who} made this request for you: {}. Confirm it if you asked them to; reject it if you did not, and we will not act on it.",
-                    what(&link)
-                ),
-                link: Some(&link),
-                confirm_action: Some(format!("/verify/{raw}")),
-                offer_new_link: false,
-                agent: true,
-            },
-        );
-    }
+        (
+            "Did you authorize this agent?",
+            format!(
+                "{who} made this request for you: {}. Confirm it if you asked them to; reject it if you did not, and we will not act on it.",
+                what(&link)
+            ),
+        )
+    } else {
+        (
+            "Confirm your e-mail address",
+            format!(
+                "Press the button to confirm that you made this request: {}.",
+                what(&link)
+            ),
+        )
+    };
     render(
         &state,
         gpc,
         Answer {
             status: StatusCode::OK,
-            heading: "Confirm your e-mail address",
-            message: format!(
-                "Press the button to confirm that you made this request: {}.",
-                what(&link)
-            ),
+            heading,
+            message,
             link: Some(&link),
             confirm_action: Some(format!("/verify/{raw}")),
             offer_new_link: false,
-            agent: false,
+            agent,
         },
     )
 }
