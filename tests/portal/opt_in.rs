@@ -3,14 +3,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{Duration, NaiveDate, TimeZone};
+use chrono::{Duration, NaiveDate};
 use rightsdesk::domain::kinds::RequestKind;
 use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::drp::{Agent, post_exercise, strict_timestamp};
 use crate::support::{
-    SmtpServer, TestApp, header, spawn_app, spawn_app_with, text_part, verify_link,
+    SmtpServer, TestApp, event_of, header, mail_about, spawn_app, spawn_app_alerting_staff,
+    spawn_app_with, status_of, text_part, verify_link,
 };
 
 const ANA: &str = "ana@example.com";
@@ -77,13 +78,22 @@ async fn row(app: &TestApp, request_id: &str) -> sqlx::postgres::PgRow {
     .unwrap()
 }
 
-/// The opt-in link from the outbox (tests that run no SMTP server).
-async fn link_in_outbox(app: &TestApp) -> String {
-    let body: String =
-        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'opt_in_request'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+/// The text of the first message with this template to Ana, from the outbox (tests that
+/// run no SMTP server).
+async fn mail_to_ana(app: &TestApp, template: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = $1 AND to_addr = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(template)
+    .bind(ANA)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// The link in the first message with this template to Ana.
+async fn link_in_outbox(app: &TestApp, template: &str) -> String {
+    let body = mail_to_ana(app, template).await;
     let start = body.find("/verify/").unwrap();
     body[start..]
         .chars()
@@ -91,8 +101,44 @@ async fn link_in_outbox(app: &TestApp) -> String {
         .collect()
 }
 
+/// An opt-in an agent filed for Ana, waiting for her answer.
+struct Asked {
+    agent: Agent,
+    token: String,
+    request_id: String,
+    tracking_code: String,
+    /// The link e-mailed to Ana.
+    link: String,
+}
+
+/// A paired agent asks, with `action`, to opt Ana back in.
+async fn agent_asks(app: &TestApp, action: &str) -> Asked {
+    let (agent, token) = agent(app).await;
+    let filed = ask_opt_in(app, &agent, &token, action, json!({})).await;
+    let request_id = filed["request_id"].as_str().unwrap().to_string();
+    let tracking_code = row(app, &request_id).await.get("tracking_code");
+    Asked {
+        agent,
+        token,
+        request_id,
+        tracking_code,
+        link: link_in_outbox(app, "opt_in_request").await,
+    }
+}
+
 async fn page(response: reqwest::Response) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Sends a request from a browser with an opt-out preference signal (Global Privacy
+/// Control).
+async fn from_gpc_browser(request: reqwest::RequestBuilder) -> (u16, String) {
+    page(request.header("Sec-GPC", "1").send().await.unwrap()).await
+}
+
+/// Ana presses a button (`confirm` or `decline`) on the page her link opens.
+async fn answer(app: &TestApp, link: &str, decision: &str) -> (u16, String) {
+    page(app.post_form(link, &[("decision", decision)]).await).await
 }
 
 async fn actions_of(app: &TestApp, tracking_code: &str) -> Vec<String> {
@@ -234,7 +280,7 @@ async fn the_consumer_confirms_an_agents_opt_in_from_the_link_and_is_taken_off_t
     assert_eq!(app.count("drp_callbacks").await, 0);
 
     // Confirming applies it, in one go.
-    let (status, body) = page(app.post_form(&link, &[("decision", "confirm")]).await).await;
+    let (status, body) = answer(&app, &link, "confirm").await;
     assert_eq!(status, 200);
     assert!(body.contains("you opted back in"), "{body}");
     assert!(body.contains("href=\"/requests/new/opt_out\""));
@@ -249,17 +295,11 @@ async fn the_consumer_confirms_an_agents_opt_in_from_the_link_and_is_taken_off_t
         r.get::<Option<chrono::DateTime<chrono::Utc>>, _>("closed_at")
             .is_some()
     );
-    let event: Value = sqlx::query_scalar(
-        "SELECT e.data FROM request_events e JOIN requests r ON r.id = e.request_id
-         WHERE r.tracking_code = $1 AND e.action = 'opted_in' AND e.actor_type = 'consumer'
-           AND e.to_status = 'fulfilled'",
-    )
-    .bind(&code)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let removed = &event["removed_opt_out"];
-    assert_eq!(removed["tracking_code"], opt_out_code.as_str(), "{event}");
+    let event = event_of(&app, &code, "opted_in").await;
+    assert_eq!(event.actor_type, "consumer");
+    assert_eq!(event.to_status.as_deref(), Some("fulfilled"));
+    let removed = &event.data["removed_opt_out"];
+    assert_eq!(removed["tracking_code"], opt_out_code.as_str(), "{event:?}");
     assert_eq!(removed["channel"], "web");
     assert!(removed["opted_out_since"].is_string());
 
@@ -277,25 +317,18 @@ async fn the_consumer_confirms_an_agents_opt_in_from_the_link_and_is_taken_off_t
     // The consumer gets the confirmation, with the way to opt out again.
     app.worker.deliver_all().await.unwrap();
     let mail = smtp.wait_for(seen + 1).await;
-    let done: Vec<_> = mail
-        .iter()
-        .filter(|m| {
-            let subject = header(m, "Subject").unwrap();
-            subject.contains(&code) && subject.contains("opted back in")
-        })
-        .collect();
+    let done = mail_about(&mail, &code, "opted back in");
     assert_eq!(done.len(), 1);
     let text = text_part(done[0]);
     assert!(text.contains("opt out again at any time"));
     assert!(text.contains(&app.url("/requests/new/opt_out")));
 
     // The link works once.
-    for response in [
-        app.post_form(&link, &[("decision", "confirm")]).await,
-        app.post_form(&link, &[("decision", "decline")]).await,
-        app.get(&link).await,
+    for (status, body) in [
+        answer(&app, &link, "confirm").await,
+        answer(&app, &link, "decline").await,
+        page(app.get(&link).await).await,
     ] {
-        let (status, body) = page(response).await;
         assert_eq!(status, 200);
         assert!(body.contains("This link was already used"), "{body}");
         assert!(!body.contains("value=\"confirm\""));
@@ -315,37 +348,27 @@ async fn the_consumer_confirms_an_agents_opt_in_from_the_link_and_is_taken_off_t
 async fn declining_the_opt_in_keeps_the_opt_out() {
     let app = spawn_app().await;
     ana_opted_out(&app).await;
-    let (a, token) = agent(&app).await;
-    let filed = ask_opt_in(&app, &a, &token, "sale:opt_in", json!({})).await;
-    let request_id = filed["request_id"].as_str().unwrap();
+    let asked = agent_asks(&app, "sale:opt_in").await;
     assert_eq!(
-        row(&app, request_id).await.get::<String, _>("kind"),
+        row(&app, &asked.request_id).await.get::<String, _>("kind"),
         "opt_in"
     );
-    let link = link_in_outbox(&app).await;
 
-    let (status, body) = page(app.post_form(&link, &[("decision", "decline")]).await).await;
+    let (status, body) = answer(&app, &asked.link, "decline").await;
     assert_eq!(status, 200);
     assert!(body.contains("nothing changed"), "{body}");
     assert_eq!(sale_sharing_opt_outs(&app).await, 1, "still opted out");
-    let r = row(&app, request_id).await;
+    let r = row(&app, &asked.request_id).await;
     assert_eq!(r.get::<String, _>("status"), "denied");
     assert!(
         r.get::<Option<String>, _>("outcome_reason")
             .unwrap()
             .contains("consumer declined")
     );
-    let code: String = r.get("tracking_code");
-    let event: Value = sqlx::query_scalar(
-        "SELECT e.data FROM request_events e JOIN requests r ON r.id = e.request_id
-         WHERE r.tracking_code = $1 AND e.action = 'opt_in_declined' AND e.to_status = 'denied'",
-    )
-    .bind(&code)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(event["reason"], "consumer declined");
-    let status = drp_status(&app, &token, request_id).await;
+    let event = event_of(&app, &asked.tracking_code, "opt_in_declined").await;
+    assert_eq!(event.to_status.as_deref(), Some("denied"));
+    assert_eq!(event.data["reason"], "consumer declined");
+    let status = drp_status(&app, &asked.token, &asked.request_id).await;
     assert_eq!(status["status"], "denied");
     assert_eq!(status["reason"], "other");
     assert!(
@@ -354,16 +377,10 @@ async fn declining_the_opt_in_keeps_the_opt_out() {
             .unwrap()
             .contains("declined")
     );
-    let told: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'opt_in_declined' AND to_addr = $1",
-    )
-    .bind(ANA)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let told = mail_to_ana(&app, "opt_in_declined").await;
     assert!(told.contains("your opt-out stays in place"));
 
-    let (_, again) = page(app.post_form(&link, &[("decision", "confirm")]).await).await;
+    let (_, again) = answer(&app, &asked.link, "confirm").await;
     assert!(again.contains("This link was already used"));
     assert_eq!(sale_sharing_opt_outs(&app).await, 1);
 }
@@ -372,46 +389,32 @@ async fn declining_the_opt_in_keeps_the_opt_out() {
 async fn a_browser_sending_gpc_is_not_opted_in_and_the_consumer_can_confirm_elsewhere() {
     let app = spawn_app().await;
     ana_opted_out(&app).await;
-    let (a, token) = agent(&app).await;
-    let filed = ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
-    let request_id = filed["request_id"].as_str().unwrap();
-    let link = link_in_outbox(&app).await;
+    let asked = agent_asks(&app, "sale:opt-in").await;
+    let link = &asked.link;
 
     // The page tells a GPC browser at once, and offers only to decline.
-    let (status, body) = page(
-        app.client
-            .get(app.url(&link))
-            .header("Sec-GPC", "1")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = from_gpc_browser(app.client.get(app.url(link))).await;
     assert_eq!(status, 200);
     assert!(body.contains("id=\"gpc-conflict\""), "{body}");
     assert!(!body.contains("value=\"confirm\""));
     assert!(body.contains("value=\"decline\""));
 
     // A confirmation posted from it anyway is not applied.
-    let (status, body) = page(
-        app.client
-            .post(app.url(&link))
-            .header("Sec-GPC", "1")
-            .form(&[("decision", "confirm")])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let confirm = app
+        .client
+        .post(app.url(link))
+        .form(&[("decision", "confirm")]);
+    let (status, body) = from_gpc_browser(confirm).await;
     assert_eq!(status, 200);
     assert!(body.contains("We did not opt you in"), "{body}");
     assert!(body.contains("Global Privacy Control"));
     assert_eq!(sale_sharing_opt_outs(&app).await, 1);
-    let r = row(&app, request_id).await;
-    assert_eq!(r.get::<String, _>("status"), "awaiting_verification");
-    let code: String = r.get("tracking_code");
+    assert_eq!(
+        status_of(&app, &asked.tracking_code).await,
+        "awaiting_verification"
+    );
     assert!(
-        actions_of(&app, &code)
+        actions_of(&app, &asked.tracking_code)
             .await
             .contains(&"opt_in_not_applied_gpc".to_string())
     );
@@ -423,18 +426,15 @@ async fn a_browser_sending_gpc_is_not_opted_in_and_the_consumer_can_confirm_else
     .unwrap();
     assert!(unused, "the link still works elsewhere");
     assert_eq!(
-        drp_status(&app, &token, request_id).await["status"],
+        drp_status(&app, &asked.token, &asked.request_id).await["status"],
         "in_progress"
     );
 
     // From a browser without the signal, the consumer's confirmation applies.
-    let (status, _) = page(app.post_form(&link, &[("decision", "confirm")]).await).await;
+    let (status, _) = answer(&app, link, "confirm").await;
     assert_eq!(status, 200);
     assert_eq!(sale_sharing_opt_outs(&app).await, 0);
-    assert_eq!(
-        row(&app, request_id).await.get::<String, _>("status"),
-        "fulfilled"
-    );
+    assert_eq!(status_of(&app, &asked.tracking_code).await, "fulfilled");
 }
 
 #[tokio::test]
@@ -461,32 +461,22 @@ async fn an_opt_in_needs_the_consumers_email_address() {
 #[tokio::test]
 async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(|s| {
-        s.smtp_url = Some(smtp.url());
-        s.staff_alerts_to = Some("privacy-team@example.com".into());
-        s.worker.digest_hour = 0;
-    })
-    .await;
+    let app = spawn_app_alerting_staff(&smtp, 0).await;
     ana_opted_out(&app).await;
-    let (a, token) = agent(&app).await;
-    let filed = ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
-    let request_id = filed["request_id"].as_str().unwrap();
-    let r = row(&app, request_id).await;
-    let code: String = r.get("tracking_code");
-    let respond_by: NaiveDate = r.get::<Option<_>, _>("respond_by").unwrap();
-    let link = link_in_outbox(&app).await;
+    let Asked {
+        token,
+        request_id,
+        tracking_code: code,
+        link,
+        ..
+    } = agent_asks(&app, "sale:opt-in").await;
+    let respond_by: NaiveDate = row(&app, &request_id)
+        .await
+        .get::<Option<_>, _>("respond_by")
+        .unwrap();
 
     // Never reminded, never in the staff digest, not closed before its day.
-    let tz = app.settings.timezone().unwrap();
-    let eve = tz
-        .from_local_datetime(
-            &(respond_by - Duration::days(1))
-                .and_hms_opt(12, 0, 0)
-                .unwrap(),
-        )
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    app.clock.advance(eve - app.clock.now());
+    app.advance_to_noon_on(respond_by - Duration::days(1));
     let report = app.worker.sweep().await.unwrap();
     assert_eq!((report.reminders, report.closed_unverified), (0, 0));
     assert_eq!(report.digests, 1);
@@ -506,21 +496,18 @@ async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
     assert_eq!(report.overdue_alerts, 0);
     app.clock.advance(Duration::days(3));
     assert_eq!(app.worker.sweep().await.unwrap().overdue_alerts, 0);
-    let r = row(&app, request_id).await;
+    let r = row(&app, &request_id).await;
     assert_eq!(r.get::<String, _>("status"), "closed_unverified");
     let outcome: String = r.get::<Option<_>, _>("outcome_reason").unwrap();
     assert!(outcome.contains("not confirmed") && !outcome.contains("Identity"));
     assert_eq!(sale_sharing_opt_outs(&app).await, 1, "the opt-out stays");
-    let status = drp_status(&app, &token, request_id).await;
+    let status = drp_status(&app, &token, &request_id).await;
     assert_eq!(status["status"], "denied");
     assert_eq!(status["reason"], "insuf_verification");
 
     app.worker.deliver_all().await.unwrap();
     let mail = smtp.wait_for(6).await;
-    let about_it: Vec<_> = mail
-        .iter()
-        .filter(|m| header(m, "Subject").unwrap().contains(&code))
-        .collect();
+    let about_it = mail_about(&mail, &code, "");
     assert_eq!(about_it.len(), 2, "the request, then the closure");
     let closed = about_it
         .iter()
@@ -541,7 +528,7 @@ async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
     }
 
     // The link now says the time has passed.
-    let (status, body) = page(app.post_form(&link, &[("decision", "confirm")]).await).await;
+    let (status, body) = answer(&app, &link, "confirm").await;
     assert_eq!(status, 200);
     assert!(body.contains("This link has expired"), "{body}");
     assert_eq!(sale_sharing_opt_outs(&app).await, 1);
@@ -551,10 +538,13 @@ async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
 async fn revoked_forged_and_unchosen_links_get_a_clear_page() {
     let app = spawn_app().await;
     ana_opted_out(&app).await;
-    let (a, token) = agent(&app).await;
-    let filed = ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
-    let request_id = filed["request_id"].as_str().unwrap();
-    let link = link_in_outbox(&app).await;
+    let Asked {
+        agent: a,
+        token,
+        request_id,
+        link,
+        ..
+    } = agent_asks(&app, "sale:opt-in").await;
 
     // No choice made: the page again, nothing changed.
     let (status, body) = page(app.post_form(&link, &[]).await).await;
@@ -566,7 +556,7 @@ async fn revoked_forged_and_unchosen_links_get_a_clear_page() {
         .post_form(
             "/drp/verify",
             &[
-                ("request_id", request_id),
+                ("request_id", &request_id),
                 ("redirect_to", "https://app.agent.example/done"),
             ],
         )
@@ -590,7 +580,7 @@ async fn revoked_forged_and_unchosen_links_get_a_clear_page() {
         .unwrap();
     assert_eq!(revoked.status(), 200);
     assert_eq!(revoked.json::<Value>().await.unwrap()["status"], "revoked");
-    let (status, body) = page(app.post_form(&link, &[("decision", "confirm")]).await).await;
+    let (status, body) = answer(&app, &link, "confirm").await;
     assert_eq!(status, 200);
     assert!(body.contains("no longer waits for your answer"), "{body}");
     assert!(body.contains("Withdrawn"));
@@ -614,11 +604,7 @@ async fn opting_back_in_is_not_offered_as_a_consumer_right() {
 #[tokio::test]
 async fn staff_see_the_opt_in_but_cannot_confirm_it_for_the_consumer() {
     let app = spawn_app().await;
-    let (a, token) = agent(&app).await;
-    let filed = ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
-    let code: String = row(&app, filed["request_id"].as_str().unwrap())
-        .await
-        .get("tracking_code");
+    let code = agent_asks(&app, "sale:opt-in").await.tracking_code;
     let staff = app.admin().await;
 
     let queue = staff.get("/staff/requests").await.text().await.unwrap();
@@ -649,32 +635,21 @@ async fn staff_see_the_opt_in_but_cannot_confirm_it_for_the_consumer() {
         let refused = staff
             .post(&format!("/staff/requests/{code}/{action}"), &[])
             .await;
-        assert_eq!(refused.status(), 422, "{action}");
-        assert!(
-            refused
-                .text()
-                .await
-                .unwrap()
-                .contains("Only the consumer can confirm an opt-in")
-        );
+        let (status, body) = page(refused).await;
+        assert_eq!(status, 422, "{action}");
+        assert!(body.contains("Only the consumer can confirm an opt-in"));
     }
-    let status: String = sqlx::query_scalar("SELECT status FROM requests WHERE tracking_code = $1")
-        .bind(&code)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(status, "awaiting_verification");
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
 }
 
 #[tokio::test]
 async fn the_status_page_speaks_of_the_opt_in_and_a_new_link_is_an_opt_in_link() {
     let app = spawn_app().await;
-    let (a, token) = agent(&app).await;
-    let filed = ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
-    let code: String = row(&app, filed["request_id"].as_str().unwrap())
-        .await
-        .get("tracking_code");
-    let first = link_in_outbox(&app).await;
+    let Asked {
+        tracking_code: code,
+        link: first,
+        ..
+    } = agent_asks(&app, "sale:opt-in").await;
 
     let lookup = app
         .post_form("/status", &[("tracking_code", &code), ("email", ANA)])
@@ -699,18 +674,7 @@ async fn the_status_page_speaks_of_the_opt_in_and_a_new_link_is_an_opt_in_link()
             .await
             .unwrap();
     assert_eq!(purposes, ["confirm_opt_in", "confirm_opt_in"]);
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'verification_link' AND to_addr = $1",
-    )
-    .bind(ANA)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let start = body.find("/verify/").unwrap();
-    let fresh: String = body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let fresh = link_in_outbox(&app, "verification_link").await;
     let (_, old_page) = page(app.get(&first).await).await;
     assert!(
         old_page.contains("This link has expired"),
@@ -719,25 +683,16 @@ async fn the_status_page_speaks_of_the_opt_in_and_a_new_link_is_an_opt_in_link()
     let (status, new_page) = page(app.get(&fresh).await).await;
     assert_eq!(status, 200);
     assert!(new_page.contains("What opting back in means"));
-    app.post_form(&fresh, &[("decision", "confirm")]).await;
-    assert_eq!(
-        sqlx::query_scalar::<_, String>("SELECT status FROM requests WHERE tracking_code = $1")
-            .bind(&code)
-            .fetch_one(&app.db)
-            .await
-            .unwrap(),
-        "fulfilled"
-    );
+    answer(&app, &fresh, "confirm").await;
+    assert_eq!(status_of(&app, &code).await, "fulfilled");
 }
 
 #[tokio::test]
 async fn after_opting_back_in_a_gpc_signal_opts_the_consumer_out_again() {
     let app = spawn_app().await;
     ana_opted_out(&app).await;
-    let (a, token) = agent(&app).await;
-    ask_opt_in(&app, &a, &token, "sale:opt-in", json!({})).await;
-    let link = link_in_outbox(&app).await;
-    app.post_form(&link, &[("decision", "confirm")]).await;
+    let asked = agent_asks(&app, "sale:opt-in").await;
+    answer(&app, &asked.link, "confirm").await;
     assert_eq!(sale_sharing_opt_outs(&app).await, 0);
 
     let fields: Vec<(&str, &str)> = crate::intake::valid_fields(RequestKind::Delete)

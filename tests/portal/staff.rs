@@ -5,7 +5,7 @@ use rightsdesk::domain::kinds::RequestKind;
 use sqlx::Row;
 
 use crate::intake::valid_fields;
-use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
+use crate::support::{TestApp, spawn_app, spawn_app_with, status_of, tracking_code_in};
 
 async fn file(app: &TestApp, kind: RequestKind) -> String {
     tracking_code_in(
@@ -15,14 +15,6 @@ async fn file(app: &TestApp, kind: RequestKind) -> String {
             .await
             .unwrap(),
     )
-}
-
-async fn status_of(app: &TestApp, code: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM requests WHERE tracking_code = $1")
-        .bind(code)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

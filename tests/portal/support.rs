@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
+use chrono::{NaiveDate, TimeZone};
 use rightsdesk::clock::Clock;
 use rightsdesk::config::Settings;
 use rightsdesk::embedded_pg::{Durability, EmbeddedPg};
@@ -210,10 +211,64 @@ impl TestApp {
             .await
             .unwrap()
     }
+
+    /// Moves the clock forward to noon, in the business's time zone, on `day`.
+    pub fn advance_to_noon_on(&self, day: NaiveDate) {
+        let noon = self
+            .settings
+            .timezone()
+            .unwrap()
+            .from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        self.clock.advance(noon - self.clock.now());
+    }
+}
+
+/// The status of the request with this tracking code.
+pub async fn status_of(app: &TestApp, tracking_code: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM requests WHERE tracking_code = $1")
+        .bind(tracking_code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The first event with this action in the audit trail of the request with this
+/// tracking code.
+pub async fn event_of(app: &TestApp, tracking_code: &str, action: &str) -> StoredEvent {
+    sqlx::query_as(
+        "SELECT e.actor_type, e.to_status, e.data FROM request_events e JOIN requests r ON r.id = e.request_id
+         WHERE r.tracking_code = $1 AND e.action = $2 ORDER BY e.id LIMIT 1",
+    )
+    .bind(tracking_code)
+    .bind(action)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// An event of a request's audit trail, as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub actor_type: String,
+    pub to_status: Option<String>,
+    pub data: serde_json::Value,
 }
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
+}
+
+/// The portal with its mail going to `smtp` and its staff alerts to the privacy team,
+/// the daily digest sent from `digest_hour` on (24: never).
+pub async fn spawn_app_alerting_staff(smtp: &SmtpServer, digest_hour: u32) -> TestApp {
+    spawn_app_with(|s| {
+        s.smtp_url = Some(smtp.url());
+        s.staff_alerts_to = Some("privacy-team@example.com".into());
+        s.worker.digest_hour = digest_hour;
+    })
+    .await
 }
 
 /// The portal on a loopback port, on a database of its own, with `adjust` applied to
@@ -409,6 +464,17 @@ pub fn verify_link(raw: &str) -> String {
     text[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+        .collect()
+}
+
+/// The messages about the request with this tracking code whose subject says
+/// `subject_part`.
+pub fn mail_about<'a>(mail: &'a [String], code: &str, subject_part: &str) -> Vec<&'a String> {
+    mail.iter()
+        .filter(|m| {
+            let subject = header(m, "Subject").unwrap_or_default();
+            subject.contains(code) && subject.contains(subject_part)
+        })
         .collect()
 }
 

@@ -1,14 +1,15 @@
 //! The legal clocks, with time moved forward: reminders, closures, overdue alerts,
 //! opt-outs applied, the digest, and nothing done twice.
 
-use chrono::{Duration, NaiveDate, TimeZone};
+use chrono::{Duration, NaiveDate};
 use rightsdesk::domain::kinds::RequestKind;
 use rightsdesk::worker::SweepReport;
 use sqlx::Row;
 
 use crate::intake::valid_fields;
 use crate::support::{
-    SmtpServer, TestApp, header, spawn_app_with, text_part, tracking_code_in, verify_link,
+    SmtpServer, TestApp, event_of, header, mail_about, spawn_app_alerting_staff, spawn_app_with,
+    status_of, text_part, tracking_code_in, verify_link,
 };
 
 async fn file(app: &TestApp, kind: RequestKind) -> String {
@@ -19,23 +20,6 @@ async fn file(app: &TestApp, kind: RequestKind) -> String {
         .await
         .unwrap();
     tracking_code_in(&page)
-}
-
-async fn status_of(app: &TestApp, code: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM requests WHERE tracking_code = $1")
-        .bind(code)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
-fn mail_about<'a>(mail: &'a [String], code: &str, subject_part: &str) -> Vec<&'a String> {
-    mail.iter()
-        .filter(|m| {
-            let subject = header(m, "Subject").unwrap_or_default();
-            subject.contains(code) && subject.contains(subject_part)
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -97,16 +81,7 @@ async fn still_unverified_on_day_45_the_request_is_closed_with_a_notice() {
             .unwrap();
 
     // The day before the deadline: reminded, not closed.
-    let tz = app.settings.timezone().unwrap();
-    let eve = tz
-        .from_local_datetime(
-            &(respond_by - Duration::days(1))
-                .and_hms_opt(12, 0, 0)
-                .unwrap(),
-        )
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    app.clock.advance(eve - app.clock.now());
+    app.advance_to_noon_on(respond_by - Duration::days(1));
     let report = app.worker.sweep().await.unwrap();
     assert_eq!((report.closed_unverified, report.reminders), (0, 2));
 
@@ -117,15 +92,8 @@ async fn still_unverified_on_day_45_the_request_is_closed_with_a_notice() {
     for code in [&copy, &delete] {
         assert_eq!(status_of(&app, code).await, "closed_unverified");
     }
-    let event: serde_json::Value = sqlx::query_scalar(
-        "SELECT e.data FROM request_events e JOIN requests r ON r.id = e.request_id
-         WHERE r.tracking_code = $1 AND e.action = 'closed_unverified'",
-    )
-    .bind(&copy)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(event["handled_as"], "know_categories");
+    let event = event_of(&app, &copy, "closed_unverified").await;
+    assert_eq!(event.data["handled_as"], "know_categories");
 
     app.worker.deliver_all().await.unwrap();
     let mail = smtp.wait_for(6).await;
@@ -155,13 +123,8 @@ async fn still_unverified_on_day_45_the_request_is_closed_with_a_notice() {
 #[tokio::test]
 async fn an_open_request_past_its_deadline_alerts_staff_once() {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(|s| {
-        s.smtp_url = Some(smtp.url());
-        s.staff_alerts_to = Some("privacy-team@example.com".into());
-        // No digest in this test.
-        s.worker.digest_hour = 24;
-    })
-    .await;
+    // No digest in this test.
+    let app = spawn_app_alerting_staff(&smtp, 24).await;
     let code = file(&app, RequestKind::Correct).await;
     app.worker.deliver_all().await.unwrap();
     let link = verify_link(&smtp.wait_for(1).await[0]);
@@ -274,12 +237,7 @@ async fn opt_out_and_limit_are_applied_well_inside_15_business_days_and_confirme
 #[tokio::test]
 async fn the_daily_digest_goes_out_once_a_day_with_what_is_due() {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(|s| {
-        s.smtp_url = Some(smtp.url());
-        s.staff_alerts_to = Some("privacy-team@example.com".into());
-        s.worker.digest_hour = 0;
-    })
-    .await;
+    let app = spawn_app_alerting_staff(&smtp, 0).await;
     let code = file(&app, RequestKind::Delete).await;
     app.clock.advance(Duration::days(40));
     let report = app.worker.sweep().await.unwrap();
