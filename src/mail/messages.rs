@@ -403,6 +403,35 @@ pub fn opt_in_request(
     .render("opt_in_request", to, ctx)
 }
 
+/// A new opt-in link, asked for from the status page.
+pub fn opt_in_link(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    last_day: NaiveDate,
+    url: &str,
+) -> Rendered {
+    Content {
+        subject: format!("Your new link to confirm or decline opting back in ({code})"),
+        paragraphs: vec![
+            "Here is a new link to confirm or decline opting back in to the sale and sharing of your personal information, as you asked."
+                .into(),
+            OPT_IN_MEANS.into(),
+        ],
+        action: Some(Action {
+            label: "Confirm or decline".into(),
+            url: url.to_string(),
+        }),
+        after_action: vec![format!(
+            "The link opens a page where you choose; it works once, until the end of {}. Links sent before it no longer work.",
+            long_date(last_day)
+        )],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("opt_in_link", to, ctx)
+}
+
 /// The consumer confirmed the opt-in: it is applied, and they can opt out again at any
 /// time.
 pub fn opted_in(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {

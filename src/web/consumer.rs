@@ -408,6 +408,8 @@ async fn store_agent_filing(
 /// What the status page shows of one request.
 struct StatusResult {
     awaiting_verification: bool,
+    /// What the consumer's link is for, when the request waits for it.
+    link_for: &'static str,
     tracking_code: String,
     kind_title: &'static str,
     status_label: &'static str,
@@ -538,8 +540,16 @@ async fn send_new_link(
     let now = state.clock.now();
     let token = SecretToken::generate();
     let url = state.mail.url(&format!("/verify/{}", token.expose()));
-    let message = messages::verification_link(&state.mail, &view.email, code, &url)?;
-    let expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
+    let mut expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
+    let message = match view.respond_by {
+        // An opt-in's link works until the opt-in lapses, at the start of `respond_by`.
+        Some(respond_by) if view.kind == RequestKind::OptIn.code() => {
+            expires = expires.min(super::drp::start_of_day(state.tz, respond_by));
+            let last_day = respond_by.pred_opt().unwrap_or(respond_by);
+            messages::opt_in_link(&state.mail, &view.email, code, last_day, &url)?
+        }
+        _ => messages::verification_link(&state.mail, &view.email, code, &url)?,
+    };
     let mut tx = state.db.begin().await?;
     store::verification::issue(&mut tx, view.id, token.hash(), now, expires).await?;
     store::outbox::enqueue(&mut tx, Some(view.id), &message, now).await?;
@@ -581,6 +591,11 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
     }
     StatusResult {
         awaiting_verification: status == Some(RequestStatus::AwaitingVerification),
+        link_for: if kind == Some(RequestKind::OptIn) {
+            "confirm or decline opting back in"
+        } else {
+            "confirm your e-mail address"
+        },
         tracking_code: v.tracking_code,
         kind_title: kind.map_or("Privacy request", RequestKind::title),
         status_label: match (kind, status) {

@@ -139,7 +139,7 @@ fn end_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
 
 /// The start of a day in the business's time zone: when the sweeps act on a deadline
 /// that falls on it.
-fn start_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
+pub(super) fn start_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
     let local = day.and_time(NaiveTime::MIN);
     tz.from_local_datetime(&local)
         .earliest()

@@ -659,7 +659,9 @@ async fn the_status_page_speaks_of_the_opt_in_and_a_new_link_is_an_opt_in_link()
         .unwrap();
     assert!(lookup.contains("Opt back in to sale/sharing"));
     assert!(lookup.contains("confirm the opt-in"));
+    assert!(lookup.contains("waiting for you to confirm or decline opting back in"));
     assert!(!lookup.contains("identity"));
+    assert!(!lookup.contains("confirm your e-mail address"));
 
     let resent = app
         .post_form(
@@ -674,7 +676,11 @@ async fn the_status_page_speaks_of_the_opt_in_and_a_new_link_is_an_opt_in_link()
             .await
             .unwrap();
     assert_eq!(purposes, ["confirm_opt_in", "confirm_opt_in"]);
-    let fresh = link_in_outbox(&app, "verification_link").await;
+    // The new link comes with what opting in means, not as an address check.
+    let resent_mail = mail_to_ana(&app, "opt_in_link").await;
+    assert!(resent_mail.contains("confirm or decline opting back in"));
+    assert!(!resent_mail.contains("Confirm my e-mail address"));
+    let fresh = link_in_outbox(&app, "opt_in_link").await;
     let (_, old_page) = page(app.get(&first).await).await;
     assert!(
         old_page.contains("This link has expired"),
