@@ -101,6 +101,13 @@ async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
                     Ok(mut conn) => requests::insert(&mut conn, row).await,
                     Err(err) => Err(err),
                 };
+                // The id is this request's alone: if it is taken, the group was committed
+                // after all (the connection broke before the answer came), so the request
+                // is stored and must not be filed again.
+                let alone = match alone {
+                    Err(err) if super::violates(&err, requests::ID_KEY) => Ok(()),
+                    other => other,
+                };
                 let _ = reply.send(alone);
             }
         }

@@ -16,6 +16,7 @@ use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
 
 pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
+pub const ID_KEY: &str = "requests_pkey";
 
 /// Everything one new request writes: its row, its first event and, where there is
 /// one, its receipt and the hash of its verification link. Owned, so it can be handed

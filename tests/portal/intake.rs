@@ -482,8 +482,8 @@ async fn a_request_that_cannot_be_written_fails_alone() {
 
     let app = spawn_app().await;
     let taken = TrackingCode::generate();
-    let request = |i: usize, code: &TrackingCode| Insert {
-        id: requests::new_id(),
+    let request_with_id = |id, i: usize, code: &TrackingCode| Insert {
+        id,
         request: Arc::new(NewRequest::opt_out(
             EmailAddress::parse(&format!("group.{i}@example.com")).unwrap(),
             None,
@@ -502,8 +502,13 @@ async fn a_request_that_cannot_be_written_fails_alone() {
         verification: None,
         drp: None,
     };
+    let request = |i: usize, code: &TrackingCode| request_with_id(requests::new_id(), i, code);
     let inserter = Inserter::spawn(app.db.clone());
-    inserter.insert(request(0, &taken)).await.unwrap();
+    let stored_id = requests::new_id();
+    inserter
+        .insert(request_with_id(stored_id, 0, &taken))
+        .await
+        .unwrap();
 
     // Enough at once that the one with a taken tracking code shares a statement with
     // others: they are written all the same, and it alone is refused.
@@ -527,4 +532,21 @@ async fn a_request_that_cannot_be_written_fails_alone() {
     }
     assert_eq!(app.count("requests").await, 40);
     assert_eq!(app.count("request_events").await, 40);
+
+    // A group whose commit was not confirmed is written again row by row; a request
+    // found already stored then is answered as stored, not refused or filed twice.
+    let answers = futures_util::future::join_all((41..=80).map(|i| {
+        if i == 60 {
+            inserter.insert(request_with_id(stored_id, 0, &taken))
+        } else {
+            inserter.insert(request(i, &TrackingCode::generate()))
+        }
+    }))
+    .await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(
+        app.count("requests").await,
+        79,
+        "39 new, the stored one once"
+    );
 }
