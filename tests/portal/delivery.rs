@@ -413,7 +413,22 @@ async fn a_running_worker_sends_a_new_receipt_within_seconds() {
     .await;
     let (stop, stopped) = watch::channel(false);
     let running = tokio::spawn(Arc::clone(&app.worker).run(stopped));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Once the worker listens, a notification cannot be missed.
+    let mut listening = false;
+    for _ in 0..200 {
+        listening = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                 WHERE datname = current_database() AND state = 'idle' AND query ILIKE 'LISTEN%')",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        if listening {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(listening, "the worker listens for notifications");
     app.post_form("/requests/new/opt_out", &valid_fields(RequestKind::OptOut))
         .await;
     // The poll is a minute away: only the notification can deliver this quickly.
