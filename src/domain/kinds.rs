@@ -121,6 +121,12 @@ impl RequestKind {
         !matches!(self, RequestKind::OptOut | RequestKind::LimitSensitive)
     }
 
+    /// Whether the law sets this request's deadline. An opt-in's `respond_by` is only
+    /// when it lapses, with nothing for staff to do before it.
+    pub fn has_legal_deadline(self) -> bool {
+        self != RequestKind::OptIn
+    }
+
     pub fn is_know(self) -> bool {
         matches!(
             self,

@@ -609,6 +609,24 @@ async fn staff_see_the_opt_in_but_cannot_confirm_it_for_the_consumer() {
 
     let queue = staff.get("/staff/requests").await.text().await.unwrap();
     assert!(queue.contains(&code) && queue.contains("opt_in"));
+    // Days before it lapses it is still not marked as a deadline staff must meet.
+    app.clock.advance(chrono::Duration::days(12));
+    let later = app
+        .sign_in("admin@example.com", "admin password 123")
+        .await
+        .get("/staff/requests")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let link = later
+        .find(&format!("<a href=\"/staff/requests/{code}\""))
+        .unwrap();
+    let tr = later[..link].rfind("<tr").unwrap();
+    let row = &later[tr..tr + later[tr..].find("</tr>").unwrap()];
+    assert!(row.contains("lapses in 2"), "{row}");
+    assert!(!row.contains("urgent"), "{row}");
+    app.clock.advance(chrono::Duration::days(-12));
     let filtered = staff
         .get("/staff/requests?kind=opt_in")
         .await

@@ -187,6 +187,7 @@ pub struct Line {
 fn line(row: &queue::Row, today: NaiveDate) -> Line {
     let left = row.due_on.map(|d| (d - today).num_days());
     let closed = row.closed_at.is_some();
+    let legal = RequestKind::parse(&row.kind).is_ok_and(RequestKind::has_legal_deadline);
     Line {
         tracking_code: row.tracking_code.clone(),
         kind: RequestKind::parse(&row.kind).map_or("?", RequestKind::code),
@@ -197,10 +198,11 @@ fn line(row: &queue::Row, today: NaiveDate) -> Line {
         days_left: match (closed, left) {
             (true, _) => "closed".into(),
             (false, Some(n)) if n < 0 => format!("{} overdue", -n),
+            (false, Some(n)) if !legal => format!("lapses in {n}"),
             (false, Some(n)) => n.to_string(),
             (false, None) => "—".into(),
         },
-        urgent: !closed && left.is_some_and(|n| n <= URGENT_DAYS),
+        urgent: !closed && legal && left.is_some_and(|n| n <= URGENT_DAYS),
         extended: row.extended_respond_by.is_some(),
         verification: row.verification_level.clone(),
         assignee: row.assignee.clone().unwrap_or_else(|| "—".into()),
