@@ -7,14 +7,14 @@ use std::time::Instant;
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::errors::AppError;
 use super::form::SubmittedForm;
 use super::gpc::Gpc;
 use super::ratelimit::{Bucket, ClientIp};
-use super::{AppState, Page, html};
+use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{self, Authority, FieldErrors, NewRequest, RawForm};
@@ -636,14 +636,6 @@ pub async fn agent_status(
     )?;
     no_store(&mut response);
     Ok(response)
-}
-
-/// Pages with a consumer's own data are not kept in shared caches or history.
-fn no_store(response: &mut Response) {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {

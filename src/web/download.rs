@@ -52,10 +52,7 @@ fn show(state: &AppState, gpc: Gpc, raw: &str, v: View<'_>) -> Result<Response, 
             email_value: v.email_value,
         },
     )?;
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    crate::web::no_store(&mut response);
     Ok(response)
 }
 

@@ -188,6 +188,13 @@ pub fn router(state: AppState) -> Router {
     ))
 }
 
+/// Pages with personal data are not kept in shared caches or history.
+pub(crate) fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
 /// A write that succeeded may have queued mail or a callback: wake the workers. Pokes
 /// are coalesced, so this costs nothing per request.
 async fn wake_after_writes(

@@ -10,7 +10,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::errors::AppError;
 use super::gpc::Gpc;
-use super::{AppState, Page, html};
+use super::{AppState, Page, html, no_store};
 use crate::domain::intake::RawForm;
 use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::domain::token;
@@ -86,10 +86,7 @@ fn render(
             offer_opt_out: answer.offer_opt_out,
         },
     )?;
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
+    no_store(&mut response);
     Ok(response)
 }
 

@@ -200,10 +200,7 @@ async fn render(
         consumer_confirms: kind == RequestKind::OptIn,
     };
     let mut response = html(status, &page)?;
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    crate::web::no_store(&mut response);
     Ok(response)
 }
 
