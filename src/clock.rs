@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Default)]
@@ -29,4 +29,21 @@ impl Clock {
         self.offset_seconds
             .fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
+}
+
+/// The end of the deadline day in the business's time zone.
+pub fn end_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// The start of a day in the business's time zone: when the sweeps act on a deadline
+/// that falls on it.
+pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }

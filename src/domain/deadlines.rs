@@ -63,6 +63,12 @@ impl Deadlines {
     }
 }
 
+/// The last day an opt-in can be answered: the sweep closes it at the start of its
+/// `respond_by`, so the day before.
+pub fn opt_in_last_day(respond_by: NaiveDate) -> NaiveDate {
+    respond_by.pred_opt().unwrap_or(respond_by)
+}
+
 /// The latest date an extension may reach: received + 90 days.
 pub fn latest_extension(received_on: NaiveDate) -> NaiveDate {
     add_calendar_days(received_on, MAX_EXTENDED_CALENDAR_DAYS)

@@ -544,8 +544,8 @@ async fn send_new_link(
     let message = match view.respond_by {
         // An opt-in's link works until the opt-in lapses, at the start of `respond_by`.
         Some(respond_by) if view.kind == RequestKind::OptIn.code() => {
-            expires = expires.min(super::drp::start_of_day(state.tz, respond_by));
-            let last_day = respond_by.pred_opt().unwrap_or(respond_by);
+            expires = expires.min(crate::clock::start_of_day(state.tz, respond_by));
+            let last_day = crate::domain::deadlines::opt_in_last_day(respond_by);
             messages::opt_in_link(&state.mail, &view.email, code, last_day, &url)?
         }
         _ => messages::verification_link(&state.mail, &view.email, code, &url)?,

@@ -10,14 +10,15 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+
+use crate::clock::{end_of_day, start_of_day};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::AppState;
 use super::errors::AppError;
 use crate::domain::actions::data_points_needed;
-use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS};
+use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::drp::{self, Claims, Rejection};
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::NewRequest;
@@ -127,23 +128,6 @@ async fn agent_info(
         Some(agent) if agent.id == agent_id => Ok(Json(json!({})).into_response()),
         _ => Ok(forbidden("token of another agent")),
     }
-}
-
-/// The end of the deadline day in the business's time zone.
-fn end_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
-    let local = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
-    tz.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
-}
-
-/// The start of a day in the business's time zone: when the sweeps act on a deadline
-/// that falls on it.
-pub(super) fn start_of_day(tz: chrono_tz::Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
-    let local = day.and_time(NaiveTime::MIN);
-    tz.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 /// The Exercise Status object: the answer to exercise, status and revoke, and the body
@@ -356,7 +340,7 @@ async fn store_exercise(
                 request.email.as_str(),
                 &code,
                 &meta.agent.name,
-                respond_by.pred_opt().unwrap_or(respond_by),
+                opt_in_last_day(respond_by),
                 url,
             )?,
             _ => messages::receipt(

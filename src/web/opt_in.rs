@@ -6,11 +6,12 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::errors::AppError;
 use super::gpc::Gpc;
 use super::{AppState, Page, html, no_store};
+use crate::domain::deadlines::opt_in_last_day;
 use crate::domain::intake::RawForm;
 use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::domain::token;
@@ -35,13 +36,6 @@ struct OptInPage<'a> {
     last_day: Option<String>,
     /// Show the link to opt out (again).
     offer_opt_out: bool,
-}
-
-/// The last day the consumer can answer: the unconfirmed sweep closes the opt-in on its
-/// `respond_by`, so the day before.
-fn last_day(link: &LinkView) -> Option<NaiveDate> {
-    link.respond_by
-        .and_then(|d| d.checked_sub_days(Days::new(1)))
 }
 
 /// What a page about one link says.
@@ -82,7 +76,10 @@ fn render(
             tracking_code: link.tracking_code.clone(),
             action,
             gpc_conflict: choice_open && gpc.0,
-            last_day: last_day(link).filter(|_| choice_open).map(long_date),
+            last_day: link
+                .respond_by
+                .filter(|_| choice_open)
+                .map(|d| long_date(opt_in_last_day(d))),
             offer_opt_out: answer.offer_opt_out,
         },
     )?;
