@@ -102,7 +102,7 @@ impl DrpView {
             status: row.status.code().to_owned(),
             email: row.request.email.to_string(),
             received_at: row.received_at,
-            due_on: row.deadlines.respond_by.or(row.deadlines.comply_by),
+            due_on: row.deadlines.governing(),
             extended_respond_by: None,
             extension_reason: None,
             outcome_reason: None,

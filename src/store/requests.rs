@@ -1,6 +1,6 @@
 //! The `requests` aggregate: a request, its audit events and its attachments.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -14,6 +14,7 @@ use crate::domain::intake::{Document, NewRequest};
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
 use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
+use crate::store::verification::PURPOSE_OF_KIND;
 
 pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
 pub const ID_KEY: &str = "requests_pkey";
@@ -63,15 +64,10 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert) -> Result<(), sqlx::E
     insert_many(conn, std::slice::from_ref(row)).await
 }
 
-/// Writes new requests, each with its first events, receipt and verification link, in
-/// one statement: all or nothing. One statement for many requests is what lets the
-/// portal accept far more requests per second than it could commit one by one.
-pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(), sqlx::Error> {
-    let mut c = Columns::with_capacity(rows.len());
-    for row in rows {
-        c.push(row);
-    }
-    sqlx::query(
+/// The statement of `insert_many`; a link's purpose follows its request's kind, as
+/// `store::verification` says.
+static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                 $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[], $11::text[],
@@ -125,49 +121,60 @@ pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(),
         ), v AS (
             INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
             SELECT id, token_hash, received_at, token_expires_at,
-                CASE WHEN kind = 'opt_in' THEN 'confirm_opt_in' ELSE 'verify_email' END
-            FROM input WHERE token_hash IS NOT NULL
+                {PURPOSE_OF_KIND}
+            FROM input r WHERE token_hash IS NOT NULL
         )
-        SELECT 1",
+        SELECT 1"
     )
-    .bind(c.id)
-    .bind(c.tracking_code)
-    .bind(c.kind)
-    .bind(c.status)
-    .bind(c.channel)
-    .bind(c.email)
-    .bind(c.full_name)
-    .bind(c.phone)
-    .bind(c.address)
-    .bind(c.california_resident)
-    .bind(c.details)
-    .bind(c.lookback)
-    .bind(c.correction_field)
-    .bind(c.current_value)
-    .bind(c.corrected_value)
-    .bind(c.declaration_name)
-    .bind(c.received_at)
-    .bind(c.confirm_by)
-    .bind(c.respond_by)
-    .bind(c.comply_by)
-    .bind(c.agent_id)
-    .bind(c.drp_request_id)
-    .bind(c.agent_request_id)
-    .bind(c.regime)
-    .bind(c.status_callback)
-    .bind(c.verification_level)
-    .bind(c.template)
-    .bind(c.message_id)
-    .bind(c.to_addr)
-    .bind(c.subject)
-    .bind(c.body_text)
-    .bind(c.body_html)
-    .bind(c.token_hash)
-    .bind(c.token_expires_at)
-    .bind(c.vouched_id)
-    .bind(c.vouched_point)
-    .execute(conn)
-    .await?;
+});
+
+/// Writes new requests, each with its first events, receipt and verification link, in
+/// one statement: all or nothing. One statement for many requests is what lets the
+/// portal accept far more requests per second than it could commit one by one.
+pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(), sqlx::Error> {
+    let mut c = Columns::with_capacity(rows.len());
+    for row in rows {
+        c.push(row);
+    }
+    sqlx::query(sqlx::AssertSqlSafe(INSERT_MANY.as_str()))
+        .bind(c.id)
+        .bind(c.tracking_code)
+        .bind(c.kind)
+        .bind(c.status)
+        .bind(c.channel)
+        .bind(c.email)
+        .bind(c.full_name)
+        .bind(c.phone)
+        .bind(c.address)
+        .bind(c.california_resident)
+        .bind(c.details)
+        .bind(c.lookback)
+        .bind(c.correction_field)
+        .bind(c.current_value)
+        .bind(c.corrected_value)
+        .bind(c.declaration_name)
+        .bind(c.received_at)
+        .bind(c.confirm_by)
+        .bind(c.respond_by)
+        .bind(c.comply_by)
+        .bind(c.agent_id)
+        .bind(c.drp_request_id)
+        .bind(c.agent_request_id)
+        .bind(c.regime)
+        .bind(c.status_callback)
+        .bind(c.verification_level)
+        .bind(c.template)
+        .bind(c.message_id)
+        .bind(c.to_addr)
+        .bind(c.subject)
+        .bind(c.body_text)
+        .bind(c.body_html)
+        .bind(c.token_hash)
+        .bind(c.token_expires_at)
+        .bind(c.vouched_id)
+        .bind(c.vouched_point)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use crate::domain::kinds::{RequestKind, RequestStatus};
 
 /// What a link for a request of this kind does: an opt-in's link confirms (or declines)
 /// the opt-in, whoever asks for a new one; every other link confirms an e-mail address.
-const PURPOSE_OF_KIND: &str =
+pub(super) const PURPOSE_OF_KIND: &str =
     "CASE WHEN r.kind = 'opt_in' THEN 'confirm_opt_in' ELSE 'verify_email' END";
 
 /// Issues a new link for a request; links issued before it stop working.
