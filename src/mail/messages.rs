@@ -389,18 +389,27 @@ pub fn opt_in_request(
              decline it or simply ignore this message: your opt-out stays in place."
                 .into(),
         ],
-        action: Some(Action {
-            label: "Confirm or decline".into(),
-            url: url.to_string(),
-        }),
-        after_action: vec![format!(
-            "The link opens a page where you choose; it works once, until the end of {}.",
-            long_date(last_day)
-        )],
+        action: Some(opt_in_choice(url)),
+        after_action: vec![opt_in_link_works(last_day)],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
     .render("opt_in_request", to, ctx)
+}
+
+/// The button of an opt-in's link, which opens the page where the consumer chooses.
+fn opt_in_choice(url: &str) -> Action {
+    Action {
+        label: "Confirm or decline".into(),
+        url: url.to_string(),
+    }
+}
+
+fn opt_in_link_works(last_day: NaiveDate) -> String {
+    format!(
+        "The link opens a page where you choose; it works once, until the end of {}.",
+        long_date(last_day)
+    )
 }
 
 /// A new opt-in link, asked for from the status page.
@@ -418,13 +427,10 @@ pub fn opt_in_link(
                 .into(),
             OPT_IN_MEANS.into(),
         ],
-        action: Some(Action {
-            label: "Confirm or decline".into(),
-            url: url.to_string(),
-        }),
+        action: Some(opt_in_choice(url)),
         after_action: vec![format!(
-            "The link opens a page where you choose; it works once, until the end of {}. Links sent before it no longer work.",
-            long_date(last_day)
+            "{} Links sent before it no longer work.",
+            opt_in_link_works(last_day)
         )],
         tracking_code: Some(code.to_string()),
         ..Default::default()
