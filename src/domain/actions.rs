@@ -156,7 +156,7 @@ pub fn extend(
     reason: &str,
 ) -> Result<NaiveDate, Refusal> {
     open(f)?;
-    let Some(respond_by) = f.respond_by.filter(|_| f.kind != RequestKind::OptIn) else {
+    let Some(respond_by) = f.respond_by.filter(|_| f.kind.has_legal_deadline()) else {
         return Err(Refusal::NotExtendable);
     };
     if f.extended_respond_by.is_some() {

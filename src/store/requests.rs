@@ -132,7 +132,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
 /// one statement: all or nothing. One statement for many requests is what lets the
 /// portal accept far more requests per second than it could commit one by one.
 pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(), sqlx::Error> {
-    let mut c = Columns::with_capacity(rows.len());
+    let mut c = Columns::default();
     for row in rows {
         c.push(row);
     }
@@ -221,12 +221,6 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    fn with_capacity(n: usize) -> Self {
-        let mut c = Self::default();
-        c.id.reserve(n);
-        c
-    }
-
     fn push(&mut self, row: &'a Insert) {
         let r = &*row.request;
         let correction = r.correction.as_ref();
