@@ -44,6 +44,7 @@ pub struct Settings {
     pub responses: Responses,
     pub drp: Drp,
     pub deadlines: DeadlineSettings,
+    pub verification: crate::domain::lifecycle::Policy,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +194,12 @@ impl Settings {
         if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {
             bail!("mail.concurrency and mail.max_attempts must be at least 1");
         }
+        let v = &self.verification;
+        if v.know_categories < 1 || v.delete < 1 || v.correct < 1 || v.know_specific < 2 {
+            bail!(
+                "verification: know_categories, delete and correct need at least 1 matched data point, know_specific at least 2 (reg. §§7061–7062)"
+            );
+        }
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
             bail!("base_url must start with http:// or https://");
         }
@@ -296,6 +303,20 @@ mod tests {
         assert_eq!(s.limits.submissions_per_minute, 0);
         assert!(s.http.trust_forwarded_for);
         assert_eq!(s.business.name, "Acme");
+    }
+
+    #[test]
+    fn the_verification_policy_follows_the_regulations_and_can_be_raised() {
+        let s = Settings::defaults();
+        assert_eq!(s.verification.know_specific, 3);
+        assert_eq!(s.verification.delete, 2);
+        let s = Settings::from_sources(None, &env(&[("RIGHTSDESK_VERIFICATION__DELETE", "3")]))
+            .unwrap();
+        assert_eq!(s.verification.delete, 3);
+        assert!(
+            Settings::from_sources(None, &env(&[("RIGHTSDESK_VERIFICATION__CORRECT", "0")]))
+                .is_err()
+        );
     }
 
     #[test]

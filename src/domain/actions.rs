@@ -5,20 +5,8 @@ use chrono::NaiveDate;
 use thiserror::Error;
 
 use super::deadlines::latest_extension;
-use super::kinds::{RequestKind, RequestStatus};
-
-/// The facts about a request that the rules look at.
-#[derive(Debug, Clone)]
-pub struct Facts {
-    pub kind: RequestKind,
-    pub status: RequestStatus,
-    pub received_on: NaiveDate,
-    pub respond_by: Option<NaiveDate>,
-    pub extended_respond_by: Option<NaiveDate>,
-    /// Data points matched so far (the e-mail link counts as one).
-    pub data_points: usize,
-    pub declaration_signed: bool,
-}
+use super::kinds::RequestKind;
+use super::lifecycle::Facts;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum Refusal {
@@ -52,98 +40,26 @@ pub enum Refusal {
         "only the consumer can confirm an opt-in, from the link e-mailed to them (reg. §7028: two steps)"
     )]
     ConsumerConfirms,
-}
-
-/// Matched data points a kind needs (reg. §7061, §7062): reasonable certainty is two,
-/// reasonably high certainty (specific pieces) three plus the signed declaration.
-pub fn data_points_needed(kind: RequestKind) -> usize {
-    match kind {
-        RequestKind::KnowSpecific => 3,
-        // An opt-in is confirmed by the consumer, never by matched data points.
-        RequestKind::OptOut | RequestKind::LimitSensitive | RequestKind::OptIn => 0,
-        _ => 2,
-    }
-}
-
-/// Staff never confirm an opt-in for the consumer: neither by verifying it nor by
-/// fulfilling it. Only the consumer's link applies it.
-fn not_for_staff_to_confirm(f: &Facts) -> Result<(), Refusal> {
-    if f.kind == RequestKind::OptIn {
-        Err(Refusal::ConsumerConfirms)
-    } else {
-        Ok(())
-    }
-}
-
-fn open(f: &Facts) -> Result<(), Refusal> {
-    if f.status.is_closed() {
-        Err(Refusal::Closed)
-    } else {
-        Ok(())
-    }
-}
-
-/// Staff mark identity verified after recording enough data points.
-pub fn mark_verified(f: &Facts) -> Result<(), Refusal> {
-    open(f)?;
-    not_for_staff_to_confirm(f)?;
-    if f.status != RequestStatus::AwaitingVerification {
-        return Err(Refusal::NotAwaitingVerification);
-    }
-    let needed = data_points_needed(f.kind);
-    if f.data_points < needed {
-        return Err(Refusal::TooFewDataPoints {
-            needed,
-            have: f.data_points,
-        });
-    }
-    if f.kind == RequestKind::KnowSpecific && !f.declaration_signed {
-        return Err(Refusal::NoDeclaration);
-    }
-    Ok(())
-}
-
-/// Any open request can be worked on, noted, assigned or withdrawn.
-pub fn while_open(f: &Facts) -> Result<(), Refusal> {
-    open(f)
-}
-
-/// Fulfilling (wholly or partly) needs verification, except for opt-out and limit.
-pub fn fulfil(f: &Facts) -> Result<(), Refusal> {
-    open(f)?;
-    not_for_staff_to_confirm(f)?;
-    let verified = matches!(
-        f.status,
-        RequestStatus::Verified | RequestStatus::InProgress
-    );
-    let no_check_needed = !f.kind.needs_verification();
-    if verified || no_check_needed {
-        Ok(())
-    } else {
-        Err(Refusal::NotVerified)
-    }
-}
-
-/// Denial is possible from any open state, unverified included (the reply then says
-/// identity could not be verified).
-pub fn deny(f: &Facts, explanation: &str) -> Result<(), Refusal> {
-    open(f)?;
-    if explanation.trim().is_empty() {
-        return Err(Refusal::ReasonRequired);
-    }
-    Ok(())
-}
-
-/// From `respond_by` on, a request still unverified may be closed as unverified.
-pub fn close_unverified(f: &Facts, today: NaiveDate) -> Result<(), Refusal> {
-    open(f)?;
-    if f.status != RequestStatus::AwaitingVerification {
-        return Err(Refusal::NotAwaitingVerification);
-    }
-    match f.respond_by {
-        Some(deadline) if today < deadline => Err(Refusal::BeforeDeadline(deadline)),
-        _ => Ok(()),
-    }
+    #[error("a power of attorney needs no confirmation from the consumer (reg. §7063(b))")]
+    NoConsumerLink,
+    #[error("there is no agent authority waiting for a decision")]
+    NoAgentToDecide,
+    #[error("the agent's authority was already confirmed")]
+    AgentAlreadyDecided,
+    #[error("the agent's authority must be confirmed by the consumer or accepted by staff first")]
+    AgentNotEstablished,
+    #[error("this kind of request needs no identity verification")]
+    NoVerificationNeeded,
+    #[error("that data point is already recorded: each point counts once")]
+    PointAlreadyRecorded,
+    #[error("work on this request has already started")]
+    AlreadyStarted,
+    #[error("an opt-out or limit is applied whole, not in part")]
+    AppliedWhole,
+    #[error(
+        "that reason does not apply to this kind of request (an opt-out or limit is denied only for suspected fraud, reg. §7026(e))"
+    )]
+    ReasonNotForKind,
 }
 
 /// One extension, with its reason, decided and noticed before `respond_by`, to at most
@@ -155,7 +71,9 @@ pub fn extend(
     until: Option<NaiveDate>,
     reason: &str,
 ) -> Result<NaiveDate, Refusal> {
-    open(f)?;
+    if f.status.is_closed() {
+        return Err(Refusal::Closed);
+    }
     let Some(respond_by) = f.respond_by.filter(|_| f.kind.has_legal_deadline()) else {
         return Err(Refusal::NotExtendable);
     };
@@ -200,6 +118,9 @@ const ANY: &[RequestKind] = &[
     OptIn,
 ];
 const VERIFIED_KINDS: &[RequestKind] = &[KnowCategories, KnowSpecific, Delete, Correct];
+/// Every kind but opt-out and limit, which are denied only for suspected fraud
+/// (reg. §7026(e), §7027(e)).
+const ON_THE_MERITS: &[RequestKind] = &[KnowCategories, KnowSpecific, Delete, Correct, OptIn];
 
 pub const DENIAL_REASONS: &[DenialReason] = &[
     DenialReason {
@@ -213,9 +134,14 @@ pub const DENIAL_REASONS: &[DenialReason] = &[
         kinds: &[KnowCategories, KnowSpecific],
     },
     DenialReason {
-        code: "agent_not_authorized",
-        label: "The agent's authority to act for you was not confirmed",
+        code: "suspected_fraud",
+        label: "We have a good-faith, reasonable and documented belief that the request is fraudulent (reg. §7026(e))",
         kinds: ANY,
+    },
+    DenialReason {
+        code: "disproportionate_effort",
+        label: "Answering would take effort disproportionate to its benefit to you (reg. §7001(h))",
+        kinds: &[KnowCategories, KnowSpecific, Correct],
     },
     DenialReason {
         code: "complete_transaction",
@@ -275,12 +201,12 @@ pub const DENIAL_REASONS: &[DenialReason] = &[
     DenialReason {
         code: "exception",
         label: "An exception in the law applies (explained below)",
-        kinds: ANY,
+        kinds: ON_THE_MERITS,
     },
     DenialReason {
         code: "other",
         label: "Another reason (explained below)",
-        kinds: ANY,
+        kinds: ON_THE_MERITS,
     },
 ];
 
@@ -294,9 +220,32 @@ pub fn denial_reason(kind: RequestKind, code: &str) -> Option<&'static DenialRea
     denial_reasons(kind).find(|r| r.code == code)
 }
 
+/// What a closed request's outcome code says to the consumer (and the agent): the text
+/// is rendered from the code, never stored.
+pub fn outcome_label(code: &str) -> &'static str {
+    match code {
+        "fulfilled" => "Completed",
+        "partially_fulfilled" => "Completed in part",
+        "applied" => "Applied and added to the suppression list",
+        "withdrawn" => "Withdrawn at your request",
+        "agent_not_authorized" => "The agent's authority to act for you was not confirmed",
+        "opt_in_not_confirmed" => {
+            "The opt-in was not confirmed in time, so it was not applied; the opt-out stays in place"
+        }
+        "opt_in_declined" => "You declined the opt-in; the opt-out stays in place",
+        "opted_in" => "You opted back in",
+        "revoked" => "Withdrawn by the agent who filed it",
+        _ => DENIAL_REASONS
+            .iter()
+            .find(|r| r.code == code)
+            .map_or("Closed", |r| r.label),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::kinds::RequestStatus;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -309,8 +258,9 @@ mod tests {
             received_on: d("2026-11-23"),
             respond_by: Some(d("2027-01-07")),
             extended_respond_by: None,
-            data_points: 1,
+            points: vec![],
             declaration_signed: false,
+            agent: None,
         }
     }
 
@@ -363,88 +313,11 @@ mod tests {
             extend(&closed, d("2026-12-01"), None, "x"),
             Err(Refusal::Closed)
         );
-    }
-
-    #[test]
-    fn verification_needs_enough_data_points_and_the_declaration_for_a_copy() {
-        let mut f = facts(KnowSpecific, RequestStatus::AwaitingVerification);
-        f.data_points = 2;
+        let opt_in = facts(OptIn, RequestStatus::AwaitingVerification);
         assert_eq!(
-            mark_verified(&f),
-            Err(Refusal::TooFewDataPoints { needed: 3, have: 2 })
-        );
-        f.data_points = 3;
-        assert_eq!(mark_verified(&f), Err(Refusal::NoDeclaration));
-        f.declaration_signed = true;
-        assert_eq!(mark_verified(&f), Ok(()));
-        let mut del = facts(Delete, RequestStatus::AwaitingVerification);
-        assert!(mark_verified(&del).is_err());
-        del.data_points = 2;
-        assert_eq!(mark_verified(&del), Ok(()));
-        assert_eq!(
-            mark_verified(&facts(Delete, RequestStatus::Verified)),
-            Err(Refusal::NotAwaitingVerification)
-        );
-    }
-
-    #[test]
-    fn fulfilment_waits_for_verification_except_opt_out_and_limit() {
-        assert_eq!(
-            fulfil(&facts(Delete, RequestStatus::AwaitingVerification)),
-            Err(Refusal::NotVerified)
-        );
-        assert_eq!(fulfil(&facts(Delete, RequestStatus::Verified)), Ok(()));
-        assert_eq!(fulfil(&facts(Correct, RequestStatus::InProgress)), Ok(()));
-        assert_eq!(fulfil(&facts(OptOut, RequestStatus::Received)), Ok(()));
-        assert_eq!(
-            fulfil(&facts(Delete, RequestStatus::Fulfilled)),
-            Err(Refusal::Closed)
-        );
-        assert_eq!(
-            deny(
-                &facts(Delete, RequestStatus::AwaitingVerification),
-                "unverified"
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            deny(&facts(Delete, RequestStatus::Verified), ""),
-            Err(Refusal::ReasonRequired)
-        );
-    }
-
-    #[test]
-    fn closing_as_unverified_waits_for_the_deadline() {
-        let f = facts(Delete, RequestStatus::AwaitingVerification);
-        assert_eq!(
-            close_unverified(&f, d("2027-01-06")),
-            Err(Refusal::BeforeDeadline(d("2027-01-07")))
-        );
-        assert_eq!(close_unverified(&f, d("2027-01-07")), Ok(()));
-        assert_eq!(
-            close_unverified(&facts(Delete, RequestStatus::Verified), d("2027-01-07")),
-            Err(Refusal::NotAwaitingVerification)
-        );
-    }
-
-    #[test]
-    fn staff_never_confirm_an_opt_in_for_the_consumer() {
-        let mut f = facts(OptIn, RequestStatus::AwaitingVerification);
-        f.data_points = 3;
-        assert_eq!(mark_verified(&f), Err(Refusal::ConsumerConfirms));
-        assert_eq!(fulfil(&f), Err(Refusal::ConsumerConfirms));
-        assert_eq!(
-            fulfil(&facts(OptIn, RequestStatus::Verified)),
-            Err(Refusal::ConsumerConfirms)
-        );
-        assert_eq!(
-            extend(&f, d("2026-11-24"), None, "volume"),
+            extend(&opt_in, d("2026-11-24"), None, "volume"),
             Err(Refusal::NotExtendable)
         );
-        assert_eq!(deny(&f, "suspected fraud"), Ok(()));
-        assert_eq!(while_open(&f), Ok(()));
-        assert!(denial_reason(OptIn, "other").is_some());
-        assert!(denial_reason(OptIn, "identity_not_verified").is_none());
     }
 
     #[test]
@@ -455,5 +328,25 @@ mod tests {
         assert!(denial_reason(KnowSpecific, "too_many_requests").is_some());
         assert!(denial_reason(Delete, "too_many_requests").is_none());
         assert!(denial_reason(OptOut, "identity_not_verified").is_none());
+        assert!(denial_reason(KnowSpecific, "disproportionate_effort").is_some());
+        assert!(denial_reason(Delete, "disproportionate_effort").is_none());
+        assert!(denial_reason(OptIn, "other").is_some());
+        assert!(denial_reason(OptIn, "identity_not_verified").is_none());
+    }
+
+    #[test]
+    fn opt_out_and_limit_are_denied_for_suspected_fraud_only() {
+        for kind in [OptOut, LimitSensitive] {
+            let codes: Vec<_> = denial_reasons(kind).map(|r| r.code).collect();
+            assert_eq!(codes, ["suspected_fraud"]);
+        }
+        assert!(denial_reason(Delete, "suspected_fraud").is_some());
+    }
+
+    #[test]
+    fn outcome_codes_read_as_text() {
+        assert_eq!(outcome_label("withdrawn"), "Withdrawn at your request");
+        assert!(outcome_label("research").contains("research"));
+        assert_eq!(outcome_label("no_such_code"), "Closed");
     }
 }

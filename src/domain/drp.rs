@@ -175,7 +175,7 @@ impl Claims {
 pub fn drp_status(
     kind: RequestKind,
     status: RequestStatus,
-    outcome_reason: Option<&str>,
+    outcome_code: Option<&str>,
 ) -> (&'static str, Option<&'static str>) {
     match status {
         RequestStatus::Received | RequestStatus::Verified | RequestStatus::InProgress => {
@@ -187,13 +187,11 @@ pub fn drp_status(
         RequestStatus::Withdrawn => ("revoked", None),
         RequestStatus::ClosedUnverified => ("denied", Some("insuf_verification")),
         RequestStatus::Denied => {
-            let reason = outcome_reason.unwrap_or("");
-            let code = if reason.starts_with("We could not verify your identity") {
-                "insuf_verification"
-            } else if reason.starts_with("You have already made two requests") {
-                "too_many_requests"
-            } else {
-                "other"
+            let code = match outcome_code.unwrap_or("") {
+                "identity_not_verified" => "insuf_verification",
+                "too_many_requests" => "too_many_requests",
+                "suspected_fraud" => "suspected_fraud",
+                _ => "other",
             };
             ("denied", Some(code))
         }

@@ -85,23 +85,7 @@ pub struct Correction {
     pub corrected_value: String,
 }
 
-/// How an agent shows its authority (reg. §7063).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Authority {
-    /// The consumer's signed permission, uploaded.
-    SignedPermission,
-    /// A power of attorney under Probate Code §§4121–4130.
-    PowerOfAttorney,
-}
-
-impl Authority {
-    pub fn code(self) -> &'static str {
-        match self {
-            Authority::SignedPermission => "signed_permission",
-            Authority::PowerOfAttorney => "power_of_attorney",
-        }
-    }
-}
+pub use super::kinds::Authority;
 
 /// The agent who files for a consumer, and the proof of authority.
 #[derive(Debug, Clone)]
@@ -249,27 +233,49 @@ pub fn parse(
                 "Give a phone number or a postal address: a copy of your data needs one more detail to confirm who you are.",
             );
         }
-        declaration_name = text(form, "declaration_name", NAME_MAX, false, &mut errors);
-        match (&declaration_name, &full_name) {
-            (None, _) if errors.get("declaration_name").is_none() => {
+        // The declaration is the consumer's (reg. §7063): an agent with signed permission
+        // never signs it (the consumer does, on the page their link opens); an agent
+        // holding a power of attorney stands in the consumer's shoes and signs it.
+        let by_agent = form.is_yes("for_someone_else");
+        let by_attorney = by_agent && form.get("authority") == "power_of_attorney";
+        if !by_agent || by_attorney {
+            let signer = if by_attorney {
+                text(
+                    form,
+                    "agent_name",
+                    NAME_MAX,
+                    false,
+                    &mut FieldErrors(Vec::new()),
+                )
+            } else {
+                full_name.clone()
+            };
+            declaration_name = text(form, "declaration_name", NAME_MAX, false, &mut errors);
+            match (&declaration_name, &signer) {
+                (None, _) if errors.get("declaration_name").is_none() => {
+                    errors.add(
+                        "declaration_name",
+                        "Type your full name to sign the declaration.",
+                    );
+                }
+                (Some(signed), Some(name)) if !same_name(signed, name) => {
+                    errors.add(
+                        "declaration_name",
+                        if by_attorney {
+                            "Type the same name you gave as the agent."
+                        } else {
+                            "Type the same full name you gave above."
+                        },
+                    );
+                }
+                _ => {}
+            }
+            if !form.is_yes("declaration_agree") {
                 errors.add(
-                    "declaration_name",
-                    "Type your full name to sign the declaration.",
+                    "declaration_agree",
+                    "Tick the box to declare, under penalty of perjury, that you are the person named.",
                 );
             }
-            (Some(signed), Some(name)) if !same_name(signed, name) => {
-                errors.add(
-                    "declaration_name",
-                    "Type the same full name you gave above.",
-                );
-            }
-            _ => {}
-        }
-        if !form.is_yes("declaration_agree") {
-            errors.add(
-                "declaration_agree",
-                "Tick the box to declare, under penalty of perjury, that you are the person named.",
-            );
         }
     }
 
@@ -358,6 +364,12 @@ fn agent_filing(
             None
         }
     };
+    if !form.is_yes("agent_declaration") {
+        errors.add(
+            "agent_declaration",
+            "Tick the box to declare that you are authorized to act for this consumer.",
+        );
+    }
     let document = permission.and_then(|u| checked_document(u, "permission", upload_max, errors));
     if authority == Some(Authority::SignedPermission)
         && document.is_none()

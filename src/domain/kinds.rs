@@ -32,6 +32,15 @@ macro_rules! coded_enum {
             }
         }
 
+        /// Rows are decoded once, at the store boundary: an unknown code is an error,
+        /// never a default.
+        impl TryFrom<String> for $name {
+            type Error = UnknownCode;
+            fn try_from(code: String) -> Result<Self, UnknownCode> {
+                Self::parse(&code)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.code())
@@ -77,6 +86,49 @@ coded_enum!(
         AgentWeb => "agent_web",
         Drp => "drp",
         Gpc => "gpc",
+    }
+);
+
+coded_enum!(
+    /// A piece of identifying information matched against the business's records (reg.
+    /// §7060–7062). Each counts once per request, however often it is matched.
+    DataPoint, "data point" {
+        Email => "email",
+        PhoneNumber => "phone_number",
+        PostalAddress => "postal_address",
+        Name => "name",
+        DateOfBirth => "date_of_birth",
+        AccountNumber => "account_number",
+        RecentTransaction => "recent_transaction",
+        Other => "other",
+    }
+);
+
+coded_enum!(
+    /// What an agent who filed in the browser holds (reg. §7063).
+    Authority, "agent authority" {
+        SignedPermission => "signed_permission",
+        PowerOfAttorney => "power_of_attorney",
+    }
+);
+
+coded_enum!(
+    /// Where an agent's authority stands: confirmed by the consumer's link, accepted by
+    /// staff, or rejected by either.
+    AuthorityState, "agent authority state" {
+        Pending => "pending",
+        Confirmed => "confirmed",
+        Accepted => "accepted",
+        Rejected => "rejected",
+    }
+);
+
+coded_enum!(
+    /// What a link e-mailed to a consumer is for; a re-sent link or a reminder keeps it.
+    LinkPurpose, "link purpose" {
+        VerifyEmail => "verify_email",
+        ConfirmAgent => "confirm_agent",
+        ConfirmOptIn => "confirm_opt_in",
     }
 );
 
@@ -234,6 +286,47 @@ impl RequestStatus {
             RequestStatus::Denied => "Declined",
             RequestStatus::Withdrawn => "Withdrawn",
             RequestStatus::ClosedUnverified => "Closed: identity could not be verified",
+        }
+    }
+}
+
+impl DataPoint {
+    /// How staff read the point.
+    pub fn label(self) -> &'static str {
+        match self {
+            DataPoint::Email => "E-mail address (control shown by the link)",
+            DataPoint::PhoneNumber => "Phone number",
+            DataPoint::PostalAddress => "Postal address",
+            DataPoint::Name => "Name",
+            DataPoint::DateOfBirth => "Date of birth",
+            DataPoint::AccountNumber => "Account or customer number",
+            DataPoint::RecentTransaction => "A recent transaction",
+            DataPoint::Other => "Other information matched",
+        }
+    }
+
+    /// A point as DRP names it in a `*_verified` claim.
+    pub fn of_drp_claim(claim: &str) -> Option<Self> {
+        match claim {
+            "email" => Some(DataPoint::Email),
+            "phone_number" => Some(DataPoint::PhoneNumber),
+            "address" | "postal_address" => Some(DataPoint::PostalAddress),
+            _ => None,
+        }
+    }
+}
+
+impl LinkPurpose {
+    /// The link a request's consumer gets, and keeps getting when a new one is sent: an
+    /// opt-in's confirms the opt-in, an agent's filing with signed permission confirms
+    /// (or rejects) the agent, every other one confirms the e-mail address. A power of
+    /// attorney gets none (reg. §7063(b)).
+    pub fn of_request(kind: RequestKind, authority: Option<Authority>) -> Option<Self> {
+        match (kind, authority) {
+            (RequestKind::OptIn, _) => Some(LinkPurpose::ConfirmOptIn),
+            (_, Some(Authority::PowerOfAttorney)) => None,
+            (_, Some(Authority::SignedPermission)) => Some(LinkPurpose::ConfirmAgent),
+            (_, None) => Some(LinkPurpose::VerifyEmail),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod drp;
 pub mod email;
 pub mod intake;
 pub mod kinds;
+pub mod lifecycle;
 pub mod package;
 pub mod token;
 pub mod tracking;

@@ -169,6 +169,63 @@ pub fn verification_reminder(
     .render("verification_reminder", to, ctx)
 }
 
+/// Sent once, three days after an agent filed for a consumer who has not yet confirmed
+/// or rejected the agent: the same choice, with a fresh link.
+pub fn agent_confirmation_reminder(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    respond_by: NaiveDate,
+    url: &str,
+) -> Rendered {
+    Content {
+        subject: format!("Reminder: did you authorize an agent to make a privacy request for you? ({code})"),
+        paragraphs: vec![
+            format!("An authorized agent made this request for you: {}. We cannot act on it until you confirm or reject the agent.", kind.title()),
+            format!(
+                "If we hear nothing by {}, we will have to close the request without acting on it.",
+                long_date(respond_by)
+            ),
+        ],
+        action: Some(Action {
+            label: "Confirm or reject".into(),
+            url: url.to_string(),
+        }),
+        after_action: vec![format!("The link works once and for {} days.", ctx.link_days)],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("agent_confirmation_reminder", to, ctx)
+}
+
+/// A new link to confirm or reject an agent, asked for from the status page.
+pub fn agent_confirmation_link(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    url: &str,
+) -> Rendered {
+    Content {
+        subject: format!("Your new link to confirm or reject the agent ({code})"),
+        paragraphs: vec![
+            "Here is a new link to confirm or reject the agent who made a privacy request for you, as you asked."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Confirm or reject".into(),
+            url: url.to_string(),
+        }),
+        after_action: vec![format!(
+            "The link works once and for {} days. Links sent before it no longer work.",
+            ctx.link_days
+        )],
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("agent_confirmation_link", to, ctx)
+}
+
 /// An opt-out or limit request has been applied (reg. §7026(g)).
 pub fn opt_out_applied(
     ctx: &MailContext,
@@ -187,7 +244,7 @@ pub fn opt_out_applied(
         paragraphs: vec![
             format!("We processed your request: {}.", kind.title()),
             what.into(),
-            "We have told the third parties this applies to. You do not need to do anything else."
+            "You do not need to do anything else. We will not ask you to opt back in for at least 12 months."
                 .into(),
         ],
         tracking_code: Some(code.to_string()),
@@ -325,30 +382,27 @@ pub fn download_code(
 
 /// Closed because identity could not be verified by the legal deadline (reg. §7024,
 /// §7022): the notice says so. An opt-in that was not confirmed says that instead:
-/// nothing changed.
+/// nothing changed. A request by an agent holding a power of attorney speaks of the
+/// agent's authority, since the consumer was never asked to confirm anything.
 pub fn closed_unverified(
     ctx: &MailContext,
     to: &str,
     code: &TrackingCode,
     kind: RequestKind,
+    by_attorney: bool,
 ) -> Rendered {
     if kind == RequestKind::OptIn {
         return opt_in_lapsed(ctx, to, code);
     }
-    let mut paragraphs = vec![
-        format!("You asked us: {}.", kind.title()),
-        "We could not verify your identity, because the e-mail address was not confirmed in time. \
+    let why = if by_attorney {
+        "We could not confirm the authority of the agent who made it for you, so we could not verify that the request comes from you. \
          We have therefore closed the request without acting on it."
-            .into(),
-    ];
-    if kind == RequestKind::KnowSpecific {
-        paragraphs.push(
-            "Without verification we cannot give out specific pieces of personal information. \
-             We handled your request as a request to know the categories of personal information we collect, \
-             which our privacy policy describes."
-                .into(),
-        );
-    }
+    } else {
+        "We could not verify your identity in time. \
+         We have therefore closed the request without acting on it."
+    };
+    let mut paragraphs = vec![format!("You asked us: {}.", kind.title()), why.into()];
+    paragraphs.extend(unverified_know(ctx, kind));
     paragraphs.push("You are welcome to make a new request at any time.".into());
     Content {
         subject: format!("Your request {code} was closed: identity not verified"),
@@ -361,6 +415,141 @@ pub fn closed_unverified(
         ..Default::default()
     }
     .render("closed_unverified", to, ctx)
+}
+
+/// What an unverified request to know still gets (reg. §7024(a)–(b)): specific pieces
+/// are handled as categories, and every such answer points to the privacy policy.
+fn unverified_know(ctx: &MailContext, kind: RequestKind) -> Vec<String> {
+    let mut paragraphs = Vec::new();
+    if kind == RequestKind::KnowSpecific {
+        paragraphs.push(
+            "Without verification we cannot give out specific pieces of personal information. \
+             We handled your request as a request to know the categories of personal information we collect."
+                .into(),
+        );
+    }
+    if kind.is_know() {
+        paragraphs.push(match ctx.privacy_policy_url.as_str() {
+            "" => "Our privacy policy describes the categories of personal information we collect, where it comes from, why we use it and who we disclose it to.".into(),
+            url => format!(
+                "Our privacy policy describes the categories of personal information we collect, where it comes from, why we use it and who we disclose it to: {url}"
+            ),
+        });
+    }
+    paragraphs
+}
+
+/// Why a request was denied, as the consumer reads it.
+pub struct Denial<'a> {
+    /// The reason code.
+    pub reason: &'a str,
+    pub label: &'a str,
+    /// What staff explained, if anything.
+    pub explanation: &'a str,
+}
+
+/// A denial always states its reason (ccpa-rules §6) and offers what the regulations
+/// ask: a denied deletion offers the opt-out of sale/sharing (§7022(f)(4)); a denied
+/// correction offers deletion instead (§7023(f)); an unverified request to know points
+/// to the privacy policy (§7024(b)).
+pub fn denied(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    denial: Denial<'_>,
+) -> Rendered {
+    let mut paragraphs = vec![
+        format!("We could not complete your request: {}.", kind.title()),
+        format!("The reason: {}.", denial.label),
+    ];
+    if !denial.explanation.is_empty() {
+        paragraphs.push(denial.explanation.to_string());
+    }
+    if denial.reason == "identity_not_verified" {
+        paragraphs.extend(unverified_know(ctx, kind));
+    }
+    let mut action = None;
+    match kind {
+        RequestKind::Delete => {
+            paragraphs.push("We keep a record of your request itself, as the law requires.".into());
+            paragraphs.push(
+                "You can still tell us to stop selling or sharing your personal information. No identity check is needed for that."
+                    .into(),
+            );
+            action = Some(Action {
+                label: RequestKind::OptOut.title().into(),
+                url: ctx.url(&format!("/requests/new/{}", RequestKind::OptOut.code())),
+            });
+        }
+        RequestKind::Correct if denial.reason != "suspected_fraud" => {
+            paragraphs.push(
+                "If you prefer, you can ask us to delete the information instead of correcting it."
+                    .into(),
+            );
+            action = Some(Action {
+                label: RequestKind::Delete.title().into(),
+                url: ctx.url(&format!("/requests/new/{}", RequestKind::Delete.code())),
+            });
+        }
+        _ => {}
+    }
+    Content {
+        subject: format!("We could not complete your request ({code})"),
+        paragraphs,
+        action,
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("outcome", to, ctx)
+}
+
+/// A withdrawn request: the consumer (and the agent) are told nothing more will be done.
+pub fn withdrawn(
+    ctx: &MailContext,
+    to: &str,
+    code: &TrackingCode,
+    kind: RequestKind,
+    note: &str,
+) -> Rendered {
+    let mut paragraphs = vec![
+        format!("Your request was withdrawn: {}.", kind.title()),
+        "We have closed it and will not act on it. You are welcome to make a new request at any time."
+            .into(),
+    ];
+    if !note.is_empty() {
+        paragraphs.push(note.to_string());
+    }
+    Content {
+        subject: format!("Your request {code} was withdrawn"),
+        paragraphs,
+        tracking_code: Some(code.to_string()),
+        ..Default::default()
+    }
+    .render("withdrawn", to, ctx)
+}
+
+/// The copy of a status message the agent who filed a request receives. A download
+/// link is the consumer's alone: a package's message is not copied.
+pub fn agent_copy(
+    ctx: &MailContext,
+    message: &OutgoingMessage,
+    agent: &str,
+) -> Option<OutgoingMessage> {
+    let template = match message.template {
+        "opt_out_applied" => "opt_out_applied_agent_copy",
+        "extension_notice" => "extension_notice_agent_copy",
+        "closed_unverified" => "closed_unverified_agent_copy",
+        "withdrawn" => "withdrawn_agent_copy",
+        "outcome" => "outcome_agent_copy",
+        _ => return None,
+    };
+    Some(OutgoingMessage {
+        template,
+        message_id: format!("<{}@{}>", uuid::Uuid::new_v4(), ctx.host),
+        to: agent.to_string(),
+        ..message.clone()
+    })
 }
 
 /// What opting back in means, said the same way in every opt-in message.

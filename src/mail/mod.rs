@@ -37,6 +37,9 @@ pub struct MailContext {
     pub link_days: i64,
     /// How long response-package download links work.
     pub download_days: i64,
+    /// The business's privacy policy, where unverified requests to know are pointed
+    /// (reg. §7024(b)); empty when not configured.
+    pub privacy_policy_url: String,
 }
 
 impl MailContext {
@@ -59,6 +62,7 @@ impl MailContext {
             host,
             link_days: settings.worker.verification_link_days,
             download_days: settings.responses.download_link_days,
+            privacy_policy_url: settings.business.privacy_policy_url.clone(),
         }
     }
 

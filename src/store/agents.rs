@@ -84,6 +84,7 @@ pub struct DrpView {
     pub due_on: Option<NaiveDate>,
     pub extended_respond_by: Option<NaiveDate>,
     pub extension_reason: Option<String>,
+    pub outcome_code: Option<String>,
     pub outcome_reason: Option<String>,
     pub agent_request_id: Option<String>,
     pub status_callback: Option<String>,
@@ -105,6 +106,7 @@ impl DrpView {
             due_on: row.deadlines.governing(),
             extended_respond_by: None,
             extension_reason: None,
+            outcome_code: None,
             outcome_reason: None,
             agent_request_id: drp.and_then(|d| d.agent_request_id.clone()),
             status_callback: drp.and_then(|d| d.status_callback.clone()),
@@ -114,7 +116,7 @@ impl DrpView {
 
 const DRP_VIEW: &str =
     "SELECT id, drp_request_id, agent_id, tracking_code, kind, status, email, received_at, due_on,
-        extended_respond_by, extension_reason, outcome_reason, agent_request_id, status_callback
+        extended_respond_by, extension_reason, outcome_code, outcome_reason, agent_request_id, status_callback
     FROM requests";
 
 /// A DRP request, only for the agent that filed it.

@@ -5,13 +5,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Detail {
     pub id: Uuid,
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     pub email: String,
     pub full_name: Option<String>,
     pub phone: Option<String>,
@@ -32,6 +37,7 @@ pub struct Detail {
     pub comply_by: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
     pub verification_level: String,
+    pub outcome_code: Option<String>,
     pub outcome_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub assignee_id: Option<Uuid>,
@@ -48,7 +54,7 @@ const DETAIL: &str = "SELECT r.id, r.tracking_code, r.kind, r.status, r.channel,
         r.address, r.california_resident, r.details, r.lookback, r.correction_field, r.current_value,
         r.corrected_value, r.declaration_name, r.declaration_signed_at, r.received_at, r.confirm_by,
         r.respond_by, r.extended_respond_by, r.extension_reason, r.comply_by, r.due_on,
-        r.verification_level, r.outcome_reason, r.closed_at, r.assignee_id, s.email AS assignee,
+        r.verification_level, r.outcome_code, r.outcome_reason, r.closed_at, r.assignee_id, s.email AS assignee,
         r.agent_id, r.agent_name, r.agent_organisation, r.agent_email, r.agent_authority, r.agent_authority_state
     FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id
     WHERE r.tracking_code = $1";
@@ -85,17 +91,6 @@ pub async fn events(pool: &PgPool, request_id: Uuid) -> Result<Vec<EventRow>, sq
     )
     .bind(request_id)
     .fetch_all(pool)
-    .await
-}
-
-/// Matched data points recorded so far: the e-mail link and what staff matched.
-pub async fn data_points(conn: &mut PgConnection, request_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM request_events
-         WHERE request_id = $1 AND action IN ('email_verified', 'data_point_recorded')",
-    )
-    .bind(request_id)
-    .fetch_one(conn)
     .await
 }
 
@@ -141,8 +136,10 @@ pub async fn attachment_content(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OtherRequest {
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub received_at: DateTime<Utc>,
 }
 
@@ -192,60 +189,45 @@ pub async fn record_deletion_notice(
     Ok(())
 }
 
-/// Applies a staff decision's fields to the request row.
-#[derive(Debug, Default)]
-pub struct Change {
-    pub status: Option<&'static str>,
-    pub close: bool,
-    pub outcome_reason: Option<String>,
-    pub extended_respond_by: Option<NaiveDate>,
-    pub extension_reason: Option<String>,
-    pub verification_level: Option<String>,
-    pub verified: bool,
-    /// `Some(None)` unassigns.
-    pub assignee: Option<Option<Uuid>>,
-    pub agent_authority_state: Option<&'static str>,
-}
-
-pub async fn apply(
+/// Assigns the request to a staff member, or to nobody.
+pub async fn assign(
     conn: &mut PgConnection,
     id: Uuid,
-    c: &Change,
+    to: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET assignee_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(to)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the one extension and its reason.
+pub async fn extend(
+    conn: &mut PgConnection,
+    id: Uuid,
+    until: NaiveDate,
+    reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE requests SET
-             status = coalesce($2, status),
-             closed_at = CASE WHEN $3 THEN $9 ELSE closed_at END,
-             outcome_reason = coalesce($4, outcome_reason),
-             extended_respond_by = coalesce($5, extended_respond_by),
-             extension_reason = coalesce($6, extension_reason),
-             verification_level = coalesce($7, verification_level),
-             verified_at = CASE WHEN $8 THEN $9 ELSE verified_at END,
-             assignee_id = CASE WHEN $10 THEN $11 ELSE assignee_id END,
-             agent_authority_state = coalesce($12, agent_authority_state),
-             updated_at = $9
-         WHERE id = $1",
+        "UPDATE requests SET extended_respond_by = $2, extension_reason = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(id)
-    .bind(c.status)
-    .bind(c.close)
-    .bind(&c.outcome_reason)
-    .bind(c.extended_respond_by)
-    .bind(&c.extension_reason)
-    .bind(&c.verification_level)
-    .bind(c.verified)
+    .bind(until)
+    .bind(reason)
     .bind(now)
-    .bind(c.assignee.is_some())
-    .bind(c.assignee.flatten())
-    .bind(c.agent_authority_state)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// Requests to know from this address received in the twelve months before `before`
-/// (Civ. §1798.130(b): two a year need answering).
+/// and answered (Civ. §1798.130(b): two a year need answering). Denied, withdrawn and
+/// unverified ones were not answered, so they do not count.
 pub async fn know_requests_in_year(
     pool: &PgPool,
     email: &str,
@@ -255,6 +237,7 @@ pub async fn know_requests_in_year(
     sqlx::query_scalar(
         "SELECT count(*) FROM requests WHERE lower(email) = lower($1) AND id <> $2
            AND kind IN ('know_categories', 'know_specific')
+           AND status IN ('fulfilled', 'partially_fulfilled')
            AND received_at >= $3 - interval '365 days' AND received_at <= $3",
     )
     .bind(email)

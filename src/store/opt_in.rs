@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::events::{self, Event};
 use super::requests::{self, ConsumerAnswer};
 use super::verification::{self, LinkView, Spent};
-use crate::domain::kinds::RequestStatus;
+use crate::domain::kinds::{LinkPurpose, RequestStatus};
 use crate::mail::OutgoingMessage;
 
 /// Why a request was closed when the consumer declined; DRP reads it as `other`.
@@ -53,7 +53,7 @@ pub async fn decide(
     let Some(link) = verification::lock(&mut tx, token_hash).await? else {
         return Ok(Decided::Unknown);
     };
-    if link.purpose != "confirm_opt_in" {
+    if link.purpose != LinkPurpose::ConfirmOptIn {
         return Ok(Decided::Unknown);
     }
     if let Some(why) = link.spent(now) {
@@ -76,7 +76,7 @@ pub async fn decide(
             let removed = remove_sale_sharing_opt_out(&mut tx, &link.email).await?;
             let answer = ConsumerAnswer {
                 status: RequestStatus::Fulfilled,
-                outcome_reason: APPLIED,
+                outcome_code: "opted_in",
                 action: "opted_in",
                 data: json!({
                     "confirmed_with": "single-use link e-mailed to the consumer",
@@ -90,7 +90,7 @@ pub async fn decide(
         Choice::Decline(message) => {
             let answer = ConsumerAnswer {
                 status: RequestStatus::Denied,
-                outcome_reason: DECLINED,
+                outcome_code: "opt_in_declined",
                 action: "opt_in_declined",
                 data: json!({ "reason": "consumer declined" }),
                 message,

@@ -11,10 +11,9 @@ use super::events::{self, Event};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{Document, NewRequest};
-use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
-use crate::store::verification::PURPOSE_OF_KIND;
 
 pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
 pub const ID_KEY: &str = "requests_pkey";
@@ -64,10 +63,10 @@ pub async fn insert(conn: &mut PgConnection, row: &Insert) -> Result<(), sqlx::E
     insert_many(conn, std::slice::from_ref(row)).await
 }
 
-/// The statement of `insert_many`; a link's purpose follows its request's kind, as
-/// `store::verification` says.
+/// The statement of `insert_many`; each link's purpose comes from
+/// `LinkPurpose::of_request`.
 static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
-    format!(
+    String::from(
         "WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                 $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[], $11::text[],
@@ -75,13 +74,13 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 $17::timestamptz[], $18::date[], $19::date[], $20::date[], $21::text[],
                 $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
                 $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
-                $34::timestamptz[])
+                $34::timestamptz[], $37::text[])
                 AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
                     california_resident, details, lookback, correction_field, current_value,
                     corrected_value, declaration_name, received_at, confirm_by, respond_by,
                     comply_by, agent_id, drp_request_id, agent_request_id, regime,
                     status_callback, verification_level, template, message_id, to_addr,
-                    subject, body_text, body_html, token_hash, token_expires_at)
+                    subject, body_text, body_html, token_hash, token_expires_at, token_purpose)
         ), r AS (
             INSERT INTO requests (id, tracking_code, kind, status, channel, email, full_name, phone,
                 address, california_resident, details, lookback, correction_field, current_value,
@@ -120,9 +119,8 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
             FROM input WHERE template IS NOT NULL
         ), v AS (
             INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
-            SELECT id, token_hash, received_at, token_expires_at,
-                {PURPOSE_OF_KIND}
-            FROM input r WHERE token_hash IS NOT NULL
+            SELECT id, token_hash, received_at, token_expires_at, token_purpose
+            FROM input WHERE token_hash IS NOT NULL
         )
         SELECT 1"
     )
@@ -173,6 +171,7 @@ pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(),
         .bind(c.token_expires_at)
         .bind(c.vouched_id)
         .bind(c.vouched_point)
+        .bind(c.token_purpose)
         .execute(conn)
         .await?;
     Ok(())
@@ -215,6 +214,7 @@ struct Columns<'a> {
     body_html: Vec<Option<&'a str>>,
     token_hash: Vec<Option<&'a [u8]>>,
     token_expires_at: Vec<Option<DateTime<Utc>>>,
+    token_purpose: Vec<Option<&'static str>>,
     /// The data points agents vouched for: one pair per data point.
     vouched_id: Vec<Uuid>,
     vouched_point: Vec<&'static str>,
@@ -268,6 +268,13 @@ impl<'a> Columns<'a> {
             .push(row.verification.as_ref().map(|(hash, _)| hash.as_slice()));
         self.token_expires_at
             .push(row.verification.as_ref().map(|(_, expires)| *expires));
+        let purpose = LinkPurpose::of_request(row.kind, r.agent.as_ref().map(|a| a.authority));
+        self.token_purpose.push(
+            row.verification
+                .as_ref()
+                .and(purpose)
+                .map(LinkPurpose::code),
+        );
         for point in drp.map(|d| d.vouched.as_slice()).unwrap_or_default() {
             self.vouched_id.push(row.id);
             self.vouched_point.push(point);
@@ -302,7 +309,7 @@ pub async fn set_agent(
 pub struct ConsumerAnswer<'a> {
     /// `Fulfilled` when the answer completes the request, `Denied` when it refuses it.
     pub status: RequestStatus,
-    pub outcome_reason: &'a str,
+    pub outcome_code: &'static str,
     /// The audit event's action, and what it records.
     pub action: &'a str,
     pub data: Value,
@@ -320,7 +327,7 @@ pub async fn close_by_consumer(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE requests SET status = $2, closed_at = $3, updated_at = $3, outcome_reason = $4,
+        "UPDATE requests SET status = $2, closed_at = $3, updated_at = $3, outcome_code = $4,
              verified_at = CASE WHEN $2 = 'fulfilled' THEN $3 ELSE verified_at END,
              verification_level = CASE WHEN $2 = 'fulfilled' THEN 'consumer confirmed by e-mail'
                                        ELSE verification_level END
@@ -329,7 +336,7 @@ pub async fn close_by_consumer(
     .bind(request_id)
     .bind(answer.status.code())
     .bind(now)
-    .bind(answer.outcome_reason)
+    .bind(answer.outcome_code)
     .execute(&mut *conn)
     .await?;
     let event = Event {
@@ -390,16 +397,21 @@ pub struct ConsumerView {
     pub id: Uuid,
     pub email: String,
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub received_at: DateTime<Utc>,
     pub confirm_by: Option<NaiveDate>,
     pub respond_by: Option<NaiveDate>,
     pub extended_respond_by: Option<NaiveDate>,
     pub extension_reason: Option<String>,
     pub comply_by: Option<NaiveDate>,
+    pub outcome_code: Option<String>,
     pub outcome_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the consumer gets a link at all (not with a power of attorney).
+    pub agent_authority: Option<String>,
 }
 
 /// A request by the token of its agent's status link.
@@ -409,7 +421,8 @@ pub async fn find_for_agent(
 ) -> Result<Option<ConsumerView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, email, tracking_code, kind, status, received_at, confirm_by, respond_by,
-                extended_respond_by, extension_reason, comply_by, outcome_reason, closed_at
+                extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason, closed_at,
+                agent_authority
          FROM requests WHERE agent_access_hash = $1",
     )
     .bind(access_hash)
@@ -425,7 +438,8 @@ pub async fn find_for_consumer(
 ) -> Result<Option<ConsumerView>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, email, tracking_code, kind, status, received_at, confirm_by, respond_by,
-                extended_respond_by, extension_reason, comply_by, outcome_reason, closed_at
+                extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason, closed_at,
+                agent_authority
          FROM requests WHERE tracking_code = $1 AND lower(email) = lower($2)",
     )
     .bind(code.as_str())

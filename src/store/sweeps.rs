@@ -6,15 +6,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::kinds::RequestStatus;
+use crate::domain::kinds::{RequestKind, RequestStatus};
 
 /// A request a sweep acts on.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Due {
     pub id: Uuid,
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub email: String,
     pub channel: String,
     pub respond_by: Option<NaiveDate>,
@@ -42,54 +44,6 @@ where
         .await
 }
 
-/// Opt-out and limit requests not yet applied (received up to `now`).
-pub async fn opt_outs_to_apply(
-    conn: &mut PgConnection,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<Due>, sqlx::Error> {
-    due(
-        conn,
-        "kind IN ('opt_out', 'limit_sensitive') AND status IN ('received', 'in_progress') AND received_at <= $1
-         ORDER BY received_at",
-        now,
-        limit,
-    )
-    .await
-}
-
-/// Requests still unverified on or after their response deadline.
-pub async fn unverified_at_deadline(
-    conn: &mut PgConnection,
-    today: NaiveDate,
-    limit: i64,
-) -> Result<Vec<Due>, sqlx::Error> {
-    due(
-        conn,
-        "status = 'awaiting_verification' AND respond_by <= $1 ORDER BY respond_by",
-        today,
-        limit,
-    )
-    .await
-}
-
-/// Requests waiting for verification since before `cutoff`, not reminded yet. An opt-in
-/// is never reminded: pressing a consumer to opt back in is not ours to do (reg. §7028).
-pub async fn to_remind(
-    conn: &mut PgConnection,
-    cutoff: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<Due>, sqlx::Error> {
-    due(
-        conn,
-        "status = 'awaiting_verification' AND reminded_at IS NULL AND received_at <= $1 AND kind <> 'opt_in'
-         ORDER BY received_at",
-        cutoff,
-        limit,
-    )
-    .await
-}
-
 /// Open requests past their legal deadline that staff have not been alerted to.
 pub async fn newly_overdue(
     conn: &mut PgConnection,
@@ -103,30 +57,6 @@ pub async fn newly_overdue(
         limit,
     )
     .await
-}
-
-/// Moves requests to `status`; closing statuses also set `closed_at` and the reason.
-pub async fn set_status(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-    status: RequestStatus,
-    now: DateTime<Utc>,
-    outcome_reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE requests SET status = $2, updated_at = $3,
-             closed_at = CASE WHEN $4 THEN $3 ELSE closed_at END,
-             outcome_reason = coalesce($5, outcome_reason)
-         WHERE id = ANY($1)",
-    )
-    .bind(ids)
-    .bind(status.code())
-    .bind(now)
-    .bind(status.is_closed())
-    .bind(outcome_reason)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn stamp_reminded(
@@ -152,31 +82,6 @@ pub async fn stamp_overdue_alerted(
         .bind(now)
         .execute(conn)
         .await?;
-    Ok(())
-}
-
-/// Adds addresses to the suppression list; an address already on it keeps its date.
-pub async fn add_opt_outs(
-    conn: &mut PgConnection,
-    rows: &[(&Due, &'static str)],
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let emails: Vec<&str> = rows.iter().map(|(d, _)| d.email.as_str()).collect();
-    let scopes: Vec<&str> = rows.iter().map(|(_, s)| *s).collect();
-    let ids: Vec<Uuid> = rows.iter().map(|(d, _)| d.id).collect();
-    let channels: Vec<&str> = rows.iter().map(|(d, _)| d.channel.as_str()).collect();
-    sqlx::query(
-        "INSERT INTO opt_outs (email, scope, request_id, channel, since)
-         SELECT e, s, r, c, $5 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(e, s, r, c)
-         ON CONFLICT (lower(email), scope) DO NOTHING",
-    )
-    .bind(emails)
-    .bind(scopes)
-    .bind(ids)
-    .bind(channels)
-    .bind(now)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 

@@ -1,23 +1,16 @@
 //! Verification links: issued hashed, used once, expiring.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::events::{self, Actor, Event};
-use super::requests::{self, ConsumerAnswer};
-use crate::domain::kinds::{RequestKind, RequestStatus};
-
-/// What a link for a request of this kind does: an opt-in's link confirms (or declines)
-/// the opt-in, whoever asks for a new one; every other link confirms an e-mail address.
-pub(super) const PURPOSE_OF_KIND: &str =
-    "CASE WHEN r.kind = 'opt_in' THEN 'confirm_opt_in' ELSE 'verify_email' END";
+use crate::domain::kinds::{LinkPurpose, RequestKind, RequestStatus};
 
 /// Issues a new link for a request; links issued before it stop working.
 pub async fn issue(
     conn: &mut PgConnection,
     request_id: Uuid,
+    purpose: LinkPurpose,
     token_hash: &[u8],
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -30,31 +23,31 @@ pub async fn issue(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    let sql = format!(
+    sqlx::query(
         "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
-         SELECT r.id, $2, $3, $4, {PURPOSE_OF_KIND} FROM requests r WHERE r.id = $1"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(request_id)
-        .bind(token_hash)
-        .bind(now)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(request_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(purpose.code())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Issues one new link for each of many requests (the worker's reminders); earlier
-/// links of those requests stop working. Opt-ins are never reminded, so these links
-/// always confirm an e-mail address.
+/// Issues one new link for each of many requests (the worker's reminders), each with
+/// its purpose; earlier links of those requests stop working.
 pub async fn issue_many(
     conn: &mut PgConnection,
-    links: &[(Uuid, [u8; 32])],
+    links: &[(Uuid, [u8; 32], LinkPurpose)],
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let ids: Vec<Uuid> = links.iter().map(|(id, _)| *id).collect();
-    let hashes: Vec<Vec<u8>> = links.iter().map(|(_, h)| h.to_vec()).collect();
+    let ids: Vec<Uuid> = links.iter().map(|(id, _, _)| *id).collect();
+    let hashes: Vec<Vec<u8>> = links.iter().map(|(_, h, _)| h.to_vec()).collect();
+    let purposes: Vec<&str> = links.iter().map(|(_, _, p)| p.code()).collect();
     sqlx::query(
         "UPDATE verification_tokens SET expires_at = least(expires_at, $2)
          WHERE request_id = ANY($1) AND used_at IS NULL",
@@ -64,13 +57,14 @@ pub async fn issue_many(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
-         SELECT r, h, $3, $4 FROM unnest($1::uuid[], $2::bytea[]) AS u(r, h)",
+        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
+         SELECT r, h, $3, $4, p FROM unnest($1::uuid[], $2::bytea[], $5::text[]) AS u(r, h, p)",
     )
     .bind(&ids)
     .bind(&hashes)
     .bind(now)
     .bind(expires_at)
+    .bind(&purposes)
     .execute(conn)
     .await?;
     Ok(())
@@ -82,16 +76,18 @@ pub struct LinkView {
     pub token_id: i64,
     pub request_id: Uuid,
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub respond_by: Option<NaiveDate>,
     pub extended_respond_by: Option<NaiveDate>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     /// Where to send the consumer after verifying (a DRP agent's page).
     pub redirect_to: Option<String>,
-    /// `verify_email`, `confirm_agent` for an agent's filing, or `confirm_opt_in`.
-    pub purpose: String,
+    #[sqlx(try_from = "String")]
+    pub purpose: LinkPurpose,
     pub email: String,
     pub agent_name: Option<String>,
     pub agent_organisation: Option<String>,
@@ -117,7 +113,7 @@ impl LinkView {
             Some(Spent::AlreadyUsed)
         } else if self.expires_at <= now {
             Some(Spent::Expired)
-        } else if self.status != RequestStatus::AwaitingVerification.code() {
+        } else if self.status != RequestStatus::AwaitingVerification {
             Some(Spent::NotWaiting)
         } else {
             None
@@ -160,115 +156,6 @@ pub async fn mark_used(
     sqlx::query("UPDATE verification_tokens SET used_at = $2 WHERE id = $1")
         .bind(token_id)
         .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// What following a link did.
-#[derive(Debug)]
-pub enum Followed {
-    Verified(LinkView),
-    /// The consumer said they did not authorize the agent: the request is denied.
-    AgentRejected(LinkView),
-    Spent(Spent, LinkView),
-    Unknown,
-}
-
-/// What the consumer decided about an agent's filing; `rejection` is the notice sent
-/// when they reject it.
-pub struct AgentDecision<'a> {
-    pub confirm: bool,
-    pub rejection: &'a crate::mail::OutgoingMessage,
-}
-
-/// Why a request was closed when the consumer rejected the agent who filed it.
-const AGENT_REJECTED: &str = "You told us you did not authorize the agent who filed this request.";
-
-/// Uses a link: marks it used, records the e-mail data point and moves the request to
-/// `verified`, all in one transaction. For an agent's filing the consumer's decision
-/// either confirms the agent (and verifies) or rejects it (and denies the request).
-pub async fn follow(
-    pool: &PgPool,
-    token_hash: &[u8],
-    now: DateTime<Utc>,
-    decision: Option<AgentDecision<'_>>,
-) -> Result<Followed, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let Some(link) = lock(&mut tx, token_hash).await? else {
-        return Ok(Followed::Unknown);
-    };
-    if let Some(why) = link.spent(now) {
-        return Ok(Followed::Spent(why, link));
-    }
-    if link.purpose == "confirm_opt_in" || link.kind == RequestKind::OptIn.code() {
-        // Only the consumer's own choice on the opt-in page applies an opt-in; a link
-        // never "verifies" one.
-        return Ok(Followed::Spent(Spent::NotWaiting, link));
-    }
-    mark_used(&mut tx, link.token_id, now).await?;
-    let for_agent = link.purpose == "confirm_agent";
-    if let Some(AgentDecision {
-        confirm: false,
-        rejection,
-    }) = decision.as_ref().filter(|_| for_agent)
-    {
-        set_agent_authority(&mut tx, link.request_id, "rejected").await?;
-        let answer = ConsumerAnswer {
-            status: RequestStatus::Denied,
-            outcome_reason: AGENT_REJECTED,
-            action: "agent_authority_rejected",
-            data: json!({ "reason": "the consumer did not authorize the agent" }),
-            message: rejection,
-        };
-        requests::close_by_consumer(&mut tx, link.request_id, answer, now).await?;
-        tx.commit().await?;
-        return Ok(Followed::AgentRejected(link));
-    }
-    if for_agent {
-        set_agent_authority(&mut tx, link.request_id, "confirmed").await?;
-        let event = Event::by_consumer(link.request_id, "agent_authority_confirmed", json!({}));
-        events::record(&mut tx, now, event).await?;
-    }
-    sqlx::query(
-        "UPDATE requests SET status = 'verified', verified_at = $2, updated_at = $2,
-             verification_level = CASE WHEN verification_level = 'none' THEN 'email' ELSE verification_level END
-         WHERE id = $1",
-    )
-    .bind(link.request_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    events::record(
-        &mut tx,
-        now,
-        Event {
-            request_id: link.request_id,
-            actor: Actor::Consumer,
-            action: "email_verified",
-            from: Some(RequestStatus::AwaitingVerification),
-            to: Some(RequestStatus::Verified),
-            data: json!({ "data_point": "email", "method": "single-use link" }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Followed::Verified(LinkView {
-        status: RequestStatus::Verified.code().into(),
-        used_at: Some(now),
-        ..link
-    }))
-}
-
-/// Records what the consumer said of the agent who filed for them.
-async fn set_agent_authority(
-    conn: &mut PgConnection,
-    request_id: Uuid,
-    state: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE requests SET agent_authority_state = $2 WHERE id = $1")
-        .bind(request_id)
-        .bind(state)
         .execute(conn)
         .await?;
     Ok(())

@@ -18,10 +18,11 @@ use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{self, Authority, FieldErrors, NewRequest, RawForm};
-use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{self, DatedStep, long_date, messages};
+use crate::service;
 use crate::store::inserter::InsertError;
 use crate::store::{self, requests::Insert};
 
@@ -382,14 +383,6 @@ async fn store_agent_filing(
     if let Some(doc) = &agent.permission {
         store::requests::insert_attachment(tx, id, "agent_authorization", doc).await?;
     }
-    if let Some((hash, _)) = row.verification {
-        sqlx::query(
-            "UPDATE verification_tokens SET purpose = 'confirm_agent' WHERE token_hash = $1",
-        )
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
-    }
     let status_url = state
         .mail
         .url(&format!("/agent/status/{}", access.expose()));
@@ -416,6 +409,8 @@ struct StatusResult {
     received: String,
     dates: Vec<DatedStep>,
     extension_reason: Option<String>,
+    /// The outcome, rendered from its code, and staff's explanation.
+    outcome: Option<&'static str>,
     outcome_reason: Option<String>,
 }
 
@@ -511,12 +506,13 @@ async fn look_up(
     };
     match store::requests::find_for_consumer(&state.db, &code, &email).await? {
         Some(view) => {
-            let waiting = view.status == RequestStatus::AwaitingVerification.code();
+            let waiting = view.status == RequestStatus::AwaitingVerification;
             if resend && waiting {
-                send_new_link(&state, &view, &code).await?;
-                page.notice = Some(
-                    "We sent a new confirmation link to your e-mail address. Earlier links no longer work.",
-                );
+                page.notice = Some(if send_new_link(&state, &view, &code).await? {
+                    "We sent a new confirmation link to your e-mail address. Earlier links no longer work."
+                } else {
+                    "This request needs no link from you: we are checking your agent's power of attorney."
+                });
             }
             page.result = Some(status_result(&state, view));
         }
@@ -532,26 +528,39 @@ async fn look_up(
     Ok(response)
 }
 
+/// Sends a new link with the purpose of the first one (confirm the e-mail, confirm or
+/// reject an agent, confirm or decline an opt-in); false when the request gets none.
 async fn send_new_link(
     state: &AppState,
     view: &store::requests::ConsumerView,
     code: &TrackingCode,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let now = state.clock.now();
     let token = SecretToken::generate();
     let url = state.mail.url(&format!("/verify/{}", token.expose()));
     let mut expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
-    let message = match view.respond_by {
+    if let (RequestKind::OptIn, Some(respond_by)) = (view.kind, view.respond_by) {
         // An opt-in's link works until the opt-in lapses, at the start of `respond_by`.
-        Some(respond_by) if view.kind == RequestKind::OptIn.code() => {
-            expires = expires.min(crate::clock::start_of_day(state.tz, respond_by));
-            let last_day = crate::domain::deadlines::opt_in_last_day(respond_by);
+        expires = expires.min(crate::clock::start_of_day(state.tz, respond_by));
+    }
+    let mut tx = state.db.begin().await?;
+    let purpose =
+        service::links::issue(&mut tx, state.rules(), view.id, token.hash(), now, expires).await?;
+    let message = match purpose {
+        None => return Ok(false),
+        Some(LinkPurpose::ConfirmOptIn) => {
+            let last_day = crate::domain::deadlines::opt_in_last_day(
+                view.respond_by.unwrap_or(now.date_naive()),
+            );
             messages::opt_in_link(&state.mail, &view.email, code, last_day, &url)?
         }
-        _ => messages::verification_link(&state.mail, &view.email, code, &url)?,
+        Some(LinkPurpose::ConfirmAgent) => {
+            messages::agent_confirmation_link(&state.mail, &view.email, code, &url)?
+        }
+        Some(LinkPurpose::VerifyEmail) => {
+            messages::verification_link(&state.mail, &view.email, code, &url)?
+        }
     };
-    let mut tx = state.db.begin().await?;
-    store::verification::issue(&mut tx, view.id, token.hash(), now, expires).await?;
     store::outbox::enqueue(&mut tx, Some(view.id), &message, now).await?;
     store::events::record(
         &mut tx,
@@ -562,18 +571,18 @@ async fn send_new_link(
             action: "verification_link_requested",
             from: None,
             to: None,
-            data: serde_json::json!({}),
+            data: serde_json::json!({ "purpose": purpose.map(LinkPurpose::code) }),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {
-    let kind = RequestKind::parse(&v.kind).ok();
-    let status = RequestStatus::parse(&v.status).ok();
-    let open = status.is_some_and(|s| !s.is_closed());
+    let kind = Some(v.kind);
+    let status = Some(v.status);
+    let open = !v.status.is_closed();
     let mut dates = Vec::new();
     if open {
         let deadline = Deadlines {
@@ -591,10 +600,10 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
     }
     StatusResult {
         awaiting_verification: status == Some(RequestStatus::AwaitingVerification),
-        link_for: if kind == Some(RequestKind::OptIn) {
-            "confirm or decline opting back in"
-        } else {
-            "confirm your e-mail address"
+        link_for: match LinkPurpose::of_request(v.kind, agent_authority(&v)) {
+            Some(LinkPurpose::ConfirmOptIn) => "confirm or decline opting back in",
+            Some(LinkPurpose::ConfirmAgent) => "confirm or reject the agent who filed for you",
+            _ => "confirm your e-mail address",
         },
         tracking_code: v.tracking_code,
         kind_title: kind.map_or("Privacy request", RequestKind::title),
@@ -606,8 +615,18 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         received: long_date(v.received_at.with_timezone(&state.tz).date_naive()),
         dates,
         extension_reason: v.extension_reason,
+        outcome: v
+            .outcome_code
+            .as_deref()
+            .map(crate::domain::actions::outcome_label),
         outcome_reason: v.outcome_reason,
     }
+}
+
+fn agent_authority(v: &store::requests::ConsumerView) -> Option<crate::domain::kinds::Authority> {
+    v.agent_authority
+        .as_deref()
+        .and_then(|a| crate::domain::kinds::Authority::parse(a).ok())
 }
 
 #[derive(Template)]

@@ -17,18 +17,19 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::errors::AppError;
-use crate::domain::actions::data_points_needed;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::drp::{self, Claims, Rejection};
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::NewRequest;
-use crate::domain::kinds::{Channel, Lookback, RequestKind, RequestStatus};
+use crate::domain::kinds::{Channel, LinkPurpose, Lookback, RequestKind, RequestStatus};
+use crate::domain::lifecycle::Change;
 use crate::domain::token::{self, SecretToken};
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{MailContext, messages};
+use crate::service::{self, lifecycle::Ask};
 use crate::store;
 use crate::store::agents::{self, Agent, DrpView};
-use crate::store::events::{self, Actor, Event};
+use crate::store::events::Actor;
 use crate::store::inserter::InsertError;
 use crate::store::requests::{DrpFields, Insert};
 
@@ -135,7 +136,7 @@ async fn agent_info(
 pub fn status_object(tz: chrono_tz::Tz, mail: &MailContext, v: &DrpView) -> Value {
     let status = RequestStatus::parse(&v.status).unwrap_or(RequestStatus::Received);
     let kind = RequestKind::parse(&v.kind).unwrap_or(RequestKind::KnowCategories);
-    let (drp_status, reason) = drp::drp_status(kind, status, v.outcome_reason.as_deref());
+    let (drp_status, reason) = drp::drp_status(kind, status, v.outcome_code.as_deref());
     let mut o = json!({
         "request_id": v.drp_request_id.to_string(),
         "status": drp_status,
@@ -274,7 +275,9 @@ async fn exercise(
         RequestKind::OptIn => RequestStatus::AwaitingVerification,
         _ if !kind.needs_verification() => RequestStatus::Received,
         RequestKind::KnowSpecific => RequestStatus::AwaitingVerification,
-        _ if vouched.len() >= data_points_needed(kind) => RequestStatus::Verified,
+        _ if vouched.len() >= state.settings.verification.points_needed(kind) => {
+            RequestStatus::Verified
+        }
         _ => RequestStatus::AwaitingVerification,
     };
     let drp_id = Uuid::new_v4();
@@ -435,14 +438,6 @@ async fn revoke(
     let Some(view) = agents::drp_request(&state.db, id, &agent.id).await? else {
         return Ok(error(StatusCode::NOT_FOUND, "no such request", false));
     };
-    let status = RequestStatus::parse(&view.status).unwrap_or(RequestStatus::Received);
-    if status.is_closed() {
-        return Ok(error(
-            StatusCode::BAD_REQUEST,
-            "only an open or in-progress request can be revoked",
-            false,
-        ));
-    }
     let reason: String = json
         .get("reason")
         .and_then(Value::as_str)
@@ -452,27 +447,28 @@ async fn revoke(
         .collect();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    store::sweeps::set_status(
+    // The row is locked and its status read under the lock, so a fulfilment committing
+    // at the same moment is never overwritten.
+    let ask = Ask {
+        data: json!({ "reason": reason }),
+        ..Ask::new(Change::Revoke)
+    };
+    let done = service::lifecycle::transition(
         &mut tx,
-        &[view.id],
-        RequestStatus::Withdrawn,
+        state.rules(),
+        store::lifecycle::Key::Id(view.id),
+        Actor::Agent(&agent.id),
+        ask,
         now,
-        Some("Revoked by the authorized agent."),
     )
     .await?;
-    events::record(
-        &mut tx,
-        now,
-        Event {
-            request_id: view.id,
-            actor: Actor::Agent(&agent.id),
-            action: "revoked",
-            from: Some(status),
-            to: Some(RequestStatus::Withdrawn),
-            data: json!({ "reason": reason }),
-        },
-    )
-    .await?;
+    if !matches!(done, Some(Ok(_))) {
+        return Ok(error(
+            StatusCode::BAD_REQUEST,
+            "only an open or in-progress request can be revoked",
+            false,
+        ));
+    }
     let view = agents::drp_request_by_id(&mut tx, view.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -564,7 +560,15 @@ async fn verify_send(
     let message = messages::verification_link(&state.mail, &email, &code, &url)?;
     let expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
     let mut tx = state.db.begin().await?;
-    store::verification::issue(&mut tx, id, link.hash(), now, expires).await?;
+    store::verification::issue(
+        &mut tx,
+        id,
+        LinkPurpose::VerifyEmail,
+        link.hash(),
+        now,
+        expires,
+    )
+    .await?;
     sqlx::query("UPDATE verification_tokens SET redirect_to = $2 WHERE token_hash = $1")
         .bind(link.hash().as_slice())
         .bind(&redirect)

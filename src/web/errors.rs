@@ -35,6 +35,12 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::service::Error> for AppError {
+    fn from(err: crate::service::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(err))
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(err: askama::Error) -> Self {
         AppError::Internal(anyhow::Error::new(err).context("rendering a template"))

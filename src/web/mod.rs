@@ -53,6 +53,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the lifecycle's decisions and messages read.
+    pub fn rules(&self) -> crate::service::Rules<'_> {
+        crate::service::Rules {
+            policy: &self.settings.verification,
+            mail: &self.mail,
+            tz: self.tz,
+        }
+    }
+
     pub fn new(db: PgPool, settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let tz = settings
             .timezone()

@@ -136,7 +136,7 @@ enum Outcome {
 
 impl Outcome {
     fn answer(self, link: &LinkView) -> Answer<'static> {
-        let fulfilled = link.status == RequestStatus::Fulfilled.code();
+        let fulfilled = link.status == RequestStatus::Fulfilled;
         let (heading, message, offer_opt_out) = match self {
             Outcome::OptedIn => (
                 "Done: you opted back in",
@@ -191,8 +191,7 @@ fn closed(
 }
 
 fn status_label(link: &LinkView) -> &'static str {
-    let status = RequestStatus::parse(&link.status).unwrap_or(RequestStatus::Received);
-    RequestKind::OptIn.status_label(status)
+    RequestKind::OptIn.status_label(link.status)
 }
 
 /// `GET /verify/{token}` for an opt-in's link: shows the choice; changes nothing.

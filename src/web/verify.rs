@@ -13,12 +13,11 @@ use super::errors::AppError;
 use super::form::SubmittedForm;
 use super::gpc::Gpc;
 use super::{AppState, Page, html};
-use crate::domain::kinds::{RequestKind, RequestStatus};
+use crate::domain::kinds::{LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::token;
-use crate::domain::tracking::TrackingCode;
 use crate::mail::long_date;
-use crate::mail::messages;
-use crate::store::verification::{self, AgentDecision, Followed, LinkView, Spent};
+use crate::service::{self, links::AgentChoice, links::Followed};
+use crate::store::verification::{self, LinkView, Spent};
 
 #[derive(Template)]
 #[template(path = "consumer/verify.html")]
@@ -31,6 +30,9 @@ struct VerifyPage<'a> {
     tracking_code: Option<String>,
     offer_new_link: bool,
     agent: bool,
+    /// The consumer signs the declaration for specific pieces on this page.
+    declaration: bool,
+    declaration_error: Option<&'a str>,
 }
 
 fn answer_by(link: &LinkView) -> Option<NaiveDate> {
@@ -38,7 +40,13 @@ fn answer_by(link: &LinkView) -> Option<NaiveDate> {
 }
 
 fn what(link: &LinkView) -> &'static str {
-    RequestKind::parse(&link.kind).map_or("your privacy request", RequestKind::title)
+    link.kind.title()
+}
+
+/// An agent's filing for specific pieces: the consumer signs the declaration when they
+/// confirm the agent (reg. §7063).
+fn signs_declaration(link: &LinkView) -> bool {
+    link.purpose == LinkPurpose::ConfirmAgent && link.kind == RequestKind::KnowSpecific
 }
 
 /// What a verification page says.
@@ -51,6 +59,7 @@ struct Answer<'a> {
     offer_new_link: bool,
     /// The choice is confirm or reject an agent, not just confirm.
     agent: bool,
+    declaration_error: Option<&'a str>,
 }
 
 fn render(state: &AppState, gpc: Gpc, a: Answer<'_>) -> Result<Response, AppError> {
@@ -64,6 +73,8 @@ fn render(state: &AppState, gpc: Gpc, a: Answer<'_>) -> Result<Response, AppErro
             tracking_code: a.link.map(|l| l.tracking_code.clone()),
             offer_new_link: a.offer_new_link,
             agent: a.agent,
+            declaration: a.agent && a.link.is_some_and(signs_declaration),
+            declaration_error: a.declaration_error,
         },
     )
 }
@@ -77,13 +88,13 @@ pub async fn open_link(
     let Some(link) = verification::find(&state.db, &token::hash(&raw)).await? else {
         return unknown(&state, gpc);
     };
-    if link.purpose == "confirm_opt_in" {
+    if link.purpose == LinkPurpose::ConfirmOptIn {
         return super::opt_in::open(&state, gpc, &raw, &link);
     }
     if let Some(why) = link.spent(now) {
         return spent(&state, gpc, &link, why);
     }
-    let agent = link.purpose == "confirm_agent";
+    let agent = link.purpose == LinkPurpose::ConfirmAgent;
     let (heading, message) = if agent {
         let who = match (&link.agent_name, &link.agent_organisation) {
             (Some(n), Some(o)) => format!("{n} ({o})"),
@@ -117,6 +128,7 @@ pub async fn open_link(
             confirm_action: Some(format!("/verify/{raw}")),
             offer_new_link: false,
             agent,
+            declaration_error: None,
         },
     )
 }
@@ -131,31 +143,25 @@ pub async fn use_link(
     super::check_origin(&headers, &state)?;
     let hash = token::hash(&raw);
     let found = verification::find(&state.db, &hash).await?;
-    if let Some(link) = found.as_ref().filter(|l| l.purpose == "confirm_opt_in") {
+    if let Some(link) = found
+        .as_ref()
+        .filter(|l| l.purpose == LinkPurpose::ConfirmOptIn)
+    {
         return super::opt_in::choose(&state, gpc, &raw, link, &form).await;
     }
-    // The notice a rejection sends, prepared before the transaction that sends it.
-    let rejection = match found {
-        Some(link) if link.purpose == "confirm_agent" => {
-            let kind = RequestKind::parse(&link.kind).unwrap_or(RequestKind::KnowCategories);
-            let code =
-                TrackingCode::parse(&link.tracking_code).unwrap_or_else(TrackingCode::generate);
-            Some(messages::outcome(
-                &state.mail,
-                &link.email,
-                &code,
-                kind,
-                messages::Outcome::Denied,
-                "You told us you did not authorize the agent who filed this request, so we will not act on it.",
-            )?)
-        }
-        _ => None,
-    };
-    let decision = rejection.as_ref().map(|rejection| AgentDecision {
-        confirm: form.get("decision") != "reject",
-        rejection,
-    });
-    match verification::follow(&state.db, &hash, state.clock.now(), decision).await? {
+    let declared = form.is_yes("declaration_agree");
+    let typed = form.get("declaration_name").trim();
+    let choice = found
+        .as_ref()
+        .filter(|l| l.purpose == LinkPurpose::ConfirmAgent)
+        .map(|_| AgentChoice {
+            confirm: form.get("decision") != "reject",
+            declaration_name: (declared && !typed.is_empty() && typed.chars().count() <= 200)
+                .then_some(typed),
+        });
+    let followed =
+        service::links::follow(&state.db, state.rules(), &hash, choice, state.clock.now()).await?;
+    match followed {
         Followed::AgentRejected(link) => render(
             &state,
             gpc,
@@ -167,27 +173,62 @@ pub async fn use_link(
                 confirm_action: None,
                 offer_new_link: false,
                 agent: false,
+                declaration_error: None,
             },
         ),
-        Followed::Verified(link) => {
-            tracing::info!(tracking_code = %link.tracking_code, "e-mail verified");
+        Followed::NeedsDeclaration(link) => render(
+            &state,
+            gpc,
+            Answer {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                heading: "Did you authorize this agent?",
+                message: format!(
+                    "To confirm this request for you ({}), sign the declaration below.",
+                    what(&link)
+                ),
+                link: Some(&link),
+                confirm_action: Some(format!("/verify/{raw}")),
+                offer_new_link: false,
+                agent: true,
+                declaration_error: Some(
+                    "Type your full name and tick the box to sign the declaration.",
+                ),
+            },
+        ),
+        Followed::Used { link, verified } => {
+            tracing::info!(tracking_code = %link.tracking_code, verified, "consumer link used");
             if let Some(back) = &link.redirect_to {
                 return Ok(axum::response::Redirect::to(back).into_response());
             }
             let when = answer_by(&link).map_or_else(String::new, |d| {
                 format!(" We will answer by {}.", long_date(d))
             });
+            let (heading, message) = if verified {
+                (
+                    "Thank you: your e-mail address is confirmed",
+                    format!("We are now working on your request: {}.{when}", what(&link)),
+                )
+            } else {
+                (
+                    "Thank you: your e-mail address is confirmed",
+                    format!(
+                        "We still need to match a few details against our records before we can act on your request: {}. We may contact you about them.{when}",
+                        what(&link)
+                    ),
+                )
+            };
             render(
                 &state,
                 gpc,
                 Answer {
                     status: StatusCode::OK,
-                    heading: "Thank you: your e-mail address is confirmed",
-                    message: format!("We are now working on your request: {}.{when}", what(&link)),
+                    heading,
+                    message,
                     link: Some(&link),
                     confirm_action: None,
                     offer_new_link: false,
                     agent: false,
+                    declaration_error: None,
                 },
             )
         }
@@ -213,6 +254,7 @@ fn already_used(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response,
             confirm_action: None,
             offer_new_link: false,
             agent: false,
+            declaration_error: None,
         })
 }
 
@@ -223,13 +265,14 @@ fn expired(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppE
             message: "For your security, confirmation links work for a limited time, and only the newest one works. You can ask for a new link on the status page.".into(),
             link: Some(link),
             confirm_action: None,
-            offer_new_link: link.status == RequestStatus::AwaitingVerification.code(),
+            offer_new_link: link.status == RequestStatus::AwaitingVerification,
             agent: false,
+            declaration_error: None,
         })
 }
 
 fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
-    let status = RequestStatus::parse(&link.status).map_or("updated", RequestStatus::label);
+    let status = link.kind.status_label(link.status);
     render(
         state,
         gpc,
@@ -243,6 +286,7 @@ fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, 
             confirm_action: None,
             offer_new_link: false,
             agent: false,
+            declaration_error: None,
         },
     )
 }
@@ -256,5 +300,6 @@ pub(super) fn unknown(state: &AppState, gpc: Gpc) -> Result<Response, AppError> 
             confirm_action: None,
             offer_new_link: true,
             agent: false,
+            declaration_error: None,
         })
 }

@@ -38,6 +38,14 @@ pub struct Worker {
 }
 
 impl Worker {
+    fn rules(&self) -> crate::service::Rules<'_> {
+        crate::service::Rules {
+            policy: &self.settings.verification,
+            mail: &self.ctx,
+            tz: self.tz,
+        }
+    }
+
     pub fn new(db: PgPool, settings: Arc<Settings>, clock: Clock) -> anyhow::Result<Self> {
         let transport = Transport::from_settings(settings.smtp_url.as_deref(), &settings.data_dir)?;
         let from = settings.mail_from.parse().context("mail_from")?;

@@ -8,12 +8,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Worker;
-use crate::domain::kinds::{RequestKind, RequestStatus};
+use crate::domain::actions::Refusal;
+use crate::domain::kinds::{DataPoint, LinkPurpose, RequestKind, RequestStatus};
+use crate::domain::lifecycle::Change;
 use crate::domain::token::SecretToken;
-use crate::domain::tracking::TrackingCode;
 use crate::mail::{OutgoingMessage, messages};
+use crate::service::lifecycle::{self, Ask};
 use crate::store::events::{self, Actor, Event};
-use crate::store::sweeps::{self, Due};
+use crate::store::lifecycle as rows;
+use crate::store::sweeps;
 use crate::store::{outbox, verification};
 
 /// What one sweep did.
@@ -32,12 +35,19 @@ impl SweepReport {
     }
 }
 
-fn kind_of(due: &Due) -> RequestKind {
-    RequestKind::parse(&due.kind).unwrap_or(RequestKind::KnowCategories)
-}
-
-fn code_of(due: &Due) -> TrackingCode {
-    TrackingCode::parse(&due.tracking_code).unwrap_or_else(TrackingCode::generate)
+/// A sweep selects only what the rules allow, so a refusal means the two disagree:
+/// logged, and the request left for staff.
+fn refused(
+    decided: &[(
+        &rows::Locked,
+        Result<crate::domain::lifecycle::Transition, Refusal>,
+    )],
+) {
+    for (r, result) in decided {
+        if let Err(why) = result {
+            tracing::warn!(tracking_code = %r.tracking_code.as_str(), refusal = %why, "sweep skipped a request the rules refused");
+        }
+    }
 }
 
 impl Worker {
@@ -50,8 +60,12 @@ impl Worker {
         while let n @ 1.. = self.close_unverified().await? {
             report.closed_unverified += n;
         }
-        while let n @ 1.. = self.remind_unverified().await? {
-            report.reminders += n;
+        loop {
+            let (taken, sent) = self.remind_unverified().await?;
+            report.reminders += sent;
+            if taken == 0 {
+                break;
+            }
         }
         while let n @ 1.. = self.alert_overdue().await? {
             report.overdue_alerts += n;
@@ -65,172 +79,178 @@ impl Worker {
     }
 
     /// Opt-out and limit requests need no verification: they are applied at once, put on
-    /// the suppression list and confirmed to the consumer (reg. §7026(f), (g)).
+    /// the suppression list and confirmed to the consumer (reg. §7026(f), (g)), through
+    /// the same lifecycle transition staff use when they fulfil one.
     async fn apply_opt_outs(&self) -> anyhow::Result<usize> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let due = sweeps::opt_outs_to_apply(&mut tx, now, self.batch()).await?;
+        let due = rows::lock_due(
+            &mut tx,
+            "r.kind IN ('opt_out', 'limit_sensitive') AND r.status IN ('received', 'in_progress') AND r.received_at <= $1",
+            "r.received_at",
+            now,
+            self.batch(),
+        )
+        .await?;
         if due.is_empty() {
             return Ok(0);
         }
-        let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
-        let mut trail = Vec::with_capacity(due.len() * 2);
-        let mut mail = Vec::with_capacity(due.len());
-        let mut listed = Vec::with_capacity(due.len());
-        for d in &due {
-            let kind = kind_of(d);
-            let scope = if kind == RequestKind::LimitSensitive {
-                "sensitive_use"
-            } else {
-                "sale_sharing"
-            };
-            if d.status == RequestStatus::Received.code() {
-                trail.push(Event {
-                    request_id: d.id,
-                    actor: Actor::System,
-                    action: "processing_started",
-                    from: Some(RequestStatus::Received),
-                    to: Some(RequestStatus::InProgress),
-                    data: json!({}),
-                });
-            }
-            trail.push(Event {
-                request_id: d.id,
-                actor: Actor::System,
-                action: "opt_out_applied",
-                from: Some(RequestStatus::InProgress),
-                to: Some(RequestStatus::Fulfilled),
-                data: json!({ "suppression_list": scope }),
-            });
-            listed.push((d, scope));
-            mail.push((
-                Some(d.id),
-                messages::opt_out_applied(&self.ctx, &d.email, &code_of(d), kind)?,
-            ));
-        }
-        sweeps::add_opt_outs(&mut tx, &listed, now).await?;
-        sweeps::set_status(
+        // Those still `received` are started first, so the trail shows each step.
+        let mut due = due;
+        let fulfil = Change::Fulfil { partial: false };
+        let received: Vec<_> = due
+            .iter()
+            .filter(|r| lifecycle::starts_first(r, fulfil))
+            .cloned()
+            .collect();
+        let started = lifecycle::apply_many(
             &mut tx,
-            &ids,
-            RequestStatus::Fulfilled,
+            self.rules(),
+            &received,
+            Actor::System,
+            |_| Ask::new(Change::Start),
             now,
-            Some("Applied and added to the suppression list."),
         )
         .await?;
-        events::record_many(&mut tx, now, &trail).await?;
-        outbox::enqueue_many(&mut tx, now, &mail).await?;
+        refused(&started);
+        for r in due.iter_mut() {
+            if let Some((_, Ok(t))) = started.iter().find(|(s, _)| s.id == r.id) {
+                r.status = t.status();
+            }
+        }
+        let decided = lifecycle::apply_many(
+            &mut tx,
+            self.rules(),
+            &due,
+            Actor::System,
+            |_| Ask::new(fulfil),
+            now,
+        )
+        .await?;
+        refused(&decided);
         tx.commit().await?;
         Ok(due.len())
     }
 
-    /// At `respond_by` with no verification the request is closed, and the consumer told
-    /// that identity could not be verified (reg. §7022, §7024). An opt-in the consumer
-    /// did not confirm is closed the same way, unapplied, and they are told that nothing
-    /// changed. This runs before the overdue alert, which therefore never sees them.
+    /// At the end of its governing deadline (the extended one when extended), in the
+    /// business's time zone, a request still unverified is closed and the consumer told
+    /// why (reg. §7022, §7024). An opt-in the consumer did not confirm lapses when its link
+    /// does, unapplied. This runs before the overdue alert, which therefore never sees
+    /// them.
     async fn close_unverified(&self) -> anyhow::Result<usize> {
         let now = self.clock.now();
         let today = self.clock.today(self.tz);
         let mut tx = self.db.begin().await?;
-        let due = sweeps::unverified_at_deadline(&mut tx, today, self.batch()).await?;
+        let due = rows::lock_due(
+            &mut tx,
+            "r.status = 'awaiting_verification' AND r.due_on <= $1 AND (r.kind = 'opt_in' OR r.due_on < $1)",
+            "r.due_on",
+            today,
+            self.batch(),
+        )
+        .await?;
         if due.is_empty() {
             return Ok(0);
         }
-        let mut trail = Vec::with_capacity(due.len());
-        let mut mail = Vec::with_capacity(due.len());
-        // The outcome each request keeps, and the requests that keep it.
-        let mut closing: Vec<(&'static str, Vec<Uuid>)> = Vec::new();
-        for d in &due {
-            let kind = kind_of(d);
-            let reason = kind.closed_unverified_reason();
-            match closing.iter_mut().find(|(r, _)| *r == reason) {
-                Some((_, ids)) => ids.push(d.id),
-                None => closing.push((reason, vec![d.id])),
-            }
-            let mut data = if kind == RequestKind::OptIn {
-                json!({ "reason": "the consumer did not confirm the opt-in in time; the opt-out stays in place" })
-            } else {
-                json!({ "reason": "identity could not be verified by the response deadline" })
-            };
-            if kind == RequestKind::KnowSpecific {
-                // reg. §7024(a): an unverified request for specific pieces is handled as
-                // a request for categories.
-                data["handled_as"] = json!(RequestKind::KnowCategories.code());
-            }
-            trail.push(Event {
-                request_id: d.id,
-                actor: Actor::System,
-                action: "closed_unverified",
-                from: Some(RequestStatus::AwaitingVerification),
-                to: Some(RequestStatus::ClosedUnverified),
-                data,
-            });
-            mail.push((
-                Some(d.id),
-                messages::closed_unverified(&self.ctx, &d.email, &code_of(d), kind)?,
-            ));
-        }
-        for (reason, ids) in &closing {
-            sweeps::set_status(
-                &mut tx,
-                ids,
-                RequestStatus::ClosedUnverified,
-                now,
-                Some(reason),
-            )
-            .await?;
-        }
-        events::record_many(&mut tx, now, &trail).await?;
-        outbox::enqueue_many(&mut tx, now, &mail).await?;
+        let decided = lifecycle::apply_many(
+            &mut tx,
+            self.rules(),
+            &due,
+            Actor::System,
+            |r| {
+                let mut data =
+                    json!({ "reason": "verification was not completed by the deadline" });
+                if r.kind == RequestKind::KnowSpecific {
+                    // reg. §7024(a): an unverified request for specific pieces is
+                    // handled as a request for categories.
+                    data["handled_as"] = json!(RequestKind::KnowCategories.code());
+                }
+                Ask {
+                    data,
+                    ..Ask::new(Change::CloseUnverified)
+                }
+            },
+            now,
+        )
+        .await?;
+        refused(&decided);
         tx.commit().await?;
         Ok(due.len())
     }
 
-    /// One reminder, with a fresh link, to requests still unverified after
-    /// `reminder_after_days`.
-    async fn remind_unverified(&self) -> anyhow::Result<usize> {
+    /// One reminder, with a fresh link of the same purpose, to requests whose consumer
+    /// has not used their own link after `reminder_after_days`. A power of attorney gets
+    /// no consumer link, so no reminder either.
+    /// Returns how many requests it took and how many reminders it sent.
+    async fn remind_unverified(&self) -> anyhow::Result<(usize, usize)> {
         let now = self.clock.now();
         let cutoff = now - Duration::days(self.settings.worker.reminder_after_days);
         let expires = now + Duration::days(self.settings.worker.verification_link_days);
         let mut tx = self.db.begin().await?;
-        let due = sweeps::to_remind(&mut tx, cutoff, self.batch()).await?;
+        let due = rows::lock_due(
+            &mut tx,
+            "r.status = 'awaiting_verification' AND r.reminded_at IS NULL AND r.received_at <= $1
+             AND r.kind <> 'opt_in'",
+            "r.received_at",
+            cutoff,
+            self.batch(),
+        )
+        .await?;
         if due.is_empty() {
-            return Ok(0);
+            return Ok((0, 0));
         }
         let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
         let mut trail = Vec::with_capacity(due.len());
         let mut mail: Vec<(Option<Uuid>, OutgoingMessage)> = Vec::with_capacity(due.len());
         let mut links = Vec::with_capacity(due.len());
         for d in &due {
+            let own_link_used = d.points.contains(&DataPoint::Email);
+            let purpose = LinkPurpose::of_request(d.kind, d.agent.map(|a| a.authority));
+            let Some(purpose) = purpose.filter(|_| !own_link_used) else {
+                continue;
+            };
             let token = SecretToken::generate();
-            links.push((d.id, *token.hash()));
+            links.push((d.id, *token.hash(), purpose));
             let url = self.ctx.url(&format!("/verify/{}", token.expose()));
-            let respond_by = d.respond_by.unwrap_or_else(|| self.clock.today(self.tz));
-            mail.push((
-                Some(d.id),
-                messages::verification_reminder(
+            let respond_by = d
+                .extended_respond_by
+                .or(d.respond_by)
+                .unwrap_or_else(|| self.clock.today(self.tz));
+            let message = match purpose {
+                LinkPurpose::ConfirmAgent => messages::agent_confirmation_reminder(
                     &self.ctx,
                     &d.email,
-                    &code_of(d),
-                    kind_of(d),
+                    &d.tracking_code,
+                    d.kind,
                     respond_by,
                     &url,
                 )?,
-            ));
+                _ => messages::verification_reminder(
+                    &self.ctx,
+                    &d.email,
+                    &d.tracking_code,
+                    d.kind,
+                    respond_by,
+                    &url,
+                )?,
+            };
+            mail.push((Some(d.id), message));
             trail.push(Event {
                 request_id: d.id,
                 actor: Actor::System,
                 action: "verification_reminder_sent",
                 from: None,
                 to: None,
-                data: json!({}),
+                data: json!({ "purpose": purpose.code() }),
             });
         }
         verification::issue_many(&mut tx, &links, now, expires).await?;
+        // Stamped whether or not a reminder went: the sweep never looks at them again.
         sweeps::stamp_reminded(&mut tx, &ids, now).await?;
         events::record_many(&mut tx, now, &trail).await?;
         outbox::enqueue_many(&mut tx, now, &mail).await?;
         tx.commit().await?;
-        Ok(due.len())
+        Ok((due.len(), mail.len()))
     }
 
     /// Staff hear at once of every request that passes its legal deadline still open.
@@ -259,7 +279,9 @@ impl Worker {
         if let Some(to) = &self.settings.staff_alerts_to {
             let lines = due
                 .iter()
-                .map(|d| messages::staff_line(&self.ctx, &d.tracking_code, &d.kind, d.due_on, ""))
+                .map(|d| {
+                    messages::staff_line(&self.ctx, &d.tracking_code, d.kind.code(), d.due_on, "")
+                })
                 .collect();
             outbox::enqueue(
                 &mut tx,
@@ -307,12 +329,10 @@ impl Worker {
             .map(|d| {
                 let note = match d.due_on {
                     Some(day) if day < today => " · OVERDUE",
-                    _ if d.status == RequestStatus::AwaitingVerification.code() => {
-                        " · not verified yet"
-                    }
+                    _ if d.status == RequestStatus::AwaitingVerification => " · not verified yet",
                     _ => "",
                 };
-                messages::staff_line(&self.ctx, &d.tracking_code, &d.kind, d.due_on, note)
+                messages::staff_line(&self.ctx, &d.tracking_code, d.kind.code(), d.due_on, note)
             })
             .collect();
         outbox::enqueue(

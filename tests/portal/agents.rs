@@ -23,7 +23,8 @@ fn agent_form(
         .text("agent_name", "Sam Rivera")
         .text("agent_organisation", "Privacy Helpers")
         .text("agent_email", "sam@helpers.example")
-        .text("authority", authority.to_string());
+        .text("authority", authority.to_string())
+        .text("agent_declaration", "yes");
     if let Some(bytes) = permission {
         form = form.part(
             "permission",
@@ -131,12 +132,186 @@ async fn an_agent_files_with_signed_permission_and_the_consumer_confirms() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(row.get::<String, _>("status"), "verified");
+    assert_eq!(
+        row.get::<String, _>("status"),
+        "awaiting_verification",
+        "the confirmation is one matched point (the e-mail); a deletion needs two"
+    );
     assert_eq!(
         row.get::<Option<String>, _>("agent_authority_state")
             .as_deref(),
         Some("confirmed")
     );
+    let staff = app.admin().await;
+    staff.match_points(&code, &["postal_address"]).await;
+    assert_eq!(crate::support::status_of(&app, &code).await, "verified");
+}
+
+#[tokio::test]
+async fn the_consumer_not_the_agent_signs_the_declaration_for_specific_pieces() {
+    let app = spawn_app().await;
+    // The agent's form carries no consumer signature: none is asked of the agent.
+    let mut form = agent_form(RequestKind::KnowSpecific, "signed_permission", Some(PDF));
+    form = form.text("declaration_name", "Sam Rivera");
+    let response = file(&app, RequestKind::KnowSpecific, form).await;
+    assert_eq!(response.status(), 200);
+    let code = tracking_code_in(&response.text().await.unwrap());
+    let signed: Option<String> = sqlx::query_scalar("SELECT declaration_name FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(signed, None, "the agent never signs for the consumer");
+
+    let (_, body) = mail(&app, "agent_confirmation").await;
+    let link = link_in(&body, "/verify/");
+    let opened = app.get(&link).await.text().await.unwrap();
+    assert!(opened.contains("under penalty of perjury") && opened.contains("d-name"));
+    let unsigned = app.post_form(&link, &[("decision", "confirm")]).await;
+    assert_eq!(unsigned.status(), 422);
+    assert!(
+        unsigned
+            .text()
+            .await
+            .unwrap()
+            .contains("sign the declaration")
+    );
+    let state: Option<String> = sqlx::query_scalar("SELECT agent_authority_state FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(state.as_deref(), Some("pending"), "nothing changed");
+
+    let signed = app
+        .post_form(
+            &link,
+            &[
+                ("decision", "confirm"),
+                ("declaration_name", "Ana López"),
+                ("declaration_agree", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status(), 200);
+    let row = sqlx::query(
+        "SELECT declaration_name, declaration_signed_at IS NOT NULL AS signed, agent_authority_state FROM requests",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        row.get::<Option<String>, _>("declaration_name").as_deref(),
+        Some("Ana López")
+    );
+    assert!(row.get::<bool, _>("signed"));
+    let staff = app.admin().await;
+    staff.match_points(&code, &["name", "phone_number"]).await;
+    assert_eq!(crate::support::status_of(&app, &code).await, "verified");
+}
+
+#[tokio::test]
+async fn a_new_link_for_an_agents_filing_still_asks_about_the_agent() {
+    let app = spawn_app().await;
+    let response = file(
+        &app,
+        RequestKind::Delete,
+        agent_form(RequestKind::Delete, "signed_permission", Some(PDF)),
+    )
+    .await;
+    let code = tracking_code_in(&response.text().await.unwrap());
+    let resent = app
+        .post_form(
+            "/status/resend",
+            &[
+                ("tracking_code", code.as_str()),
+                ("email", "ana.lopez@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(resent.status(), 200);
+    let purposes: Vec<String> =
+        sqlx::query_scalar("SELECT purpose FROM verification_tokens ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(purposes, ["confirm_agent", "confirm_agent"]);
+    let (_, body) = mail(&app, "agent_confirmation_link").await;
+    let link = link_in(&body, "/verify/");
+    let page = app.get(&link).await.text().await.unwrap();
+    assert!(page.contains("Did you authorize this agent?"));
+    // Three days on, the reminder keeps the purpose too.
+    app.clock.advance(chrono::Duration::days(4));
+    assert_eq!(app.worker.sweep().await.unwrap().reminders, 1);
+    let last: String =
+        sqlx::query_scalar("SELECT purpose FROM verification_tokens ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(last, "confirm_agent");
+    assert_eq!(
+        app.count("outbox").await,
+        4,
+        "receipt pair, new link, reminder"
+    );
+}
+
+#[tokio::test]
+async fn a_power_of_attorney_gets_no_consumer_link_and_waits_for_staff() {
+    let app = spawn_app().await;
+    let response = file(
+        &app,
+        RequestKind::Delete,
+        agent_form(RequestKind::Delete, "power_of_attorney", None),
+    )
+    .await;
+    let code = tracking_code_in(&response.text().await.unwrap());
+    let other = file(
+        &app,
+        RequestKind::Correct,
+        agent_form(RequestKind::Correct, "power_of_attorney", None),
+    )
+    .await;
+    let other = tracking_code_in(&other.text().await.unwrap());
+    let staff = app.admin().await;
+    staff.match_points(&code, &["name", "postal_address"]).await;
+    assert_eq!(
+        crate::support::status_of(&app, &code).await,
+        "awaiting_verification",
+        "points met, authority not yet accepted"
+    );
+    let page = staff
+        .get(&format!("/staff/requests/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("or staff acceptance"));
+    let refused = staff
+        .post(&format!("/staff/requests/{code}/start"), &[])
+        .await;
+    assert_eq!(refused.status(), 422);
+    staff
+        .post(&format!("/staff/requests/{code}/accept_authority"), &[])
+        .await;
+    assert_eq!(crate::support::status_of(&app, &code).await, "verified");
+
+    app.clock.advance(chrono::Duration::days(4));
+    assert_eq!(
+        app.worker.sweep().await.unwrap().reminders,
+        0,
+        "no link to remind of"
+    );
+    // Unaccepted at the deadline, the other one closes speaking of the agent's authority.
+    app.clock.advance(chrono::Duration::days(43));
+    app.worker.sweep().await.unwrap();
+    assert_eq!(
+        crate::support::status_of(&app, &other).await,
+        "closed_unverified"
+    );
+    let (to, body) = mail(&app, "closed_unverified").await;
+    assert_eq!(to, "ana.lopez@example.com");
+    assert!(body.contains("authority of the agent"));
+    let (to, _) = mail(&app, "closed_unverified_agent_copy").await;
+    assert_eq!(to, "sam@helpers.example");
 }
 
 #[tokio::test]
@@ -174,6 +349,12 @@ async fn a_consumer_who_rejects_the_agent_closes_the_request_and_the_agent_is_to
     let (to, body) = mail(&app, "outcome_agent_copy").await;
     assert_eq!(to, "sam@helpers.example", "the agent is told");
     assert!(body.contains("did not authorize"));
+    assert!(body.contains("authority to act for you was not confirmed"));
+    let code: Option<String> = sqlx::query_scalar("SELECT outcome_code FROM requests")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(code.as_deref(), Some("agent_not_authorized"));
 }
 
 #[tokio::test]

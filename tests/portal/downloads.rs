@@ -22,21 +22,11 @@ async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (String, String) 
         .await
         .unwrap(),
     );
-    for point in ["name", "phone", "postal address"] {
-        staff
-            .post(
-                &format!("/staff/requests/{code}/data_point"),
-                &[("point", point)],
-            )
-            .await;
-    }
-    assert_eq!(
-        staff
-            .post(&format!("/staff/requests/{code}/verify"), &[])
-            .await
-            .status(),
-        303
-    );
+    // Three matched points and the declaration signed on the form: verified.
+    staff
+        .match_points(&code, &["name", "phone_number", "postal_address"])
+        .await;
+    assert_eq!(crate::support::status_of(app, &code).await, "verified");
 
     let upload = |bytes: &[u8]| {
         reqwest::multipart::Form::new()

@@ -307,25 +307,30 @@ async fn verification_by_staff_needs_enough_matched_data_points() {
     let code = file(&app, RequestKind::KnowSpecific).await;
     let path = |a: &str| format!("/staff/requests/{code}/{a}");
 
-    let refused = staff.post(&path("verify"), &[]).await;
-    assert_eq!(refused.status(), 422);
+    // A point outside the fixed list is refused; each point counts once.
+    let unknown = staff
+        .post(&path("data_point"), &[("point", "last order number")])
+        .await;
+    assert_eq!(unknown.status(), 422);
+    staff.match_points(&code, &["name"]).await;
+    let again = staff.post(&path("data_point"), &[("point", "name")]).await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("counts once"));
+    staff.match_points(&code, &["phone_number"]).await;
+    let page = staff
+        .get(&format!("/staff/requests/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("3 matched data points are needed")
+        page.contains("2 of 3 matched data points"),
+        "the page says what is short"
     );
-    for point in ["postal address", "phone number", "last order number"] {
-        assert_eq!(
-            staff
-                .post(&path("data_point"), &[("point", point)])
-                .await
-                .status(),
-            303
-        );
-    }
-    assert_eq!(staff.post(&path("verify"), &[]).await.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
+    // The third point meets the policy (the declaration was signed on the form): the
+    // request is verified at once, with no separate step.
+    staff.match_points(&code, &["recent_transaction"]).await;
     assert_eq!(status_of(&app, &code).await, "verified");
     let page = staff
         .get(&format!("/staff/requests/{code}"))
@@ -333,8 +338,53 @@ async fn verification_by_staff_needs_enough_matched_data_points() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("data point recorded") && page.contains("last order number"));
-    assert!(page.contains("identity verified"));
+    assert!(page.contains("data point recorded") && page.contains("A recent transaction"));
+    assert!(page.contains("awaiting_verification → verified"));
+}
+
+#[tokio::test]
+async fn the_email_link_is_one_point_and_staff_points_complete_the_policy() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = file(&app, RequestKind::Delete).await;
+    let link: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'receipt' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let link = crate::support::verify_link(&link);
+    let used = app.post_form(&link, &[]).await.text().await.unwrap();
+    assert!(used.contains("still need to match"));
+    assert_eq!(
+        status_of(&app, &code).await,
+        "awaiting_verification",
+        "the link proves control of the address, not identity"
+    );
+    let refused = staff
+        .post(&format!("/staff/requests/{code}/fulfil"), &[])
+        .await;
+    assert_eq!(refused.status(), 422);
+    staff.match_points(&code, &["postal_address"]).await;
+    assert_eq!(status_of(&app, &code).await, "verified");
+    let level: String =
+        sqlx::query_scalar("SELECT verification_level FROM requests WHERE tracking_code = $1")
+            .bind(&code)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(level, "2 matched data points");
+}
+
+#[tokio::test]
+async fn the_verification_policy_is_the_business_setting() {
+    let app = spawn_app_with(|s| s.verification.delete = 3).await;
+    let staff = app.admin().await;
+    let code = file(&app, RequestKind::Delete).await;
+    staff.match_points(&code, &["name", "phone_number"]).await;
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
+    staff.match_points(&code, &["date_of_birth"]).await;
+    assert_eq!(status_of(&app, &code).await, "verified");
 }
 
 #[tokio::test]
@@ -424,16 +474,8 @@ async fn fulfil_deny_and_withdraw_follow_the_status_rules_and_tell_the_consumer(
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.unwrap().contains("verified first"));
 
-    for point in ["name", "postal address"] {
-        staff
-            .post(
-                &format!("/staff/requests/{delete}/data_point"),
-                &[("point", point)],
-            )
-            .await;
-    }
     staff
-        .post(&format!("/staff/requests/{delete}/verify"), &[])
+        .match_points(&delete, &["name", "postal_address"])
         .await;
     staff
         .post(&format!("/staff/requests/{delete}/start"), &[])
@@ -532,7 +574,7 @@ async fn fulfil_deny_and_withdraw_follow_the_status_rules_and_tell_the_consumer(
     for step in [
         "submitted",
         "data point recorded",
-        "identity verified",
+        "awaiting_verification → verified",
         "processing started",
         "fulfilled",
     ] {
@@ -591,8 +633,37 @@ async fn a_file_is_only_reachable_through_its_own_request() {
 async fn a_third_request_to_know_in_a_year_is_flagged() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    file(&app, RequestKind::KnowCategories).await;
+    let first = file(&app, RequestKind::KnowCategories).await;
     let second = file(&app, RequestKind::KnowSpecific).await;
+    // Only answered requests count (Civ. §1798.130(b)): a denied one does not.
+    let denied = file(&app, RequestKind::KnowCategories).await;
+    let answered = |code: String, status: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query(
+                "UPDATE requests SET status = $2, closed_at = now() WHERE tracking_code = $1",
+            )
+            .bind(code)
+            .bind(status)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+    };
+    answered(denied, "denied").await;
+    answered(first, "fulfilled").await;
+    let before_second_answer = file(&app, RequestKind::KnowCategories).await;
+    let page = staff
+        .get(&format!("/staff/requests/{before_second_answer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("Third request to know"),
+        "one answered, one open, one denied: not yet"
+    );
+    answered(second.clone(), "partially_fulfilled").await;
     let third = file(&app, RequestKind::KnowCategories).await;
     let page = staff
         .get(&format!("/staff/requests/{second}"))

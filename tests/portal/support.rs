@@ -511,6 +511,20 @@ impl StaffClient {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
+    /// Records data points matched against the business's records, one action each;
+    /// every one must be accepted.
+    pub async fn match_points(&self, code: &str, points: &[&str]) {
+        for point in points {
+            let r = self
+                .post(
+                    &format!("/staff/requests/{code}/data_point"),
+                    &[("point", point)],
+                )
+                .await;
+            assert_eq!(r.status(), 303, "data point {point} recorded");
+        }
+    }
+
     /// Posts a form with this session's CSRF token added.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut all: Vec<(&str, &str)> = fields.to_vec();

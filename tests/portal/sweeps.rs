@@ -64,7 +64,13 @@ async fn an_unverified_request_is_reminded_once_on_day_3_with_a_fresh_link() {
             .unwrap()
             .contains("confirmed")
     );
-    assert_eq!(status_of(&app, &code).await, "verified");
+    assert_eq!(
+        event_of(&app, &code, "email_verified").await.data["data_point"],
+        "email"
+    );
+    // The consumer's own link is used: no second reminder however long it waits.
+    app.clock.advance(Duration::days(10));
+    assert_eq!(app.worker.sweep().await.unwrap().reminders, 0);
 }
 
 #[tokio::test]
@@ -85,7 +91,10 @@ async fn still_unverified_on_day_45_the_request_is_closed_with_a_notice() {
     let report = app.worker.sweep().await.unwrap();
     assert_eq!((report.closed_unverified, report.reminders), (0, 2));
 
+    // The deadline day is the consumer's to the end, in the business's time zone.
     app.clock.advance(Duration::days(1));
+    assert_eq!(app.worker.sweep().await.unwrap().closed_unverified, 0);
+    app.advance_to_noon_on(respond_by + Duration::days(1));
     let report = app.worker.sweep().await.unwrap();
     assert_eq!(report.closed_unverified, 2);
     assert_eq!(app.worker.sweep().await.unwrap().closed_unverified, 0);
@@ -129,6 +138,7 @@ async fn an_open_request_past_its_deadline_alerts_staff_once() {
     app.worker.deliver_all().await.unwrap();
     let link = verify_link(&smtp.wait_for(1).await[0]);
     app.post_form(&link, &[]).await;
+    app.admin().await.match_points(&code, &["name"]).await;
     assert_eq!(status_of(&app, &code).await, "verified");
 
     app.clock.advance(Duration::days(45));
