@@ -791,15 +791,23 @@ async fn admins_register_agents_from_the_console() {
                 ("id", "AGENT_D"),
                 ("name", "Hex Listed"),
                 ("verify_key", &hex::encode(other)),
+                ("trusted", "yes"),
             ],
         )
         .await;
     assert_eq!(hex_listed.status(), 200);
-    let stored: String = sqlx::query_scalar("SELECT verify_key FROM agents WHERE id = 'AGENT_D'")
+    let (stored, trusted): (String, bool) =
+        sqlx::query_as("SELECT verify_key, trusted FROM agents WHERE id = 'AGENT_D'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, STANDARD.encode(other));
+    assert!(trusted, "registered as trusted");
+    let untrusted: bool = sqlx::query_scalar("SELECT trusted FROM agents WHERE id = 'AGENT_C'")
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(stored, STANDARD.encode(other));
+    assert!(!untrusted, "not trusted unless ticked");
     app.add_staff("rev@example.com", "reviewer", "reviewer password")
         .await;
     let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
@@ -1143,4 +1151,49 @@ async fn an_untrusted_agents_verified_claims_are_recorded_as_claims_that_do_not_
         .post("/staff/agents/AGENT_A/trusted", &[("trusted", "no")])
         .await;
     assert!(!trusted(app.db.clone()).await);
+}
+
+#[tokio::test]
+async fn the_agent_command_takes_a_hex_key_and_marks_the_agent_trusted() {
+    let app = spawn_app().await;
+    // The command's own connection to this test's database (no password: the private
+    // cluster trusts its socket, as the README's external server URL does).
+    let options = app.db.connect_options();
+    let host = options.get_socket().map_or_else(
+        || options.get_host().to_string(),
+        |socket| socket.display().to_string(),
+    );
+    let url = format!(
+        "postgres://{}@localhost:{}/{}?host={host}",
+        options.get_username(),
+        options.get_port(),
+        options.get_database().unwrap(),
+    );
+    let mut settings = app.settings.clone();
+    settings.database_url = Some(url);
+    let key = SigningKey::from_bytes(&[8; 32]).verifying_key().to_bytes();
+    let agent = |id: &str, verify_key: String| rightsdesk::store::agents::Agent {
+        id: id.into(),
+        name: "Command Line".into(),
+        verify_key,
+        contact: None,
+        web_url: None,
+        trusted: true,
+    };
+    rightsdesk::startup::add_agent(settings.clone(), agent("AGENT_CLI", hex::encode(key)))
+        .await
+        .unwrap();
+    let (stored, trusted): (String, bool) =
+        sqlx::query_as("SELECT verify_key, trusted FROM agents WHERE id = 'AGENT_CLI'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, STANDARD.encode(key));
+    assert!(trusted);
+    let refused =
+        rightsdesk::startup::add_agent(settings, agent("AGENT_BAD", "abc123".into())).await;
+    assert!(
+        refused.unwrap_err().to_string().contains("64 hex digits"),
+        "says which forms a key may take"
+    );
 }
