@@ -878,6 +878,23 @@ async fn an_open_request_says_when_it_expires_at_the_end_of_its_governing_deadli
         deadline(opt_out_id, "comply_by").await
     );
 
+    // An opt-in lapses when the sweep closes it, at the start of its last day.
+    let opt_in: Value = post_exercise(&app, &token, a.exercise(&app, "sale:opt-in", json!({})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let respond_by: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT respond_by FROM requests WHERE drp_request_id = $1::uuid")
+            .bind(opt_in["request_id"].as_str().unwrap())
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        opt_in["expires_at"],
+        timestamp(rightsdesk::clock::start_of_day(tz, respond_by))
+    );
+
     // A final status has no expiry.
     app.worker.sweep().await.unwrap();
     let applied = get(opt_out_id).await;
