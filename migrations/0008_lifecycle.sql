@@ -25,3 +25,12 @@ DROP FUNCTION outbox_copy_to_agent();
 -- extended), which `due_on` holds.
 DROP INDEX requests_unverified_idx;
 CREATE INDEX requests_unverified_idx ON requests (due_on) WHERE status = 'awaiting_verification';
+
+-- A DRP agent hears of a change it can see: received, verified and in progress all read
+-- as `in_progress` to it, so moving between them posts nothing.
+DROP TRIGGER drp_status_changed ON requests;
+CREATE TRIGGER drp_status_changed AFTER UPDATE OF status ON requests
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status AND NEW.status_callback IS NOT NULL
+        AND NOT (OLD.status IN ('received', 'verified', 'in_progress')
+                 AND NEW.status IN ('received', 'verified', 'in_progress')))
+    EXECUTE FUNCTION drp_status_changed();

@@ -51,6 +51,9 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct Drp {
     pub business_id: String,
+    /// The logo's URL for the DRP directory entry; empty for none.
+    #[serde(default)]
+    pub logo_url: String,
     pub callback_attempts: i32,
     pub callback_timeout_seconds: u64,
 }

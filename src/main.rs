@@ -76,13 +76,17 @@ enum AgentCommand {
         id: String,
         #[arg(long)]
         name: String,
-        /// The agent's Ed25519 public key, base64 of 32 bytes.
+        /// The agent's Ed25519 public key: base64 of 32 bytes, or the 64 hex digits of
+        /// the DRP directory.
         #[arg(long)]
         verify_key: String,
         #[arg(long)]
         contact: Option<String>,
         #[arg(long)]
         web_url: Option<String>,
+        /// Take the agent's `*_verified` claims as matched data points.
+        #[arg(long)]
+        trusted: bool,
     },
 }
 
@@ -124,6 +128,7 @@ fn main() -> anyhow::Result<()> {
                         verify_key,
                         contact,
                         web_url,
+                        trusted,
                     },
             } => {
                 let agent = rightsdesk::store::agents::Agent {
@@ -132,13 +137,15 @@ fn main() -> anyhow::Result<()> {
                     verify_key,
                     contact,
                     web_url,
+                    trusted,
                 };
                 startup::add_agent(settings, agent).await
             }
             Command::Drp {
                 command: DrpCommand::DirectoryEntry,
             } => {
-                let entry = rightsdesk::web::drp::directory_entry_json(&settings);
+                let entry = rightsdesk::web::drp::directory_entry_json(&settings)
+                    .map_err(|problem| anyhow::anyhow!(problem))?;
                 println!("{}", serde_json::to_string_pretty(&entry)?);
                 Ok(())
             }

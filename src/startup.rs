@@ -289,15 +289,17 @@ pub async fn add_staff(settings: Settings, email: &str, role: &str) -> anyhow::R
     }
 }
 
-/// `rightsdesk agent add ID --name … --verify-key BASE64`.
+/// `rightsdesk agent add ID --name … --verify-key KEY [--trusted]`: the key as base64
+/// or 64 hex digits, stored as base64.
 pub async fn add_agent(settings: Settings, agent: store::agents::Agent) -> anyhow::Result<()> {
-    crate::web::drp::check_agent(&agent).map_err(|msg| anyhow::anyhow!(msg))?;
+    let agent = crate::web::drp::check_agent(agent).map_err(|msg| anyhow::anyhow!(msg))?;
     let db = open_database(&settings).await?;
     let added = store::agents::add(&db.pool, &agent).await;
     db.close().await;
     match added {
         Ok(()) => {
-            println!("Registered agent {} ({}).", agent.id, agent.name);
+            let trust = if agent.trusted { ", trusted" } else { "" };
+            println!("Registered agent {} ({}{trust}).", agent.id, agent.name);
             Ok(())
         }
         Err(err) if store::violates(&err, store::agents::AGENT_KEY) => {

@@ -3,14 +3,20 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use super::kinds::{RequestKind, RequestStatus};
 
 pub const VERSION: &str = "1.0";
+
+/// The longest life a signed body may claim: agents use 10–15 minutes.
+pub const MAX_LIFETIME: Duration = Duration::hours(1);
+/// How far the agent's clock may be ahead of or behind ours.
+pub const CLOCK_SKEW: Duration = Duration::minutes(2);
 
 /// Why a signed body was refused. Every case answers 403 with an empty body; the
 /// variant is for the log.
@@ -26,25 +32,68 @@ pub enum Rejection {
     WrongBusiness,
     #[error("issued-at is in the future")]
     NotYetValid,
+    #[error("issued-at is more than an hour old")]
+    Stale,
     #[error("expires-at has passed")]
     Expired,
+    #[error("expires-at is more than an hour after issued-at")]
+    TooLong,
+    #[error("the body is not of this call's shape")]
+    WrongShape,
+    #[error("the signed body was already used")]
+    Replayed,
 }
 
-/// An agent's public key from its registration (base64 of 32 bytes).
-pub fn parse_verify_key(b64: &str) -> Option<VerifyingKey> {
-    let bytes: [u8; 32] = STANDARD.decode(b64.trim()).ok()?.try_into().ok()?;
+/// Which envelope claims (`agent-id`, `business-id`, `issued-at`, `expires-at`) a call's
+/// body must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// Key setup and exercise: all four.
+    Required,
+    /// Revoke, whose body is `{"reason": …}` (spec §2.04): each is checked only when
+    /// present.
+    WhenPresent,
+}
+
+/// A body whose signature verified and whose envelope holds.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub json: Map<String, Value>,
+    /// SHA-256 of the signed message: what makes a body usable once. The message, not the
+    /// signature, so a re-encoded signature of the same message is the same body.
+    pub message_hash: [u8; 32],
+    /// Until when the body could be used, and so must be remembered.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An agent's public key from its registration: base64 of the 32 bytes, or the 64 hex
+/// digits the DRP directory publishes.
+pub fn parse_verify_key(raw: &str) -> Option<VerifyingKey> {
+    let raw = raw.trim();
+    let bytes: [u8; 32] = if raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex::decode(raw).ok()?.try_into().ok()?
+    } else {
+        STANDARD.decode(raw).ok()?.try_into().ok()?
+    };
     VerifyingKey::from_bytes(&bytes).ok()
 }
 
+/// A verify key in the one form the portal stores (base64), whichever form it came in.
+pub fn normalise_verify_key(raw: &str) -> Option<String> {
+    parse_verify_key(raw).map(|key| STANDARD.encode(key.to_bytes()))
+}
+
 /// Checks a signed body in the protocol's order (decode, signature, agent, business,
-/// issued-at, expires-at) and returns its JSON object.
+/// issued-at, expires-at) and returns its JSON object. A body lives at most an hour,
+/// give or take [`CLOCK_SKEW`] between our clock and the agent's.
 pub fn open_signed(
     body: &[u8],
     key: &VerifyingKey,
     agent_id: &str,
     business_id: &str,
     now: DateTime<Utc>,
-) -> Result<Map<String, Value>, Rejection> {
+    envelope: Envelope,
+) -> Result<Signed, Rejection> {
     let text = std::str::from_utf8(body).map_err(|_| Rejection::Undecodable)?;
     let combined = STANDARD
         .decode(text.trim())
@@ -59,27 +108,77 @@ pub fn open_signed(
     let Ok(Value::Object(json)) = serde_json::from_slice::<Value>(message) else {
         return Err(Rejection::Undecodable);
     };
-    if json.get("agent-id").and_then(Value::as_str) != Some(agent_id) {
-        return Err(Rejection::WrongAgent);
+    let required = envelope == Envelope::Required;
+    let claim = |field: &str| json.get(field).filter(|v| required || !v.is_null());
+    match claim("agent-id") {
+        None if !required => {}
+        Some(v) if v.as_str() == Some(agent_id) => {}
+        _ => return Err(Rejection::WrongAgent),
     }
-    if json.get("business-id").and_then(Value::as_str) != Some(business_id) {
-        return Err(Rejection::WrongBusiness);
+    match claim("business-id") {
+        None if !required => {}
+        Some(v) if v.as_str() == Some(business_id) => {}
+        _ => return Err(Rejection::WrongBusiness),
     }
     let time = |field: &str| {
-        json.get(field)
-            .and_then(Value::as_str)
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc))
+        claim(field).map(|v| {
+            v.as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&Utc))
+        })
     };
-    match time("issued-at") {
-        Some(issued) if now >= issued => {}
+    let issued = match time("issued-at") {
+        None if !required => None,
+        Some(Some(issued)) if issued <= now + CLOCK_SKEW => {
+            if issued < now - MAX_LIFETIME - CLOCK_SKEW {
+                return Err(Rejection::Stale);
+            }
+            Some(issued)
+        }
         _ => return Err(Rejection::NotYetValid),
-    }
-    match time("expires-at") {
-        Some(expires) if now < expires => {}
+    };
+    let expires = match time("expires-at") {
+        None if !required => None,
+        Some(Some(expires)) if now < expires => Some(expires),
         _ => return Err(Rejection::Expired),
+    };
+    let latest = match issued {
+        Some(issued) => issued + MAX_LIFETIME,
+        None => now + MAX_LIFETIME + CLOCK_SKEW,
+    };
+    if expires.is_some_and(|e| e > latest) {
+        return Err(Rejection::TooLong);
     }
-    Ok(json)
+    Ok(Signed {
+        message_hash: Sha256::digest(message).into(),
+        expires_at: expires.unwrap_or(now + MAX_LIFETIME),
+        json,
+    })
+}
+
+/// The keys a revoke body may hold: its reason and, when the agent sends them, the
+/// envelope claims.
+const REVOKE_KEYS: &[&str] = &[
+    "reason",
+    "agent-id",
+    "business-id",
+    "issued-at",
+    "expires-at",
+    "drp.version",
+];
+
+/// The reason of a revoke body (spec §2.04: `{"reason": "<optional text>"}`). The
+/// `reason` key must be there, and nothing but the envelope beside it, so that a signed
+/// key-setup or exercise body replayed at revoke revokes nothing.
+pub fn revoke_reason(json: &Map<String, Value>) -> Result<String, Rejection> {
+    if json.keys().any(|k| !REVOKE_KEYS.contains(&k.as_str())) {
+        return Err(Rejection::WrongShape);
+    }
+    match json.get("reason") {
+        Some(Value::String(reason)) => Ok(reason.chars().take(1000).collect()),
+        Some(Value::Null) => Ok(String::new()),
+        _ => Err(Rejection::WrongShape),
+    }
 }
 
 /// The rights DRP can exercise here. `sale:opt-in` becomes an opt-in that the consumer
@@ -103,6 +202,9 @@ pub const SUPPORTED_ACTIONS: &[&str] = &[
     "access:categories",
     "access:specific",
 ];
+
+/// The data points an agent can vouch for, as the DRP directory names them.
+pub const SUPPORTED_VERIFICATIONS: &[&str] = &["email", "phone_number", "address"];
 
 /// The identity claims of an exercise request.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -169,19 +271,23 @@ impl Claims {
     }
 }
 
-/// DRP's view of a request's status, with its reason. An opt-in waiting for the
-/// consumer's confirmation is plainly in progress: `need_user_verification` would send
-/// the agent to `user_verification_url`, and that flow cannot confirm an opt-in.
+/// DRP's view of a request's status, with its reason. `need_user_verification` is said
+/// only while the consumer must act (their address not yet confirmed); while staff
+/// match further points it is plainly in progress. An opt-in waiting for the consumer's
+/// confirmation is in progress too: `user_verification_url` cannot confirm an opt-in.
 pub fn drp_status(
     kind: RequestKind,
     status: RequestStatus,
+    consumer_must_act: bool,
     outcome_code: Option<&str>,
 ) -> (&'static str, Option<&'static str>) {
     match status {
         RequestStatus::Received | RequestStatus::Verified | RequestStatus::InProgress => {
             ("in_progress", None)
         }
-        RequestStatus::AwaitingVerification if kind == RequestKind::OptIn => ("in_progress", None),
+        RequestStatus::AwaitingVerification if kind == RequestKind::OptIn || !consumer_must_act => {
+            ("in_progress", None)
+        }
         RequestStatus::AwaitingVerification => ("in_progress", Some("need_user_verification")),
         RequestStatus::Fulfilled | RequestStatus::PartiallyFulfilled => ("fulfilled", None),
         RequestStatus::Withdrawn => ("revoked", None),
@@ -229,7 +335,9 @@ mod tests {
         let other = SigningKey::from_bytes(&[9; 32]);
         let vk = key.verifying_key();
         let now = Utc::now();
-        let open = |b: &[u8], agent: &str| open_signed(b, &vk, agent, "BIZ", now);
+        let open = |b: &[u8], agent: &str| {
+            open_signed(b, &vk, agent, "BIZ", now, Envelope::Required).map(|s| s.json)
+        };
 
         assert!(open(&signed(&key, &body(now)), "AGENT_1").is_ok());
         assert_eq!(
@@ -265,6 +373,100 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_body_lives_an_hour_at_most_give_or_take_two_minutes_of_skew() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let vk = key.verifying_key();
+        let now = Utc::now();
+        let with = |issued: i64, expires: i64| {
+            let mut b = body(now);
+            b["issued-at"] = timestamp(now + Duration::minutes(issued)).into();
+            b["expires-at"] = timestamp(now + Duration::minutes(expires)).into();
+            open_signed(
+                &signed(&key, &b),
+                &vk,
+                "AGENT_1",
+                "BIZ",
+                now,
+                Envelope::Required,
+            )
+            .map(|_| ())
+        };
+        assert_eq!(with(-1, 14), Ok(()));
+        assert_eq!(with(-1, 59), Ok(()), "exactly an hour");
+        assert_eq!(with(-1, 60), Err(Rejection::TooLong));
+        assert_eq!(with(1, 15), Ok(()), "the agent's clock runs a minute ahead");
+        assert_eq!(with(3, 15), Err(Rejection::NotYetValid));
+        assert_eq!(with(-59, 1), Ok(()));
+        assert_eq!(with(-10, -1), Err(Rejection::Expired));
+    }
+
+    #[test]
+    fn a_revoke_body_needs_only_its_reason_and_checks_the_envelope_it_carries() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let vk = key.verifying_key();
+        let now = Utc::now();
+        let open = |b: &Value| {
+            open_signed(
+                &signed(&key, b),
+                &vk,
+                "AGENT_1",
+                "BIZ",
+                now,
+                Envelope::WhenPresent,
+            )
+            .and_then(|s| revoke_reason(&s.json))
+        };
+        let reason = serde_json::json!({ "reason": "changed their mind" });
+        assert_eq!(open(&reason).as_deref(), Ok("changed their mind"));
+        let mut enveloped = body(now);
+        enveloped["reason"] = "".into();
+        assert_eq!(open(&enveloped).as_deref(), Ok(""));
+        enveloped["agent-id"] = "AGENT_2".into();
+        assert_eq!(open(&enveloped), Err(Rejection::WrongAgent));
+        let mut late = serde_json::json!({ "reason": "x" });
+        late["expires-at"] = timestamp(now - Duration::seconds(1)).into();
+        assert_eq!(open(&late), Err(Rejection::Expired));
+        let issued = |ago: i64| {
+            let mut b = serde_json::json!({ "reason": "x" });
+            b["issued-at"] = timestamp(now - Duration::minutes(ago)).into();
+            open(&b).map(|_| ())
+        };
+        assert_eq!(issued(61), Ok(()), "an hour old, within the skew");
+        assert_eq!(issued(63), Err(Rejection::Stale));
+        assert_eq!(
+            open(&body(now)),
+            Err(Rejection::WrongShape),
+            "a key-setup body"
+        );
+        let mut exercise = body(now);
+        exercise["exercise"] = "deletion".into();
+        exercise["reason"] = "x".into();
+        assert_eq!(
+            open(&exercise),
+            Err(Rejection::WrongShape),
+            "an exercise body"
+        );
+    }
+
+    #[test]
+    fn verify_keys_come_in_base64_or_hex_and_are_stored_as_base64() {
+        let vk = SigningKey::from_bytes(&[7; 32]).verifying_key();
+        let b64 = STANDARD.encode(vk.to_bytes());
+        let hex_key = hex::encode(vk.to_bytes());
+        assert_eq!(normalise_verify_key(&b64).as_deref(), Some(b64.as_str()));
+        assert_eq!(
+            normalise_verify_key(&hex_key).as_deref(),
+            Some(b64.as_str())
+        );
+        assert_eq!(
+            normalise_verify_key(&hex_key.to_uppercase()).as_deref(),
+            Some(b64.as_str())
+        );
+        assert_eq!(normalise_verify_key(&hex_key[..62]), None);
+        assert_eq!(normalise_verify_key("short"), None);
+    }
+
+    #[test]
     fn timestamps_have_an_explicit_offset() {
         let t = DateTime::parse_from_rfc3339("2026-11-23T10:00:00.123456Z")
             .unwrap()
@@ -288,15 +490,24 @@ mod tests {
         );
         let delete = RequestKind::Delete;
         assert_eq!(
-            drp_status(delete, RequestStatus::AwaitingVerification, None),
+            drp_status(delete, RequestStatus::AwaitingVerification, true, None),
             ("in_progress", Some("need_user_verification"))
         );
         assert_eq!(
-            drp_status(delete, RequestStatus::Withdrawn, None),
+            drp_status(delete, RequestStatus::AwaitingVerification, false, None),
+            ("in_progress", None),
+            "staff are matching points: nothing for the consumer to do"
+        );
+        assert_eq!(
+            drp_status(delete, RequestStatus::Denied, true, Some("suspected_fraud")),
+            ("denied", Some("suspected_fraud"))
+        );
+        assert_eq!(
+            drp_status(delete, RequestStatus::Withdrawn, true, None),
             ("revoked", None)
         );
         assert_eq!(
-            drp_status(delete, RequestStatus::ClosedUnverified, None),
+            drp_status(delete, RequestStatus::ClosedUnverified, true, None),
             ("denied", Some("insuf_verification"))
         );
     }
@@ -305,28 +516,24 @@ mod tests {
     fn an_opt_in_waits_for_the_consumer_without_sending_the_agent_to_verify() {
         let opt_in = RequestKind::OptIn;
         assert_eq!(
-            drp_status(opt_in, RequestStatus::AwaitingVerification, None),
+            drp_status(opt_in, RequestStatus::AwaitingVerification, true, None),
             ("in_progress", None)
         );
         assert_eq!(
-            drp_status(opt_in, RequestStatus::Fulfilled, None),
+            drp_status(opt_in, RequestStatus::Fulfilled, true, None),
             ("fulfilled", None)
         );
         assert_eq!(
-            drp_status(
-                opt_in,
-                RequestStatus::Denied,
-                Some("The consumer declined to opt back in.")
-            ),
+            drp_status(opt_in, RequestStatus::Denied, true, Some("opt_in_declined")),
             ("denied", Some("other"))
         );
         assert_eq!(
-            drp_status(opt_in, RequestStatus::ClosedUnverified, None),
+            drp_status(opt_in, RequestStatus::ClosedUnverified, true, None),
             ("denied", Some("insuf_verification")),
             "the confirmation timed out"
         );
         assert_eq!(
-            drp_status(opt_in, RequestStatus::Withdrawn, None),
+            drp_status(opt_in, RequestStatus::Withdrawn, true, None),
             ("revoked", None)
         );
     }

@@ -376,7 +376,10 @@ pub fn decide(
             ))
         }
         Change::PointMatched(point) => {
-            if !f.kind.needs_verification() || f.kind == RequestKind::OptIn {
+            if f.kind == RequestKind::OptIn {
+                return Err(Refusal::ConsumerConfirms);
+            }
+            if !f.kind.needs_verification() {
                 return Err(Refusal::NoVerificationNeeded);
             }
             if f.has(point) {
@@ -776,7 +779,7 @@ mod tests {
         );
         assert_eq!(
             run(&f, Change::PointMatched(DataPoint::Name)),
-            Err(Refusal::NoVerificationNeeded)
+            Err(Refusal::ConsumerConfirms)
         );
     }
 

@@ -14,40 +14,57 @@ pub struct Agent {
     pub verify_key: String,
     pub contact: Option<String>,
     pub web_url: Option<String>,
+    /// Whether the business takes this agent's `*_verified` claims as matched data
+    /// points (reg. §7026(j)); otherwise they are recorded as claims only.
+    pub trusted: bool,
 }
 
 pub const AGENT_KEY: &str = "agents_pkey";
 
 pub async fn add(pool: &PgPool, a: &Agent) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO agents (id, name, verify_key, contact, web_url) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO agents (id, name, verify_key, contact, web_url, trusted)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&a.id)
     .bind(&a.name)
     .bind(&a.verify_key)
     .bind(&a.contact)
     .bind(&a.web_url)
+    .bind(a.trusted)
     .execute(pool)
     .await?;
     Ok(())
 }
 
 pub async fn all(pool: &PgPool) -> Result<Vec<Agent>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, verify_key, contact, web_url FROM agents ORDER BY id")
+    sqlx::query_as("SELECT id, name, verify_key, contact, web_url, trusted FROM agents ORDER BY id")
         .fetch_all(pool)
         .await
 }
 
-pub async fn by_id(pool: &PgPool, id: &str) -> Result<Option<Agent>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, verify_key, contact, web_url FROM agents WHERE id = $1")
+/// Marks an agent trusted or not; false when there is no such agent.
+pub async fn set_trusted(pool: &PgPool, id: &str, trusted: bool) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE agents SET trusted = $2 WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .bind(trusted)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn by_id(pool: &PgPool, id: &str) -> Result<Option<Agent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, verify_key, contact, web_url, trusted FROM agents WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn by_token(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Agent>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.id, a.name, a.verify_key, a.contact, a.web_url
+        "SELECT a.id, a.name, a.verify_key, a.contact, a.web_url, a.trusted
          FROM agent_tokens t JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1",
     )
     .bind(token_hash)
@@ -56,7 +73,7 @@ pub async fn by_token(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Agent>,
 }
 
 pub async fn add_token(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     agent_id: &str,
     token_hash: &[u8],
     now: DateTime<Utc>,
@@ -65,7 +82,7 @@ pub async fn add_token(
         .bind(token_hash)
         .bind(agent_id)
         .bind(now)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -82,10 +99,15 @@ pub struct DrpView {
     pub email: String,
     pub received_at: DateTime<Utc>,
     pub due_on: Option<NaiveDate>,
+    pub respond_by: Option<NaiveDate>,
+    pub comply_by: Option<NaiveDate>,
     pub extended_respond_by: Option<NaiveDate>,
     pub extension_reason: Option<String>,
     pub outcome_code: Option<String>,
     pub outcome_reason: Option<String>,
+    /// Whether control of the consumer's address is shown yet (their link, or a trusted
+    /// agent's vouched e-mail): until then the consumer must act.
+    pub email_matched: bool,
     pub agent_request_id: Option<String>,
     pub status_callback: Option<String>,
 }
@@ -104,10 +126,13 @@ impl DrpView {
             email: row.request.email.to_string(),
             received_at: row.received_at,
             due_on: row.deadlines.governing(),
+            respond_by: row.deadlines.respond_by,
+            comply_by: row.deadlines.comply_by,
             extended_respond_by: None,
             extension_reason: None,
             outcome_code: None,
             outcome_reason: None,
+            email_matched: drp.is_some_and(|d| d.trusted && d.vouched.contains(&"email")),
             agent_request_id: drp.and_then(|d| d.agent_request_id.clone()),
             status_callback: drp.and_then(|d| d.status_callback.clone()),
         }
@@ -116,19 +141,23 @@ impl DrpView {
 
 const DRP_VIEW: &str =
     "SELECT id, drp_request_id, agent_id, tracking_code, kind, status, email, received_at, due_on,
-        extended_respond_by, extension_reason, outcome_code, outcome_reason, agent_request_id, status_callback
+        respond_by, comply_by, extended_respond_by, extension_reason, outcome_code, outcome_reason,
+        agent_request_id, status_callback,
+        EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = requests.id
+                AND e.data->>'data_point' = 'email'
+                AND e.action IN ('email_verified', 'data_point_recorded', 'agent_authority_confirmed'))
+            AS email_matched
     FROM requests";
 
-/// A DRP request, only for the agent that filed it.
+/// A DRP request by its protocol id, whoever filed it: the caller shows it only to
+/// the agent that did (`DrpView::agent_id`).
 pub async fn drp_request(
     pool: &PgPool,
     drp_request_id: Uuid,
-    agent_id: &str,
 ) -> Result<Option<DrpView>, sqlx::Error> {
-    let sql = format!("{DRP_VIEW} WHERE drp_request_id = $1 AND agent_id = $2");
+    let sql = format!("{DRP_VIEW} WHERE drp_request_id = $1");
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(drp_request_id)
-        .bind(agent_id)
         .fetch_optional(pool)
         .await
 }

@@ -97,19 +97,32 @@ async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
         }
         Err(_) => {
             for (row, reply) in rows.iter().zip(replies) {
-                let alone = match db.acquire().await {
-                    Ok(mut conn) => requests::insert(&mut conn, row).await,
-                    Err(err) => Err(err),
-                };
-                // The id is this request's alone: if it is taken, the group was committed
-                // after all (the connection broke before the answer came), so the request
-                // is stored and must not be filed again.
-                let alone = match alone {
-                    Err(err) if super::violates(&err, requests::ID_KEY) => Ok(()),
-                    other => other,
-                };
-                let _ = reply.send(alone);
+                let _ = reply.send(write_alone(db, row).await);
             }
         }
+    }
+}
+
+/// Writes one request of a group that failed.
+async fn write_alone(db: &PgPool, row: &Insert) -> Result<(), sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    match requests::insert(&mut conn, row).await {
+        // The id is this request's alone: if it is taken, the group was committed after
+        // all (the connection broke before the answer came), so the request is stored
+        // and must not be filed again. The same goes for the signed body that filed it,
+        // when it was spent for this very request.
+        Err(err) if super::violates(&err, requests::ID_KEY) => Ok(()),
+        Err(err) if super::violates(&err, super::drp::USED_SIGNATURE_KEY) => {
+            let hash = row.drp.as_ref().and_then(|d| d.signature.as_ref());
+            match hash {
+                Some((hash, _))
+                    if super::drp::filed_by_signature(&mut conn, hash, row.id).await? =>
+                {
+                    Ok(())
+                }
+                _ => Err(err),
+            }
+        }
+        other => other,
     }
 }

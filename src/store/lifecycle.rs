@@ -246,7 +246,7 @@ pub async fn write(
         }
         trail.push(Event {
             request_id: w.request.id,
-            actor: actor.clone(),
+            actor,
             action: t.event,
             from: t.to.map(|_| t.from),
             to: t.to,

@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod detail;
 pub mod downloads;
+pub mod drp;
 pub mod events;
 pub mod gpc;
 pub mod inserter;

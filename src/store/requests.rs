@@ -51,6 +51,13 @@ pub struct DrpFields {
     pub verification_level: Option<&'static str>,
     /// The data points the agent vouched for, each recorded in the audit trail.
     pub vouched: Vec<&'static str>,
+    /// Whether the agent is trusted: its vouched points are then matched data points
+    /// (`data_point_recorded`), otherwise only its claims (`data_point_claimed`).
+    pub trusted: bool,
+    /// The hash of the signed body that filed the request, and when it expires: spent
+    /// in the same statement, so a replayed body fails on
+    /// [`USED_SIGNATURE_KEY`](super::drp::USED_SIGNATURE_KEY) and files nothing.
+    pub signature: Option<([u8; 32], DateTime<Utc>)>,
 }
 
 /// A new id for a request.
@@ -74,7 +81,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 $17::timestamptz[], $18::date[], $19::date[], $20::date[], $21::text[],
                 $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
                 $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
-                $34::timestamptz[], $37::text[])
+                $34::timestamptz[], $41::text[])
                 AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
                     california_resident, details, lookback, correction_field, current_value,
                     corrected_value, declaration_name, received_at, confirm_by, respond_by,
@@ -105,9 +112,11 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                     jsonb_build_object('kind', kind, 'channel', channel) AS data
                 FROM input
                 UNION ALL
-                SELECT i.id, 1, i.received_at, 'agent', i.agent_id, 'data_point_recorded', NULL,
-                    jsonb_build_object('data_point', v.data_point, 'vouched_by_agent', true)
-                FROM unnest($35::uuid[], $36::text[]) AS v(id, data_point)
+                SELECT i.id, 1, i.received_at, 'agent', i.agent_id, v.action, NULL,
+                    jsonb_build_object('data_point', v.data_point,
+                        CASE v.action WHEN 'data_point_recorded' THEN 'vouched_by_agent'
+                            ELSE 'claimed_by_agent' END, true)
+                FROM unnest($35::uuid[], $36::text[], $37::text[]) AS v(id, data_point, action)
                 JOIN input i ON i.id = v.id
             ) events
             ORDER BY request_id, n
@@ -121,6 +130,9 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
             INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
             SELECT id, token_hash, received_at, token_expires_at, token_purpose
             FROM input WHERE token_hash IS NOT NULL
+        ), s AS (
+            INSERT INTO drp_used_signatures (message_hash, expires_at, request_id)
+            SELECT * FROM unnest($38::bytea[], $39::timestamptz[], $40::uuid[])
         )
         SELECT 1"
     )
@@ -171,6 +183,10 @@ pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(),
         .bind(c.token_expires_at)
         .bind(c.vouched_id)
         .bind(c.vouched_point)
+        .bind(c.vouched_action)
+        .bind(c.signature_hash)
+        .bind(c.signature_expires_at)
+        .bind(c.signature_request_id)
         .bind(c.token_purpose)
         .execute(conn)
         .await?;
@@ -218,6 +234,11 @@ struct Columns<'a> {
     /// The data points agents vouched for: one pair per data point.
     vouched_id: Vec<Uuid>,
     vouched_point: Vec<&'static str>,
+    vouched_action: Vec<&'static str>,
+    /// The signed bodies DRP requests were filed with: one triple per request.
+    signature_hash: Vec<&'a [u8]>,
+    signature_expires_at: Vec<DateTime<Utc>>,
+    signature_request_id: Vec<Uuid>,
 }
 
 impl<'a> Columns<'a> {
@@ -275,9 +296,22 @@ impl<'a> Columns<'a> {
                 .and(purpose)
                 .map(LinkPurpose::code),
         );
-        for point in drp.map(|d| d.vouched.as_slice()).unwrap_or_default() {
-            self.vouched_id.push(row.id);
-            self.vouched_point.push(point);
+        if let Some(drp) = drp {
+            let action = if drp.trusted {
+                "data_point_recorded"
+            } else {
+                "data_point_claimed"
+            };
+            for point in &drp.vouched {
+                self.vouched_id.push(row.id);
+                self.vouched_point.push(point);
+                self.vouched_action.push(action);
+            }
+            if let Some((hash, expires_at)) = &drp.signature {
+                self.signature_hash.push(hash.as_slice());
+                self.signature_expires_at.push(*expires_at);
+                self.signature_request_id.push(row.id);
+            }
         }
     }
 }

@@ -12,13 +12,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::clock::{end_of_day, start_of_day};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::AppState;
 use super::errors::AppError;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
-use crate::domain::drp::{self, Claims, Rejection};
+use crate::domain::drp::{self, Claims, Envelope, Rejection, Signed};
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::NewRequest;
 use crate::domain::kinds::{Channel, LinkPurpose, Lookback, RequestKind, RequestStatus};
@@ -45,6 +45,10 @@ pub fn router() -> Router<AppState> {
             get(status).delete(revoke),
         )
         .route("/drp/verify", get(verify_page).post(verify_send))
+        .route(
+            "/drp/verify/{request_id}",
+            get(verify_request_page).post(verify_request_send),
+        )
         .route("/drp/directory-entry.json", get(directory_entry))
 }
 
@@ -74,7 +78,12 @@ async fn bearer(state: &AppState, headers: &HeaderMap) -> Result<Option<Agent>, 
     Ok(agents::by_token(&state.db, &token::hash(token.trim())).await?)
 }
 
-fn open(state: &AppState, body: &[u8], agent: &Agent) -> Result<Map<String, Value>, Rejection> {
+fn open(
+    state: &AppState,
+    body: &[u8],
+    agent: &Agent,
+    envelope: Envelope,
+) -> Result<Signed, Rejection> {
     let key = drp::parse_verify_key(&agent.verify_key).ok_or(Rejection::BadSignature)?;
     drp::open_signed(
         body,
@@ -82,6 +91,7 @@ fn open(state: &AppState, body: &[u8], agent: &Agent) -> Result<Map<String, Valu
         &agent.id,
         &state.settings.drp.business_id,
         state.clock.now(),
+        envelope,
     )
 }
 
@@ -101,20 +111,20 @@ async fn pair(
     let Some(body) = read_body(body).await else {
         return Ok(forbidden("body too large"));
     };
-    if let Err(why) = open(&state, &body, &agent) {
-        return Ok(forbidden(&why.to_string()));
-    }
+    let signed = match open(&state, &body, &agent, Envelope::Required) {
+        Ok(signed) => signed,
+        Err(why) => return Ok(forbidden(&why.to_string())),
+    };
     let token = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
         rand::random::<[u8; 32]>(),
     );
-    agents::add_token(
-        &state.db,
-        &agent.id,
-        &token::hash(&token),
-        state.clock.now(),
-    )
-    .await?;
+    let mut tx = state.db.begin().await?;
+    if !store::drp::spend_signature(&mut tx, &signed.message_hash, signed.expires_at).await? {
+        return Ok(forbidden(&Rejection::Replayed.to_string()));
+    }
+    agents::add_token(&mut tx, &agent.id, &token::hash(&token), state.clock.now()).await?;
+    tx.commit().await?;
     tracing::info!(agent_id = %agent.id, "DRP agent paired");
     Ok(Json(json!({ "agent-id": agent.id, "token": token })).into_response())
 }
@@ -136,7 +146,8 @@ async fn agent_info(
 pub fn status_object(tz: chrono_tz::Tz, mail: &MailContext, v: &DrpView) -> Value {
     let status = RequestStatus::parse(&v.status).unwrap_or(RequestStatus::Received);
     let kind = RequestKind::parse(&v.kind).unwrap_or(RequestKind::KnowCategories);
-    let (drp_status, reason) = drp::drp_status(kind, status, v.outcome_code.as_deref());
+    let (drp_status, reason) =
+        drp::drp_status(kind, status, !v.email_matched, v.outcome_code.as_deref());
     let mut o = json!({
         "request_id": v.drp_request_id.to_string(),
         "status": drp_status,
@@ -147,6 +158,11 @@ pub fn status_object(tz: chrono_tz::Tz, mail: &MailContext, v: &DrpView) -> Valu
     }
     if let Some(due) = v.due_on {
         o["expected_by"] = drp::timestamp(end_of_day(tz, due)).into();
+    }
+    if drp_status == "in_progress"
+        && let Some(expires) = expires_at(tz, kind, v)
+    {
+        o["expires_at"] = drp::timestamp(expires).into();
     }
     if let Some(id) = &v.agent_request_id {
         o["agent_request_id"] = id.clone().into();
@@ -165,14 +181,34 @@ pub fn status_object(tz: chrono_tz::Tz, mail: &MailContext, v: &DrpView) -> Valu
              without their confirmation nothing changes and the opt-out stays in place."
         ));
     }
-    if let Some(outcome) = &v.outcome_reason {
-        details.push(outcome.clone());
+    if let Some(code) = &v.outcome_code {
+        details.push(format!("{}.", crate::domain::actions::outcome_label(code)));
+    }
+    if let Some(explanation) = &v.outcome_reason {
+        details.push(explanation.clone());
     }
     o["processing_details"] = details.join(" ").into();
     if reason == Some("need_user_verification") {
-        o["user_verification_url"] = mail.url("/drp/verify").into();
+        o["user_verification_url"] = mail
+            .url(&format!("/drp/verify/{}", v.drp_request_id))
+            .into();
     }
     o
+}
+
+/// When a request still open lapses: at the end of its governing deadline (the
+/// extended one once extended) in the business's time zone. An opt-in lapses when the
+/// sweep closes it, at the start of its `respond_by`.
+fn expires_at(
+    tz: chrono_tz::Tz,
+    kind: RequestKind,
+    v: &DrpView,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if kind == RequestKind::OptIn {
+        return v.respond_by.map(|day| start_of_day(tz, day));
+    }
+    let governing = v.extended_respond_by.or(v.respond_by).or(v.comply_by)?;
+    Some(end_of_day(tz, governing))
 }
 
 /// `POST /v1/data-rights-request`: a signed exercise request becomes an ordinary
@@ -188,8 +224,12 @@ async fn exercise(
     let Some(body) = read_body(body).await else {
         return Ok(forbidden("body too large"));
     };
-    let json = match open(&state, &body, &agent) {
-        Ok(json) => json,
+    let Signed {
+        json,
+        message_hash,
+        expires_at,
+    } = match open(&state, &body, &agent, Envelope::Required) {
+        Ok(signed) => signed,
         Err(why) => return Ok(forbidden(&why.to_string())),
     };
     let get = |k: &str| json.get(k).and_then(Value::as_str);
@@ -269,15 +309,16 @@ async fn exercise(
         agent: None,
     };
     let vouched = claims.vouched();
+    // What an agent vouches for counts only when the business trusts the agent; any
+    // other agent's word is recorded as a claim (reg. §7026(j)).
+    let matched = if agent.trusted { vouched.len() } else { 0 };
     let status = match kind {
         // Only the consumer's own confirmation opts them back in (reg. §7028): what the
         // agent vouches for never replaces it.
         RequestKind::OptIn => RequestStatus::AwaitingVerification,
         _ if !kind.needs_verification() => RequestStatus::Received,
         RequestKind::KnowSpecific => RequestStatus::AwaitingVerification,
-        _ if vouched.len() >= state.settings.verification.points_needed(kind) => {
-            RequestStatus::Verified
-        }
+        _ if matched >= state.settings.verification.points_needed(kind) => RequestStatus::Verified,
         _ => RequestStatus::AwaitingVerification,
     };
     let drp_id = Uuid::new_v4();
@@ -288,13 +329,12 @@ async fn exercise(
         regime,
         callback,
         vouched: &vouched,
+        signature: (message_hash, expires_at),
     };
-    let view = store_exercise(&state, &Arc::new(request), status, &meta).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(status_object(state.tz, &state.mail, &view)),
-    )
-        .into_response())
+    match store_exercise(&state, &Arc::new(request), status, &meta).await? {
+        Some(view) => Ok(Json(status_object(state.tz, &state.mail, &view)).into_response()),
+        None => Ok(forbidden(&Rejection::Replayed.to_string())),
+    }
 }
 
 struct DrpMeta<'a> {
@@ -304,14 +344,16 @@ struct DrpMeta<'a> {
     regime: Option<&'a str>,
     callback: Option<&'a str>,
     vouched: &'a [&'static str],
+    signature: ([u8; 32], chrono::DateTime<chrono::Utc>),
 }
 
+/// Files the request; `None` when its signed body was already used.
 async fn store_exercise(
     state: &AppState,
     request: &Arc<NewRequest>,
     status: RequestStatus,
     meta: &DrpMeta<'_>,
-) -> Result<DrpView, AppError> {
+) -> Result<Option<DrpView>, AppError> {
     let kind = request.kind;
     let now = state.clock.now();
     let received_on = now.with_timezone(&state.tz).date_naive();
@@ -374,6 +416,8 @@ async fn store_exercise(
                 status_callback: meta.callback.map(str::to_owned),
                 verification_level: (status == RequestStatus::Verified).then_some("agent vouched"),
                 vouched: meta.vouched.to_vec(),
+                trusted: meta.agent.trusted,
+                signature: Some(meta.signature),
             }),
         };
         let view = DrpView::of_new(&row);
@@ -384,11 +428,16 @@ async fn store_exercise(
             {
                 continue;
             }
+            Err(InsertError::Database(err))
+                if store::violates(&err, store::drp::USED_SIGNATURE_KEY) =>
+            {
+                return Ok(None);
+            }
             Err(InsertError::Database(err)) => return Err(err.into()),
             Err(err @ InsertError::Stopped) => return Err(AppError::Internal(err.into())),
         }
         tracing::info!(tracking_code = %code, agent_id = %meta.agent.id, kind = %kind, "DRP request received");
-        return Ok(view);
+        return Ok(Some(view));
     }
     Err(AppError::Internal(anyhow::anyhow!("no free tracking code")))
 }
@@ -409,13 +458,18 @@ async fn status(
     let Some(id) = parse_id(&id).await else {
         return Ok(error(StatusCode::NOT_FOUND, "no such request", false));
     };
-    match agents::drp_request(&state.db, id, &agent.id).await? {
-        Some(view) => Ok(Json(status_object(state.tz, &state.mail, &view)).into_response()),
+    match agents::drp_request(&state.db, id).await? {
+        Some(view) if view.agent_id == agent.id => {
+            Ok(Json(status_object(state.tz, &state.mail, &view)).into_response())
+        }
+        // Spec §2.02.1: another agent's request is forbidden, and says nothing more.
+        Some(_) => Ok(forbidden("request of another agent")),
         None => Ok(error(StatusCode::NOT_FOUND, "no such request", false)),
     }
 }
 
-/// `DELETE /v1/data-rights-request/{id}`: revoked from open or in progress only.
+/// `DELETE /v1/data-rights-request/{id}`: revoked from open or in progress only. The
+/// body is `{"reason": …}` signed with the key of the token's agent (spec §2.04).
 async fn revoke(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -428,27 +482,26 @@ async fn revoke(
     let Some(body) = read_body(body).await else {
         return Ok(forbidden("body too large"));
     };
-    let json = match open(&state, &body, &agent) {
-        Ok(json) => json,
+    let reason = match open(&state, &body, &agent, Envelope::WhenPresent)
+        .and_then(|signed| drp::revoke_reason(&signed.json))
+    {
+        Ok(reason) => reason,
         Err(why) => return Ok(forbidden(&why.to_string())),
     };
     let Some(id) = parse_id(&id).await else {
         return Ok(error(StatusCode::NOT_FOUND, "no such request", false));
     };
-    let Some(view) = agents::drp_request(&state.db, id, &agent.id).await? else {
-        return Ok(error(StatusCode::NOT_FOUND, "no such request", false));
-    };
-    let reason: String = json
-        .get("reason")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .chars()
-        .take(1000)
-        .collect();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    // The row is locked and its status read under the lock, so a fulfilment committing
-    // at the same moment is never overwritten.
+    let request_id = match store::drp::owner(&mut tx, id).await? {
+        None => return Ok(error(StatusCode::NOT_FOUND, "no such request", false)),
+        Some((_, owner)) if owner.as_deref() != Some(agent.id.as_str()) => {
+            return Ok(forbidden("request of another agent"));
+        }
+        Some((request_id, _)) => request_id,
+    };
+    // The lifecycle locks the row and reads its status under the lock, so a fulfilment
+    // or denial committing at the same moment is never overwritten.
     let ask = Ask {
         data: json!({ "reason": reason }),
         ..Ask::new(Change::Revoke)
@@ -456,7 +509,7 @@ async fn revoke(
     let done = service::lifecycle::transition(
         &mut tx,
         state.rules(),
-        store::lifecycle::Key::Id(view.id),
+        store::lifecycle::Key::Id(request_id),
         Actor::Agent(&agent.id),
         ask,
         now,
@@ -469,7 +522,7 @@ async fn revoke(
             false,
         ));
     }
-    let view = agents::drp_request_by_id(&mut tx, view.id)
+    let view = agents::drp_request_by_id(&mut tx, request_id)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
@@ -482,46 +535,116 @@ struct VerifyParams {
     redirect_to: Option<String>,
 }
 
-/// `user_verification_url`: the consumer arrives from the agent's app and asks for a
-/// verification link; after following it they are sent back to `redirect_to`.
-async fn verify_page(
+#[derive(askama::Template)]
+#[template(path = "consumer/drp_verify.html")]
+struct VerifyPage<'a> {
+    page: super::Page,
+    request_id: Uuid,
+    redirect_to: &'a str,
+    /// The request waits for the consumer to confirm it is them.
+    awaiting: bool,
+    /// An opt-in, which only the e-mailed link confirms.
+    opt_in: bool,
+    /// A new link was just sent.
+    sent: bool,
+}
+
+/// `user_verification_url`: the page of one DRP request (spec §3.02.1), where the
+/// consumer arriving from the agent's app learns what to do. Whoever has the URL sees
+/// only whether there is something to do: never the address, name or tracking code.
+async fn verify_request_page(
     State(state): State<AppState>,
+    Path(request_id): Path<String>,
     Query(p): Query<VerifyParams>,
     gpc: super::gpc::Gpc,
 ) -> Result<Response, AppError> {
-    use askama::Template;
-    #[derive(Template)]
-    #[template(path = "consumer/drp_verify.html")]
-    struct Page<'a> {
-        page: super::Page,
-        request_id: &'a str,
-        redirect_to: &'a str,
-        sent: bool,
-    }
-    let request_id = p.request_id.as_deref().unwrap_or("");
-    if request_id.parse::<Uuid>().is_err() {
+    let Ok(request_id) = request_id.parse::<Uuid>() else {
+        return Err(AppError::NotFound);
+    };
+    // The agent may append `?request_id=`: it must name this request.
+    if p.request_id
+        .as_deref()
+        .is_some_and(|q| q.parse::<Uuid>().ok() != Some(request_id))
+    {
         return Err(AppError::NotFound);
     }
+    let Some(waiting) = store::drp::waiting_for_consumer(&state.db, request_id).await? else {
+        return Err(AppError::NotFound);
+    };
     super::html(
         StatusCode::OK,
-        &Page {
+        &VerifyPage {
             page: state.page(gpc),
             request_id,
             redirect_to: p.redirect_to.as_deref().unwrap_or(""),
+            awaiting: waiting.awaiting,
+            opt_in: waiting.awaiting && waiting.opt_in,
             sent: false,
         },
     )
 }
 
-/// Sends a verification link for the DRP request to the consumer's own address; the link
-/// remembers where to send them back.
-async fn verify_send(
+/// The first form of `user_verification_url`, `/drp/verify?request_id=…`: the same page.
+async fn verify_page(
+    state: State<AppState>,
+    Query(p): Query<VerifyParams>,
+    gpc: super::gpc::Gpc,
+) -> Result<Response, AppError> {
+    let id = p.request_id.clone().unwrap_or_default();
+    verify_request_page(state, Path(id), Query(p), gpc).await
+}
+
+/// Sends a new verification link for the DRP request named in the path.
+async fn verify_request_send(
     State(state): State<AppState>,
-    super::ratelimit::ClientIp(ip): super::ratelimit::ClientIp,
+    Path(request_id): Path<String>,
+    client: super::ratelimit::ClientIp,
+    gpc: super::gpc::Gpc,
     headers: HeaderMap,
     super::form::SubmittedForm { form, .. }: super::form::SubmittedForm,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
+    send_link(
+        &state,
+        client,
+        gpc,
+        &headers,
+        &request_id,
+        form.get("redirect_to"),
+    )
+    .await
+}
+
+/// The first form's button, with the request id in a hidden field.
+async fn verify_send(
+    State(state): State<AppState>,
+    client: super::ratelimit::ClientIp,
+    gpc: super::gpc::Gpc,
+    headers: HeaderMap,
+    super::form::SubmittedForm { form, .. }: super::form::SubmittedForm,
+) -> Result<Response, AppError> {
+    let request_id = form.get("request_id").to_string();
+    send_link(
+        &state,
+        client,
+        gpc,
+        &headers,
+        &request_id,
+        form.get("redirect_to"),
+    )
+    .await
+}
+
+/// Sends a verification link for the DRP request to the consumer's own address; the link
+/// remembers where to send them back.
+async fn send_link(
+    state: &AppState,
+    super::ratelimit::ClientIp(ip): super::ratelimit::ClientIp,
+    gpc: super::gpc::Gpc,
+    headers: &HeaderMap,
+    request_id: &str,
+    redirect_to: &str,
+) -> Result<Response, AppError> {
+    super::check_origin(headers, state)?;
     let limit = state.settings.limits.status_lookups_per_minute;
     if !state.limiter.allow(
         super::ratelimit::Bucket::StatusLookup,
@@ -531,7 +654,7 @@ async fn verify_send(
     ) {
         return Err(AppError::TooManyRequests);
     }
-    let Ok(drp_id) = form.get("request_id").parse::<Uuid>() else {
+    let Ok(drp_id) = request_id.parse::<Uuid>() else {
         return Err(AppError::NotFound);
     };
     let row: Option<(Uuid, String, String, String, String, Option<String>)> = sqlx::query_as(
@@ -544,7 +667,7 @@ async fn verify_send(
     let Some((id, code, email, kind, status, web_url)) = row else {
         return Err(AppError::NotFound);
     };
-    let redirect = safe_redirect(form.get("redirect_to"), web_url.as_deref());
+    let redirect = safe_redirect(redirect_to, web_url.as_deref());
     // An opt-in is confirmed only from the link already e-mailed to the consumer.
     if status != RequestStatus::AwaitingVerification.code() || kind == RequestKind::OptIn.code() {
         // Nothing to verify: straight back to the agent.
@@ -576,13 +699,17 @@ async fn verify_send(
         .await?;
     store::outbox::enqueue(&mut tx, Some(id), &message, now).await?;
     tx.commit().await?;
-    Ok((StatusCode::OK, axum::response::Html(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Check your e-mail</title>\
-         <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main id=\"main\">\
-         <h1>Check your e-mail</h1><p>We sent a link to the address you gave your agent. Open it to confirm \
-         it is you; you will then be sent back.</p></main></body></html>",
-    ))
-        .into_response())
+    super::html(
+        StatusCode::OK,
+        &VerifyPage {
+            page: state.page(gpc),
+            request_id: drp_id,
+            redirect_to: "",
+            awaiting: true,
+            opt_in: false,
+            sent: true,
+        },
+    )
 }
 
 /// `redirect_to` only when it is an http(s) URL on the agent's own site (when the agent
@@ -604,8 +731,10 @@ fn safe_redirect(raw: &str, agent_site: Option<&str>) -> Option<String> {
     }
 }
 
-/// Checks an agent's registration: id shape, key, URLs.
-pub fn check_agent(agent: &Agent) -> Result<(), String> {
+/// Checks an agent's registration (id shape, key, URLs) and returns it with its verify
+/// key in the one form stored: base64, whether it came as base64 or as the 64 hex
+/// digits the DRP directory lists.
+pub fn check_agent(mut agent: Agent) -> Result<Agent, String> {
     let id_ok = !agent.id.is_empty()
         && agent.id.len() <= 100
         && agent
@@ -618,9 +747,13 @@ pub fn check_agent(agent: &Agent) -> Result<(), String> {
     if agent.name.trim().is_empty() {
         return Err("give the agent's name".into());
     }
-    if drp::parse_verify_key(&agent.verify_key).is_none() {
-        return Err("the verify key must be base64 of a 32-byte Ed25519 public key".into());
-    }
+    let Some(key) = drp::normalise_verify_key(&agent.verify_key) else {
+        return Err(
+            "the verify key must be a 32-byte Ed25519 public key, in base64 or as 64 hex digits"
+                .into(),
+        );
+    };
+    agent.verify_key = key;
     if agent
         .web_url
         .as_deref()
@@ -628,31 +761,118 @@ pub fn check_agent(agent: &Agent) -> Result<(), String> {
     {
         return Err("the web URL must start with https://".into());
     }
-    Ok(())
+    Ok(agent)
 }
 
-/// This business's entry for the DRP directory.
-pub fn directory_entry_json(settings: &crate::config::Settings) -> Value {
-    json!({
+/// This business's entry for the DRP directory: every field of the directory's schema,
+/// strings never `null`. Agents reach the business at its URLs, so they must be https,
+/// except on a loopback address (a test or a trial on one machine).
+pub fn directory_entry_json(settings: &crate::config::Settings) -> Result<Value, String> {
+    let base = settings.base_url().trim_end_matches('/').to_string();
+    if !is_https_or_loopback(&base) {
+        return Err(format!(
+            "the base URL {base} must start with https:// for the DRP directory \
+             (set RIGHTSDESK_BASE_URL to the portal's public https address)"
+        ));
+    }
+    let policy = &settings.business.privacy_policy_url;
+    let logo = &settings.drp.logo_url;
+    for (what, url) in [("privacy policy URL", policy), ("logo URL", logo)] {
+        if !url.is_empty() && !is_https_or_loopback(url) {
+            return Err(format!(
+                "the {what} {url} must start with https:// for the DRP directory"
+            ));
+        }
+    }
+    let contact = settings.staff_alerts_to.clone().unwrap_or_default();
+    Ok(json!({
         "id": settings.drp.business_id,
         "name": settings.business.name,
-        "api_base": format!("{}/drp", settings.base_url()),
+        "api_base": format!("{base}/drp"),
         "supported_actions": drp::SUPPORTED_ACTIONS,
-        "supported_verifications": ["email"],
-        "privacy_policy_url": settings.business.privacy_policy_url,
-        "web_url": settings.base_url(),
-        "technical_contact": settings.staff_alerts_to,
-        "business_contact": settings.staff_alerts_to,
-    })
+        "supported_verifications": drp::SUPPORTED_VERIFICATIONS,
+        "privacy_policy_url": policy,
+        "web_url": base,
+        "logo": logo,
+        "technical_contact": contact,
+        "business_contact": contact,
+    }))
 }
 
-async fn directory_entry(State(state): State<AppState>) -> Json<Value> {
-    Json(directory_entry_json(&state.settings))
+/// An https URL, or any URL whose host is a loopback address.
+fn is_https_or_loopback(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `/drp/directory-entry.json`; a configuration that cannot give a valid entry is
+/// named in a JSON error, not a bare failure.
+async fn directory_entry(State(state): State<AppState>) -> Response {
+    match directory_entry_json(&state.settings) {
+        Ok(entry) => Json(entry).into_response(),
+        Err(problem) => error(StatusCode::SERVICE_UNAVAILABLE, &problem, true),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::safe_redirect;
+    use super::{check_agent, directory_entry_json, is_https_or_loopback, safe_redirect};
+    use crate::store::agents::Agent;
+
+    #[test]
+    fn an_agent_registered_with_a_hex_key_is_stored_with_its_base64() {
+        let agent = |key: &str| Agent {
+            id: "AGENT_H".into(),
+            name: "Hex".into(),
+            verify_key: key.into(),
+            contact: None,
+            web_url: None,
+            trusted: false,
+        };
+        let hex_key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let b64 = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        assert_eq!(check_agent(agent(hex_key)).unwrap().verify_key, b64);
+        assert_eq!(check_agent(agent(b64)).unwrap().verify_key, b64);
+        assert!(check_agent(agent("d75a98")).is_err());
+    }
+
+    #[test]
+    fn the_directory_entry_command_refuses_a_public_http_base_url() {
+        let mut settings = crate::config::Settings::defaults();
+        settings.base_url = "http://privacy.example.com".into();
+        let problem = directory_entry_json(&settings).unwrap_err();
+        assert!(problem.contains("https://"), "{problem}");
+        settings.base_url = "https://privacy.example.com/".into();
+        let entry = directory_entry_json(&settings).unwrap();
+        assert_eq!(entry["api_base"], "https://privacy.example.com/drp");
+        assert_eq!(entry["technical_contact"], "", "never null");
+    }
+
+    #[test]
+    fn the_directory_entry_is_https_unless_on_loopback() {
+        assert!(is_https_or_loopback("https://privacy.example.com"));
+        assert!(is_https_or_loopback("http://127.0.0.1:8080"));
+        assert!(is_https_or_loopback("http://127.3.2.1/"));
+        assert!(is_https_or_loopback("http://[::1]:8080/x"));
+        assert!(is_https_or_loopback("http://localhost:8080"));
+        assert!(!is_https_or_loopback("http://privacy.example.com"));
+        assert!(!is_https_or_loopback("http://10.0.0.1:8080"));
+        assert!(!is_https_or_loopback("http://127.0.0.1.example.com/"));
+        assert!(!is_https_or_loopback("ftp://127.0.0.1/"));
+    }
 
     #[test]
     fn redirects_stay_on_the_agents_site() {

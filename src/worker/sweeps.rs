@@ -71,7 +71,17 @@ impl Worker {
             report.overdue_alerts += n;
         }
         report.digests = self.daily_digest().await?;
+        self.forget_expired_signatures().await?;
         Ok(report)
+    }
+
+    /// DRP signed bodies are remembered until they expire, to be used once; after that
+    /// their own `expires-at` refuses them, so the record can go.
+    async fn forget_expired_signatures(&self) -> anyhow::Result<()> {
+        let mut conn = self.db.acquire().await?;
+        let n = crate::store::drp::forget_expired_signatures(&mut conn, self.clock.now()).await?;
+        tracing::debug!(n, "expired DRP signatures forgotten");
+        Ok(())
     }
 
     fn batch(&self) -> i64 {

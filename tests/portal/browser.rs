@@ -324,6 +324,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     type_into(&browser, "f-agent_email", "sam@helpers.example").await;
     click(&browser, Locator::Id("f-authority-permission")).await;
     type_into(&browser, "f-permission", pdf.to_str().unwrap()).await;
+    click(&browser, Locator::Id("f-agent_declaration")).await;
     click(&browser, Locator::Css("button[type=submit]")).await;
     let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
     let stored: Vec<u8> =
@@ -370,13 +371,32 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         .text()
         .await
         .unwrap();
-    assert_eq!(state, "confirmed");
+    assert_eq!(
+        state, "confirmed",
+        "the consumer's word is enough: nothing left to accept"
+    );
+    assert!(
+        browser
+            .find(Locator::XPath(
+                "//form[contains(@action, '/accept_authority')]"
+            ))
+            .await
+            .is_err()
+    );
+    // The consumer's confirmation matched the e-mail; staff match a second point.
+    browser
+        .find(Locator::Id("a-point"))
+        .await
+        .unwrap()
+        .select_by_value("postal_address")
+        .await
+        .unwrap();
     click(
         &browser,
-        Locator::XPath("//form[contains(@action, '/accept_authority')]//button"),
+        Locator::XPath("//form[contains(@action, '/data_point')]//button"),
     )
     .await;
-    let state = wait_text(&browser, Locator::Id("agent-authority-state"), "accepted").await;
-    assert_eq!(state, "accepted");
+    let status = wait_text(&browser, Locator::Id("status"), "verified").await;
+    assert!(status.starts_with("verified"), "{status}");
     browser.close().await.unwrap();
 }

@@ -40,9 +40,10 @@ async fn sale_sharing_opt_outs(app: &TestApp) -> i64 {
     .unwrap()
 }
 
-/// A paired agent and its bearer token.
+/// A paired agent and its bearer token. Trusted, so its vouched claims count as data
+/// points: even so they never replace the consumer's own confirmation.
 async fn agent(app: &TestApp) -> (Agent, String) {
-    let a = Agent::register(app, "AGENT_A", 1, Some("https://app.agent.example")).await;
+    let a = Agent::register_trusted(app, "AGENT_A", 1, Some("https://app.agent.example")).await;
     let token = a.pair(app).await;
     (a, token)
 }
@@ -50,7 +51,7 @@ async fn agent(app: &TestApp) -> (Agent, String) {
 /// Files `sale:opt-in` (or another spelling) for Ana; returns the status object.
 async fn ask_opt_in(app: &TestApp, a: &Agent, token: &str, action: &str, extra: Value) -> Value {
     let response = post_exercise(app, token, a.exercise(app, action, extra)).await;
-    assert_eq!(response.status(), 201, "{action}");
+    assert_eq!(response.status(), 200, "{action}");
     response.json().await.unwrap()
 }
 
@@ -69,7 +70,7 @@ async fn drp_status(app: &TestApp, token: &str, request_id: &str) -> Value {
 async fn row(app: &TestApp, request_id: &str) -> sqlx::postgres::PgRow {
     sqlx::query(
         "SELECT id, tracking_code, kind, status, channel, agent_id, confirm_by, respond_by, received_at,
-                closed_at, outcome_reason
+                closed_at, outcome_reason, outcome_code
          FROM requests WHERE drp_request_id = $1::uuid",
     )
     .bind(request_id)
@@ -360,10 +361,9 @@ async fn declining_the_opt_in_keeps_the_opt_out() {
     assert_eq!(sale_sharing_opt_outs(&app).await, 1, "still opted out");
     let r = row(&app, &asked.request_id).await;
     assert_eq!(r.get::<String, _>("status"), "denied");
-    assert!(
-        r.get::<Option<String>, _>("outcome_reason")
-            .unwrap()
-            .contains("consumer declined")
+    assert_eq!(
+        r.get::<Option<String>, _>("outcome_code").as_deref(),
+        Some("opt_in_declined")
     );
     let event = event_of(&app, &asked.tracking_code, "opt_in_declined").await;
     assert_eq!(event.to_status.as_deref(), Some("denied"));
@@ -498,8 +498,8 @@ async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
     assert_eq!(app.worker.sweep().await.unwrap().overdue_alerts, 0);
     let r = row(&app, &request_id).await;
     assert_eq!(r.get::<String, _>("status"), "closed_unverified");
-    let outcome: String = r.get::<Option<_>, _>("outcome_reason").unwrap();
-    assert!(outcome.contains("not confirmed") && !outcome.contains("Identity"));
+    let outcome: String = r.get::<Option<_>, _>("outcome_code").unwrap();
+    assert_eq!(outcome, "opt_in_not_confirmed");
     assert_eq!(sale_sharing_opt_outs(&app).await, 1, "the opt-out stays");
     let status = drp_status(&app, &token, &request_id).await;
     assert_eq!(status["status"], "denied");
@@ -643,15 +643,18 @@ async fn staff_see_the_opt_in_but_cannot_confirm_it_for_the_consumer() {
         .unwrap();
     assert!(detail.contains("Opt back in to sale/sharing"));
     assert!(detail.contains("id=\"consumer-confirms\""));
-    for action in ["verify", "fulfil", "partial", "extend"] {
+    for action in ["data_point", "fulfil", "partial", "extend"] {
         assert!(
             !detail.contains(&format!("/staff/requests/{code}/{action}\"")),
             "no {action} form"
         );
     }
-    for action in ["verify", "fulfil", "start"] {
+    for action in ["data_point", "fulfil", "start"] {
         let refused = staff
-            .post(&format!("/staff/requests/{code}/{action}"), &[])
+            .post(
+                &format!("/staff/requests/{code}/{action}"),
+                &[("point", "name")],
+            )
             .await;
         let (status, body) = page(refused).await;
         assert_eq!(status, 422, "{action}");

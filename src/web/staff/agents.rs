@@ -2,7 +2,7 @@
 //! Rights Protocol, and this business's directory entry.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -19,7 +19,8 @@ struct AgentsPage<'a> {
     business: &'a str,
     me: Option<Me>,
     agents: Vec<Agent>,
-    entry: String,
+    /// The directory entry, or why the configuration cannot give one.
+    entry: Result<String, String>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -43,8 +44,8 @@ async fn page(
             business: &state.settings.business.name,
             me: Some(Me::from(admin)),
             agents: store::agents::all(&state.db).await?,
-            entry: serde_json::to_string_pretty(&drp::directory_entry_json(&state.settings))
-                .unwrap_or_default(),
+            entry: drp::directory_entry_json(&state.settings)
+                .map(|entry| serde_json::to_string_pretty(&entry).unwrap_or_default()),
             notice,
             error,
         },
@@ -71,17 +72,21 @@ pub async fn add(
         verify_key: form.get("verify_key").trim().to_string(),
         contact: optional("contact"),
         web_url: optional("web_url"),
+        trusted: form.get("trusted") == "yes",
     };
-    if let Err(problem) = drp::check_agent(&agent) {
-        return page(
-            &state,
-            &admin,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(format!("Not registered: {problem}.")),
-        )
-        .await;
-    }
+    let agent = match drp::check_agent(agent) {
+        Ok(agent) => agent,
+        Err(problem) => {
+            return page(
+                &state,
+                &admin,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(format!("Not registered: {problem}.")),
+            )
+            .await;
+        }
+    };
     match store::agents::add(&state.db, &agent).await {
         Ok(()) => {
             tracing::info!(agent_id = %agent.id, by = %admin.id, "DRP agent registered");
@@ -106,4 +111,39 @@ pub async fn add(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Marks an agent trusted (`trusted=yes`) or not (`trusted=no`): only a trusted agent's
+/// `*_verified` claims count as matched data points.
+pub async fn set_trusted(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(id): Path<String>,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    admin.check_csrf(&form)?;
+    let trusted = match form.get("trusted") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return page(
+                &state,
+                &admin,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some("Choose trusted or not trusted.".into()),
+            )
+            .await;
+        }
+    };
+    if !store::agents::set_trusted(&state.db, &id, trusted).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(agent_id = %id, by = %admin.id, trusted, "DRP agent trust changed");
+    let notice = if trusted {
+        format!("Agent {id} is trusted: its verified claims now count as matched data points.")
+    } else {
+        format!("Agent {id} is not trusted: its verified claims are recorded as claims only.")
+    };
+    page(&state, &admin, StatusCode::OK, Some(notice), None).await
 }

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/users/{id}/role", post(users::set_role))
         .route("/staff/users/{id}/deactivate", post(users::deactivate))
         .route("/staff/agents", get(agents::list).post(agents::add))
+        .route("/staff/agents/{id}/trusted", post(agents::set_trusted))
         .route(
             "/staff/account",
             get(users::account).post(users::change_password),
