@@ -144,7 +144,7 @@ fn main() -> anyhow::Result<()> {
             Command::Drp {
                 command: DrpCommand::DirectoryEntry,
             } => {
-                let entry = rightsdesk::web::drp::directory_entry_json(&settings)
+                let entry = rightsdesk::service::drp::directory_entry_json(&settings)
                     .map_err(|problem| anyhow::anyhow!(problem))?;
                 println!("{}", serde_json::to_string_pretty(&entry)?);
                 Ok(())

@@ -292,7 +292,7 @@ pub async fn add_staff(settings: Settings, email: &str, role: &str) -> anyhow::R
 /// `rightsdesk agent add ID --name … --verify-key KEY [--trusted]`: the key as base64
 /// or 64 hex digits, stored as base64.
 pub async fn add_agent(settings: Settings, agent: store::agents::Agent) -> anyhow::Result<()> {
-    let agent = crate::web::drp::check_agent(agent).map_err(|msg| anyhow::anyhow!(msg))?;
+    let agent = crate::service::drp::check_agent(agent).map_err(|msg| anyhow::anyhow!(msg))?;
     let db = open_database(&settings).await?;
     let added = store::agents::add(&db.pool, &agent).await;
     db.close().await;

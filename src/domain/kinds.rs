@@ -10,6 +10,10 @@ pub struct UnknownCode {
     what: &'static str,
 }
 
+impl UnknownCode {
+    pub const TRACKING_CODE: UnknownCode = UnknownCode { what: "tracking" };
+}
+
 /// Generates a closed enum whose variants map one-to-one to stable text codes.
 macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $code:literal),+ $(,)? }) => {

@@ -34,6 +34,12 @@ impl TrackingCode {
         Some(Self(format!("RD-{}-{}", &body[..4], &body[4..])))
     }
 
+    /// A code read back from the database: it was generated here, so one that does not
+    /// parse is corrupt data, an error, never replaced by a new code.
+    pub fn stored(code: &str) -> Result<Self, crate::domain::kinds::UnknownCode> {
+        Self::parse(code).ok_or(crate::domain::kinds::UnknownCode::TRACKING_CODE)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -13,6 +13,16 @@ use uuid::Uuid;
 use crate::config::Settings;
 use crate::domain::deadlines::Deadlines;
 
+/// Why a message was not delivered; both transports answer with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    /// The server refused for good (5xx), or the message cannot be built: retrying will
+    /// not help.
+    pub permanent: bool,
+    pub message: String,
+}
+
 /// A message ready for the outbox.
 #[derive(Debug, Clone)]
 pub struct OutgoingMessage {

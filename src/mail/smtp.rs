@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, pki_types::ServerName};
 
-use super::transport::SendError;
+use super::SendError;
 
 /// How long one delivery (connecting included) may take.
 const TIMEOUT: Duration = Duration::from_secs(30);

@@ -8,6 +8,7 @@ use anyhow::Context;
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart, header};
 
+use super::SendError;
 use super::smtp::Smtp;
 
 /// A message as the worker reads it from the outbox.
@@ -22,15 +23,6 @@ pub struct Queued {
     pub body_html: String,
     pub attempts: i32,
     pub tracking_code: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct SendError {
-    /// The server refused for good (5xx), or the message cannot be built: retrying will
-    /// not help.
-    pub permanent: bool,
-    pub message: String,
 }
 
 pub enum Transport {

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::store::requests::Insert;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -94,8 +95,10 @@ pub struct DrpView {
     pub drp_request_id: Uuid,
     pub agent_id: String,
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
     pub email: String,
     pub received_at: DateTime<Utc>,
     pub due_on: Option<NaiveDate>,
@@ -121,8 +124,8 @@ impl DrpView {
             drp_request_id: drp.map(|d| d.drp_request_id).unwrap_or_default(),
             agent_id: drp.map(|d| d.agent_id.clone()).unwrap_or_default(),
             tracking_code: row.tracking_code.to_string(),
-            kind: row.kind.code().to_owned(),
-            status: row.status.code().to_owned(),
+            kind: row.kind,
+            status: row.status,
             email: row.request.email.to_string(),
             received_at: row.received_at,
             due_on: row.deadlines.governing(),

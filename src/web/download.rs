@@ -149,7 +149,8 @@ pub async fn ask_code(
     let now = state.clock.now();
     let one_time = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let minutes = state.settings.responses.code_minutes;
-    let code = TrackingCode::parse(&link.tracking_code).unwrap_or_else(TrackingCode::generate);
+    let code =
+        TrackingCode::stored(&link.tracking_code).map_err(|e| AppError::Internal(e.into()))?;
     let message = messages::download_code(&state.mail, &link.email, &code, &one_time, minutes)?;
     let mut tx = state.db.begin().await?;
     store::downloads::set_code(

@@ -209,7 +209,8 @@ pub async fn choose(
     form: &RawForm,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
-    let code = TrackingCode::parse(&link.tracking_code).unwrap_or_else(TrackingCode::generate);
+    let code =
+        TrackingCode::stored(&link.tracking_code).map_err(|e| AppError::Internal(e.into()))?;
     let message;
     let choice = match form.get("decision") {
         "confirm" if gpc.0 => Choice::ConfirmAgainstGpc,
@@ -259,6 +260,7 @@ pub async fn choose(
             )
         }
         Decided::Spent(why, link) => closed(state, gpc, &link, Outcome::Spent(why)),
-        Decided::Unknown => super::verify::unknown(state, gpc),
+        // The link went away between reading and locking it: it no longer waits.
+        Decided::Unknown => closed(state, gpc, link, Outcome::Spent(Spent::NotWaiting)),
     }
 }

@@ -19,7 +19,8 @@ pub use sweeps::SweepReport;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::mail::transport::{Queued, SendError, Transport};
+use crate::mail::SendError;
+use crate::mail::transport::{Queued, Transport};
 use crate::mail::{MailContext, messages};
 use crate::store;
 
@@ -147,7 +148,7 @@ impl Worker {
             tx.commit().await?;
             return Ok(true);
         };
-        let body = crate::web::drp::status_object(self.tz, &self.ctx, &view);
+        let body = crate::service::drp::status_object(self.tz, &self.ctx, &view);
         let sent = self.http.post(&url).json(&body).send().await;
         let outcome = match sent {
             Ok(r) if r.status().is_success() => Ok(()),
