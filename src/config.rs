@@ -43,6 +43,7 @@ pub struct Settings {
     pub staff: Staff,
     pub responses: Responses,
     pub drp: Drp,
+    pub outbound: Outbound,
     pub deadlines: DeadlineSettings,
 }
 
@@ -52,6 +53,15 @@ pub struct Drp {
     pub business_id: String,
     pub callback_attempts: i32,
     pub callback_timeout_seconds: u64,
+}
+
+/// Requests to URLs others chose (see `outbound`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outbound {
+    /// Lets callbacks reach loopback, private and link-local addresses: for tests and
+    /// closed networks only.
+    pub allow_private_addresses: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -239,10 +239,12 @@ async fn exercise(
         ));
     };
     let callback = get("status_callback");
-    if callback.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+    if let Some(Err(why)) = callback
+        .map(|u| crate::outbound::check_url(u, state.settings.outbound.allow_private_addresses))
+    {
         return Ok(error(
             StatusCode::BAD_REQUEST,
-            "status_callback must be an http(s) URL",
+            &format!("status_callback {why}"),
             true,
         ));
     }

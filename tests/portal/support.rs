@@ -284,6 +284,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::defaults();
     settings.base_url = format!("http://{addr}");
     settings.data_dir = data_dir.0.clone();
+    // Test callbacks go to listeners on loopback.
+    settings.outbound.allow_private_addresses = true;
     adjust(&mut settings);
     let clock = Clock::default();
     let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();
