@@ -71,6 +71,7 @@ pub struct Responses {
     pub download_link_days: i64,
     pub code_minutes: i64,
     pub code_attempts: i32,
+    pub link_attempts: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +132,7 @@ pub struct Http {
 pub struct Limits {
     pub submissions_per_minute: u32,
     pub status_lookups_per_minute: u32,
+    pub downloads_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -151,11 +151,18 @@ pub fn router(state: AppState) -> Router {
             "/verify/{token}",
             get(verify::open_link).post(verify::use_link),
         )
-        .route(
-            "/download/{token}",
-            get(download::open).post(download::ask_code),
+        .merge(
+            Router::new()
+                .route(
+                    "/download/{token}",
+                    get(download::open).post(download::ask_code),
+                )
+                .route("/download/{token}/file", post(download::download))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    ratelimit::limit_downloads,
+                )),
         )
-        .route("/download/{token}/file", post(download::download))
         .route("/agent/status/{token}", get(consumer::agent_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
