@@ -3,3 +3,14 @@
 -- Wrong tries on a download link, never reset by a new one-time code: past
 -- `responses.link_attempts` the link is locked for good.
 ALTER TABLE download_links ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0;
+
+-- Failed staff sign-ins per (address, client network), keyed by a hash of both so the
+-- table holds neither. Past `staff.throttle_after` failures each further try from that
+-- client for that address waits twice as long as the last; the owner elsewhere is
+-- never held up, so knowing an address is not enough to lock its owner out.
+CREATE TABLE login_throttle (
+    key         bytea PRIMARY KEY,
+    failures    integer NOT NULL,
+    wait_until  timestamptz,
+    updated_at  timestamptz NOT NULL
+);

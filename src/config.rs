@@ -79,8 +79,8 @@ pub struct Responses {
 pub struct Staff {
     pub idle_minutes: i64,
     pub absolute_hours: i64,
-    pub lockout_after: i32,
-    pub lockout_minutes: i64,
+    pub throttle_after: i32,
+    pub throttle_max_seconds: i64,
     pub invite_days: i64,
     pub logins_per_minute: u32,
     pub deletion_recipients: Vec<String>,
@@ -204,6 +204,9 @@ impl Settings {
         }
         if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {
             bail!("mail.concurrency and mail.max_attempts must be at least 1");
+        }
+        if self.staff.throttle_after < 1 || self.staff.throttle_max_seconds < 1 {
+            bail!("staff.throttle_after and staff.throttle_max_seconds must be at least 1");
         }
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
             bail!("base_url must start with http:// or https://");

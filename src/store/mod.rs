@@ -6,6 +6,7 @@ pub mod downloads;
 pub mod events;
 pub mod gpc;
 pub mod inserter;
+pub mod login_throttle;
 pub mod opt_in;
 pub mod outbox;
 pub mod queue;
