@@ -21,6 +21,8 @@ pub enum Bucket {
     StatusLookup,
     Login,
     Download,
+    /// Browsers recorded as sending Global Privacy Control.
+    GpcRecord,
 }
 
 #[derive(Debug, Default)]
