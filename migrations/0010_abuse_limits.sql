@@ -14,3 +14,14 @@ CREATE TABLE login_throttle (
     wait_until  timestamptz,
     updated_at  timestamptz NOT NULL
 );
+
+-- Unsolicited e-mails (receipts, agent confirmations, agents' receipts: messages to an
+-- address that nobody has yet shown to control) per address and UTC day, keyed by a
+-- hash of the lower-cased address. Past `mail.unsolicited_per_day` the message is not
+-- queued; the request's audit trail records it as suppressed.
+CREATE TABLE unsolicited_mail (
+    address   bytea NOT NULL,
+    day       date NOT NULL,
+    messages  integer NOT NULL,
+    PRIMARY KEY (address, day)
+);

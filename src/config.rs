@@ -92,6 +92,7 @@ pub struct Mail {
     pub concurrency: usize,
     pub max_attempts: i32,
     pub retry_base_seconds: i64,
+    pub unsolicited_per_day: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

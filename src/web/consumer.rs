@@ -332,7 +332,8 @@ async fn store_with_extras(
     gpc_applies: bool,
 ) -> Result<Option<TrackingCode>, sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    store::requests::insert(&mut tx, row).await?;
+    let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
+    store::requests::insert(&mut tx, row, unsolicited_per_day).await?;
     let id = row.id;
     if let Some(doc) = &row.request.document {
         store::requests::insert_attachment(&mut tx, id, "correction_evidence", doc).await?;
@@ -360,6 +361,7 @@ async fn store_with_extras(
                 verification: None,
                 drp: None,
             },
+            unsolicited_per_day,
         )
         .await?;
         gpc_code = Some(code);
@@ -402,7 +404,10 @@ async fn store_agent_filing(
         &status_url,
     )
     .map_err(|e| sqlx::Error::Protocol(format!("rendering the agent's receipt: {e}")))?;
-    store::outbox::enqueue(tx, Some(id), &receipt, row.received_at).await
+    let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
+    store::outbox::enqueue_unsolicited(tx, Some(id), &receipt, row.received_at, unsolicited_per_day)
+        .await
+        .map(|_| ())
 }
 
 /// What the status page shows of one request.

@@ -5,7 +5,7 @@ use rightsdesk::domain::kinds::RequestKind;
 use sqlx::Row;
 
 use crate::intake::valid_fields;
-use crate::support::{TestApp, spawn_app, tracking_code_in};
+use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
 
 const PDF: &[u8] = b"%PDF-1.4\nsigned permission\n%%EOF\n";
 
@@ -316,4 +316,41 @@ async fn what_an_agent_types_is_quoted_never_linked_and_kept_out_of_the_subject(
         text.contains("Organisation the agent gave: “www[.]evil[.]example xxx"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn repeated_agent_filings_mail_the_consumer_and_the_agent_at_most_three_times_a_day() {
+    let app = spawn_app_with(|s| s.mail.unsolicited_per_day = 3).await;
+    for _ in 0..4 {
+        let response = file(
+            &app,
+            RequestKind::Delete,
+            agent_form(RequestKind::Delete, "signed_permission", Some(PDF)),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+    }
+    let queued = |template: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE template = $1")
+            .bind(template)
+            .fetch_one(&app.db)
+    };
+    assert_eq!(app.count("requests").await, 4);
+    assert_eq!(
+        queued("agent_confirmation").await.unwrap(),
+        3,
+        "to the consumer"
+    );
+    assert_eq!(queued("agent_receipt").await.unwrap(), 3, "to the agent");
+    let suppressed: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT data FROM request_events WHERE action = 'mail_suppressed' ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let templates: Vec<&str> = suppressed
+        .iter()
+        .map(|d| d["template"].as_str().unwrap())
+        .collect();
+    assert_eq!(templates, ["agent_confirmation", "agent_receipt"]);
 }
