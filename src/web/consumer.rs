@@ -518,10 +518,11 @@ async fn look_up(
         Some(view) => {
             let waiting = view.status == RequestStatus::AwaitingVerification.code();
             if resend && waiting {
-                send_new_link(&state, &view, &code).await?;
-                page.notice = Some(
-                    "We sent a new confirmation link to your e-mail address. Earlier links no longer work.",
-                );
+                page.notice = Some(if send_new_link(&state, &view, &code).await? {
+                    "We sent a new confirmation link to your e-mail address. Earlier links no longer work."
+                } else {
+                    "We have already sent this address several e-mails today. To protect it from unwanted mail we will not send another before tomorrow; the last link we sent still works."
+                });
             }
             page.result = Some(status_result(&state, view));
         }
@@ -537,11 +538,14 @@ async fn look_up(
     Ok(response)
 }
 
+/// Sends a new link, unless the address had its unsolicited mail for the day (anyone
+/// who knows a tracking code and its address can ask); then earlier links keep working.
+/// True when it was sent.
 async fn send_new_link(
     state: &AppState,
     view: &store::requests::ConsumerView,
     code: &TrackingCode,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let now = state.clock.now();
     let token = SecretToken::generate();
     let url = state.mail.url(&format!("/verify/{}", token.expose()));
@@ -556,8 +560,12 @@ async fn send_new_link(
         _ => messages::verification_link(&state.mail, &view.email, code, &url)?,
     };
     let mut tx = state.db.begin().await?;
+    let cap = state.settings.mail.unsolicited_per_day;
+    if !store::outbox::enqueue_unsolicited(&mut tx, Some(view.id), &message, now, cap).await? {
+        tx.commit().await?;
+        return Ok(false);
+    }
     store::verification::issue(&mut tx, view.id, token.hash(), now, expires).await?;
-    store::outbox::enqueue(&mut tx, Some(view.id), &message, now).await?;
     store::events::record(
         &mut tx,
         now,
@@ -572,7 +580,7 @@ async fn send_new_link(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {

@@ -616,3 +616,54 @@ async fn one_address_gets_at_most_three_unsolicited_receipts_a_day() {
     file("victim@example.com").await;
     assert_eq!(receipts_to(&app, "victim@example.com").await, (4, 2));
 }
+
+#[tokio::test]
+async fn new_links_asked_for_a_stranger_count_against_the_same_daily_cap() {
+    let app = spawn_app_with(|s| s.mail.unsolicited_per_day = 3).await;
+    let page = app
+        .post_form("/requests/new/delete", &valid_fields(RequestKind::Delete))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = tracking_code_in(&page);
+    let fields = [
+        ("tracking_code", code.as_str()),
+        ("email", "ana.lopez@example.com"),
+    ];
+    let resend = || app.post_form("/status/resend", &fields);
+    for _ in 0..2 {
+        let sent = resend().await.text().await.unwrap();
+        assert!(sent.contains("We sent a new confirmation link"));
+    }
+    let last_link: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'verification_link' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let start = last_link.find("/verify/").unwrap();
+    let last_link: String = last_link[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    let held = resend().await;
+    assert_eq!(held.status(), 200, "the status page still works");
+    assert!(
+        held.text()
+            .await
+            .unwrap()
+            .contains("will not send another before tomorrow")
+    );
+    assert_eq!(app.count("outbox").await, 3, "the receipt and two links");
+    assert!(
+        app.post_form(&last_link, &[])
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("confirmed"),
+        "the last link sent still works"
+    );
+}
