@@ -15,6 +15,9 @@ CREATE TABLE login_throttle (
     updated_at  timestamptz NOT NULL
 );
 
+-- Failures a day old are forgotten, and their rows removed a few at a time.
+CREATE INDEX login_throttle_updated_idx ON login_throttle (updated_at);
+
 -- Unsolicited e-mails (receipts, agent confirmations, agents' receipts: messages to an
 -- address that nobody has yet shown to control) per address and UTC day, keyed by a
 -- hash of the lower-cased address. Past `mail.unsolicited_per_day` the message is not

@@ -178,6 +178,29 @@ async fn an_attacker_who_knows_an_address_slows_only_themselves() {
 }
 
 #[tokio::test]
+async fn failures_are_forgotten_after_a_day() {
+    let app = spawn_app_with(|s| s.staff.logins_per_minute = 100).await;
+    app.add_staff("ana@example.com", "reviewer", "a long password 1")
+        .await;
+    for _ in 0..5 {
+        app.try_sign_in("ana@example.com", "guess").await;
+    }
+    app.try_sign_in("nobody@example.com", "guess").await;
+    assert_eq!(app.count("login_throttle").await, 2);
+    app.clock.advance(Duration::hours(25));
+    let (right, _) = app
+        .try_sign_in("ana@example.com", "a long password 1")
+        .await;
+    assert_eq!(right.status(), 303, "the wait is long over");
+    app.try_sign_in("someone@example.com", "guess").await;
+    assert_eq!(
+        app.count("login_throttle").await,
+        1,
+        "only today's failure is kept"
+    );
+}
+
+#[tokio::test]
 async fn sign_in_attempts_are_limited_per_address() {
     let app = spawn_app_with(|s| s.staff.logins_per_minute = 3).await;
     for _ in 0..3 {
