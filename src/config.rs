@@ -43,6 +43,7 @@ pub struct Settings {
     pub staff: Staff,
     pub responses: Responses,
     pub drp: Drp,
+    pub outbound: Outbound,
     pub deadlines: DeadlineSettings,
     pub verification: crate::domain::lifecycle::Policy,
 }
@@ -58,6 +59,15 @@ pub struct Drp {
     pub callback_timeout_seconds: u64,
 }
 
+/// Requests to URLs others chose (see `outbound`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outbound {
+    /// Lets callbacks reach loopback, private and link-local addresses: for tests and
+    /// closed networks only.
+    pub allow_private_addresses: bool,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Responses {
@@ -65,6 +75,7 @@ pub struct Responses {
     pub download_link_days: i64,
     pub code_minutes: i64,
     pub code_attempts: i32,
+    pub link_attempts: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,8 +83,8 @@ pub struct Responses {
 pub struct Staff {
     pub idle_minutes: i64,
     pub absolute_hours: i64,
-    pub lockout_after: i32,
-    pub lockout_minutes: i64,
+    pub throttle_after: i32,
+    pub throttle_max_seconds: i64,
     pub invite_days: i64,
     pub logins_per_minute: u32,
     pub deletion_recipients: Vec<String>,
@@ -85,6 +96,7 @@ pub struct Mail {
     pub concurrency: usize,
     pub max_attempts: i32,
     pub retry_base_seconds: i64,
+    pub unsolicited_per_day: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -125,6 +137,7 @@ pub struct Http {
 pub struct Limits {
     pub submissions_per_minute: u32,
     pub status_lookups_per_minute: u32,
+    pub downloads_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -202,6 +215,9 @@ impl Settings {
             bail!(
                 "verification: know_categories, delete and correct need at least 1 matched data point, know_specific at least 2 (reg. §§7061–7062)"
             );
+        }
+        if self.staff.throttle_after < 1 || self.staff.throttle_max_seconds < 1 {
+            bail!("staff.throttle_after and staff.throttle_max_seconds must be at least 1");
         }
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
             bail!("base_url must start with http:// or https://");

@@ -6,6 +6,7 @@ pub mod config;
 pub mod domain;
 pub mod embedded_pg;
 pub mod mail;
+pub mod outbound;
 pub mod service;
 pub mod startup;
 pub mod store;

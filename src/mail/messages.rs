@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 
-use super::{Action, Content, DatedStep, MailContext, OutgoingMessage, consumer_dates, long_date};
+use super::{
+    Action, Content, DatedStep, MailContext, OutgoingMessage, Quoted, consumer_dates, long_date,
+};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::kinds::RequestKind;
 use crate::domain::tracking::TrackingCode;
@@ -70,7 +72,8 @@ pub fn receipt(
 }
 
 /// To the consumer when an agent filed for them with signed permission: confirm or
-/// reject the agent, with one link.
+/// reject the agent, with one link. What the agent typed about themselves is quoted as
+/// theirs, never in the subject and never as a link (`Quoted`).
 pub fn agent_confirmation(
     ctx: &MailContext,
     to: &str,
@@ -80,22 +83,29 @@ pub fn agent_confirmation(
     organisation: Option<&str>,
     url: &str,
 ) -> Rendered {
-    let who = match organisation {
-        Some(org) => format!("{agent} ({org})"),
-        None => agent.to_string(),
-    };
+    let mut quoted = vec![Quoted::new("Name the agent gave", agent)];
+    if let Some(org) = organisation {
+        quoted.push(Quoted::new("Organisation the agent gave", org));
+    }
     Content {
-        subject: format!("Did you ask {who} to make a privacy request for you? ({code})"),
+        subject: format!("Did you ask an agent to make a privacy request for you? ({code})"),
         paragraphs: vec![
-            format!("{who} told us you authorized them to make this request for you: {}.", kind.title()),
-            "Please confirm or reject it with the button below. If you did not authorize them, reject it and we will not act on the request."
-                .into(),
+            format!(
+                "Someone told us you authorized them, as your agent, to make this request for you: {}.",
+                kind.title()
+            ),
+            "This is what they told us about themselves; we have not checked it:".into(),
         ],
+        quoted,
         action: Some(Action {
             label: "Confirm or reject".into(),
             url: url.to_string(),
         }),
-        after_action: vec![format!("The link works once and for {} days.", ctx.link_days)],
+        after_action: vec![
+            "Please confirm or reject the request with the button above. If you did not authorize them, reject it and we will not act on the request."
+                .into(),
+            format!("The link works once and for {} days.", ctx.link_days),
+        ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }

@@ -124,11 +124,82 @@ pub struct Action {
     pub url: String,
 }
 
+/// The most of someone's typed text a message quotes.
+pub const QUOTE_CHARS: usize = 200;
+
+/// Text that someone other than the business typed (an agent's name, a filer's
+/// details), shown as what they gave: labelled, in quotation marks, on one line, at most
+/// `QUOTE_CHARS` characters, and never a link. It never goes in a subject, where it
+/// would read as the business's own words; a message can be made to carry a phishing
+/// link or a fake instruction otherwise.
+#[derive(Debug, Clone)]
+pub struct Quoted {
+    /// Says whose words these are, e.g. "Name the agent gave".
+    pub label: &'static str,
+    pub text: String,
+}
+
+impl Quoted {
+    pub fn new(label: &'static str, typed: &str) -> Self {
+        Self {
+            label,
+            text: unlinkable(&clip(typed)),
+        }
+    }
+}
+
+/// One line of at most `QUOTE_CHARS` characters, ending in "…" when cut; control and
+/// direction-changing characters dropped.
+fn clip(typed: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    };
+    let clean: String = typed
+        .chars()
+        .filter(|c| !hidden(*c) || c.is_whitespace())
+        .collect();
+    let line = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= QUOTE_CHARS {
+        return line;
+    }
+    let mut cut: String = line.chars().take(QUOTE_CHARS - 1).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
+/// Breaks what mail clients turn into links, the way security notices do: `://`
+/// becomes `[:]//`, a dot between characters `[.]` (so `www.`, domains, addresses and
+/// IP addresses no longer look like them) and `@` `[at]`. A dot before a space, as in
+/// "J. Smith", is left alone.
+pub fn unlinkable(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            ':' if next == Some('/') => out.push_str("[:]"),
+            '.' | '。' | '．' | '｡' if next.is_some_and(char::is_alphanumeric) => {
+                out.push_str("[.]");
+            }
+            '@' | '＠' => out.push_str("[at]"),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
 /// The content of one message; `email/message.txt` and `email/message.html` lay it out.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
     pub subject: String,
     pub paragraphs: Vec<String>,
+    /// What others typed, after the paragraphs (see `Quoted`).
+    pub quoted: Vec<Quoted>,
     pub action: Option<Action>,
     /// Said after the action, e.g. how long a link works.
     pub after_action: Vec<String>,
@@ -167,5 +238,43 @@ impl Content {
             text: TextPart { c: self, ctx }.render()?,
             html: HtmlPart { c: self, ctx }.render()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_is_quoted_so_that_no_mail_client_links_it() {
+        let q = |t: &str| Quoted::new("Name the agent gave", t).text;
+        assert_eq!(q("Sam Rivera"), "Sam Rivera");
+        assert_eq!(q("J. Smith & Co."), "J. Smith & Co.");
+        assert_eq!(
+            q("Go to https://evil.example/pay now"),
+            "Go to https[:]//evil[.]example/pay now"
+        );
+        assert_eq!(q("www.evil.example"), "www[.]evil[.]example");
+        assert_eq!(
+            q("mail me: help@evil.example"),
+            "mail me: help[at]evil[.]example"
+        );
+        assert_eq!(q("call 10.0.0.1"), "call 10[.]0[.]0[.]1");
+        assert_eq!(q("evil。example"), "evil[.]example");
+        assert_eq!(
+            q("line one\r\nSubject: forged\u{202e}txt.exe"),
+            "line one Subject: forgedtxt[.]exe",
+            "one line, no direction tricks"
+        );
+    }
+
+    #[test]
+    fn typed_text_is_cut_at_the_limit_with_an_ellipsis() {
+        let long = "a".repeat(500);
+        let quoted = Quoted::new("Details given", &long).text;
+        assert_eq!(quoted.chars().count(), QUOTE_CHARS);
+        assert!(quoted.ends_with('…'));
+        let exact = "b".repeat(QUOTE_CHARS);
+        assert_eq!(Quoted::new("Details given", &exact).text, exact);
     }
 }

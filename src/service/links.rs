@@ -113,24 +113,13 @@ pub async fn follow(
     }
 }
 
-/// Issues a new link for a request, with the purpose its first link had; links issued
-/// before it stop working. `None` when the request gets no consumer link at all (a
-/// power of attorney).
-pub async fn issue(
+/// The purpose a new link for this request has: the one its first link had. `None`
+/// when the request gets no consumer link at all (a power of attorney).
+pub async fn purpose(
     conn: &mut PgConnection,
-    rules: Rules<'_>,
     request_id: Uuid,
-    token_hash: &[u8],
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
 ) -> Result<Option<LinkPurpose>, Error> {
-    let Some(r) = rows::read(conn, Key::Id(request_id)).await? else {
-        return Ok(None);
-    };
-    let _ = rules;
-    let Some(purpose) = LinkPurpose::of_request(r.kind, r.agent.map(|a| a.authority)) else {
-        return Ok(None);
-    };
-    verification::issue(conn, request_id, purpose, token_hash, now, expires_at).await?;
-    Ok(Some(purpose))
+    Ok(rows::read(conn, Key::Id(request_id))
+        .await?
+        .and_then(|r| LinkPurpose::of_request(r.kind, r.agent.map(|a| a.authority))))
 }

@@ -56,12 +56,14 @@ pub struct Link {
     pub code_hash: Option<Vec<u8>>,
     pub code_expires_at: Option<DateTime<Utc>>,
     pub code_attempts: i32,
+    /// Wrong tries on this link in all, across codes.
+    pub failed_attempts: i32,
 }
 
 pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Link>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.id, l.request_id, r.tracking_code, r.email, l.expires_at, l.code_hash, l.code_expires_at,
-                l.code_attempts
+                l.code_attempts, l.failed_attempts
          FROM download_links l JOIN requests r ON r.id = l.request_id WHERE l.token_hash = $1",
     )
     .bind(token_hash)
@@ -69,7 +71,7 @@ pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Link>, sqlx
     .await
 }
 
-/// Replaces the link's code (a new one resets the tries).
+/// Replaces the link's code (a new one resets the code's tries, not the link's).
 pub async fn set_code(
     conn: &mut PgConnection,
     link_id: i64,
@@ -85,26 +87,33 @@ pub async fn set_code(
     Ok(())
 }
 
+/// Counts a wrong address or code, against the current code and the link as a whole.
 pub async fn count_wrong_try(pool: &PgPool, link_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE download_links SET code_attempts = code_attempts + 1 WHERE id = $1")
+    sqlx::query(
+        "UPDATE download_links SET code_attempts = code_attempts + 1, failed_attempts = failed_attempts + 1
+         WHERE id = $1",
+    )
         .bind(link_id)
         .execute(pool)
         .await?;
     Ok(())
 }
 
-/// Uses the code: true when `code_hash` was the live code (it is then spent), and the
-/// download is recorded in the same statement.
+/// Uses the code: true when `code_hash` was the live code of a link not locked by
+/// `max_failures` wrong tries (the code is then spent), and the download is recorded in
+/// the same statement, so tries racing each other cannot pass the lock.
 pub async fn spend_code(
     pool: &PgPool,
     link_id: i64,
     code_hash: &[u8],
     now: DateTime<Utc>,
+    max_failures: i32,
 ) -> Result<bool, sqlx::Error> {
     let spent: Option<i64> = sqlx::query_scalar(
         "WITH spent AS (
              UPDATE download_links SET code_hash = NULL, code_expires_at = NULL
              WHERE id = $1 AND code_hash = $2 AND code_expires_at > $3 AND expires_at > $3
+               AND failed_attempts < $4
              RETURNING id
          )
          INSERT INTO downloads (link_id, at) SELECT id, $3 FROM spent RETURNING link_id",
@@ -112,6 +121,7 @@ pub async fn spend_code(
     .bind(link_id)
     .bind(code_hash)
     .bind(now)
+    .bind(max_failures)
     .fetch_optional(pool)
     .await?;
     Ok(spent.is_some())

@@ -41,11 +41,17 @@ pub enum InsertError {
 impl Inserter {
     /// Starts the writers. They stop when the last `Inserter` is dropped, after writing
     /// what was handed to them.
-    pub fn spawn(db: PgPool) -> Self {
+    /// Receipts past `unsolicited_per_day` to one address are not queued (see
+    /// `requests::insert_many`).
+    pub fn spawn(db: PgPool, unsolicited_per_day: i32) -> Self {
         let (queue, received) = mpsc::channel(QUEUE);
         let received = Arc::new(Mutex::new(received));
         for _ in 0..WRITERS {
-            tokio::spawn(write_groups(db.clone(), Arc::clone(&received)));
+            tokio::spawn(write_groups(
+                db.clone(),
+                Arc::clone(&received),
+                unsolicited_per_day,
+            ));
         }
         Self { queue }
     }
@@ -65,7 +71,11 @@ impl Inserter {
     }
 }
 
-async fn write_groups(db: PgPool, queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply)>>>) {
+async fn write_groups(
+    db: PgPool,
+    queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply)>>>,
+    unsolicited_per_day: i32,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     loop {
         {
@@ -74,15 +84,15 @@ async fn write_groups(db: PgPool, queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply
                 return;
             }
         }
-        write(&db, &mut group).await;
+        write(&db, &mut group, unsolicited_per_day).await;
     }
 }
 
 /// Writes a group and answers each of its handlers; empties `group`.
-async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
+async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>, unsolicited_per_day: i32) {
     let (rows, replies): (Vec<Insert>, Vec<Reply>) = group.drain(..).unzip();
     let together = match db.acquire().await {
-        Ok(mut conn) => requests::insert_many(&mut conn, &rows).await,
+        Ok(mut conn) => requests::insert_many(&mut conn, &rows, unsolicited_per_day).await,
         Err(err) => Err(err),
     };
     match together {
@@ -97,16 +107,20 @@ async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
         }
         Err(_) => {
             for (row, reply) in rows.iter().zip(replies) {
-                let _ = reply.send(write_alone(db, row).await);
+                let _ = reply.send(write_alone(db, row, unsolicited_per_day).await);
             }
         }
     }
 }
 
 /// Writes one request of a group that failed.
-async fn write_alone(db: &PgPool, row: &Insert) -> Result<(), sqlx::Error> {
+async fn write_alone(
+    db: &PgPool,
+    row: &Insert,
+    unsolicited_per_day: i32,
+) -> Result<(), sqlx::Error> {
     let mut conn = db.acquire().await?;
-    match requests::insert(&mut conn, row).await {
+    match requests::insert(&mut conn, row, unsolicited_per_day).await {
         // The id is this request's alone: if it is taken, the group was committed after
         // all (the connection broke before the answer came), so the request is stored
         // and must not be filed again. The same goes for the signed body that filed it,

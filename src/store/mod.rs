@@ -8,6 +8,7 @@ pub mod events;
 pub mod gpc;
 pub mod inserter;
 pub mod lifecycle;
+pub mod login_throttle;
 pub mod opt_in;
 pub mod outbox;
 pub mod queue;

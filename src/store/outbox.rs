@@ -32,6 +32,64 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// The key of `unsolicited_mail` for a message's `to_addr` (a hash: the table holds no
+/// addresses), and its day (UTC), as SQL over the columns `to_addr` and `received_at`.
+pub(super) const UNSOLICITED_ADDRESS: &str = "sha256(convert_to(lower(to_addr), 'UTF8'))";
+pub(super) const UNSOLICITED_DAY: &str = "(received_at AT TIME ZONE 'UTC')::date";
+/// The audit event's data for a message not queued, over the column `template`.
+pub(super) const SUPPRESSED_DATA: &str =
+    "jsonb_build_object('template', template, 'reason', 'unsolicited_daily_limit')";
+
+/// Queues a message that nobody asked for from their own mailbox (an agent's receipt
+/// to the address the filer typed), unless that address already had
+/// `unsolicited_per_day` of them today (0: no limit); then the request's audit trail
+/// records it as suppressed instead. True when it was queued.
+pub async fn enqueue_unsolicited(
+    conn: &mut PgConnection,
+    request_id: Option<Uuid>,
+    message: &OutgoingMessage,
+    now: DateTime<Utc>,
+    unsolicited_per_day: i32,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "WITH input AS (
+             SELECT $1::uuid AS request_id, $2::text AS template, $3::text AS message_id,
+                 $4::text AS to_addr, $5::text AS subject, $6::text AS body_text,
+                 $7::text AS body_html, $8::timestamptz AS received_at
+         ), counted AS (
+             INSERT INTO unsolicited_mail AS u (address, day, messages)
+             SELECT {UNSOLICITED_ADDRESS}, {UNSOLICITED_DAY}, 1 FROM input
+             ON CONFLICT (address, day) DO UPDATE SET messages = u.messages + 1
+             RETURNING messages
+         ), decided AS (
+             SELECT input.*, ($9 > 0 AND counted.messages > $9) AS suppressed FROM input, counted
+         ), o AS (
+             INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
+                 body_html, created_at, next_attempt_at)
+             SELECT request_id, template, message_id, to_addr, subject, body_text, body_html,
+                 received_at, received_at
+             FROM decided WHERE NOT suppressed
+         ), e AS (
+             INSERT INTO request_events (request_id, at, actor_type, action, data)
+             SELECT request_id, received_at, 'system', 'mail_suppressed', {SUPPRESSED_DATA}
+             FROM decided WHERE suppressed AND request_id IS NOT NULL
+         )
+         SELECT NOT suppressed FROM decided"
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(request_id)
+        .bind(message.template)
+        .bind(&message.message_id)
+        .bind(&message.to)
+        .bind(&message.subject)
+        .bind(&message.text)
+        .bind(&message.html)
+        .bind(now)
+        .bind(unsolicited_per_day)
+        .fetch_one(conn)
+        .await
+}
+
 /// Locks the next message due, skipping those other workers hold. The lock lasts until
 /// the caller's transaction ends, so no two workers send the same message.
 pub async fn claim_next(

@@ -14,6 +14,7 @@ use crate::domain::intake::{Document, NewRequest};
 use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
+use crate::store::outbox::{SUPPRESSED_DATA, UNSOLICITED_ADDRESS, UNSOLICITED_DAY};
 
 pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
 pub const ID_KEY: &str = "requests_pkey";
@@ -65,15 +66,19 @@ pub fn new_id() -> Uuid {
     Uuid::now_v7()
 }
 
-/// Writes one new request, all or nothing.
-pub async fn insert(conn: &mut PgConnection, row: &Insert) -> Result<(), sqlx::Error> {
-    insert_many(conn, std::slice::from_ref(row)).await
+/// Writes one new request, all or nothing (see `insert_many`).
+pub async fn insert(
+    conn: &mut PgConnection,
+    row: &Insert,
+    unsolicited_per_day: i32,
+) -> Result<(), sqlx::Error> {
+    insert_many(conn, std::slice::from_ref(row), unsolicited_per_day).await
 }
 
 /// The statement of `insert_many`; each link's purpose comes from
 /// `LinkPurpose::of_request`.
 static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
-    String::from(
+    format!(
         "WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                 $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[], $11::text[],
@@ -88,6 +93,21 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                     comply_by, agent_id, drp_request_id, agent_request_id, regime,
                     status_callback, verification_level, template, message_id, to_addr,
                     subject, body_text, body_html, token_hash, token_expires_at, token_purpose)
+        ), mail AS (
+            SELECT *, row_number() OVER (PARTITION BY mail_key, mail_day ORDER BY id) AS nth,
+                count(*) OVER (PARTITION BY mail_key, mail_day) AS here
+            FROM (
+                SELECT *, {UNSOLICITED_ADDRESS} AS mail_key, {UNSOLICITED_DAY} AS mail_day
+                FROM input WHERE template IS NOT NULL
+            ) m
+        ), counted AS (
+            INSERT INTO unsolicited_mail AS u (address, day, messages)
+            SELECT mail_key, mail_day, count(*) FROM mail GROUP BY mail_key, mail_day
+            ON CONFLICT (address, day) DO UPDATE SET messages = u.messages + EXCLUDED.messages
+            RETURNING address AS mail_key, day AS mail_day, messages
+        ), decided AS (
+            SELECT m.*, ($42 > 0 AND c.messages - m.here + m.nth > $42) AS suppressed
+            FROM mail m JOIN counted c USING (mail_key, mail_day)
         ), r AS (
             INSERT INTO requests (id, tracking_code, kind, status, channel, email, full_name, phone,
                 address, california_resident, details, lookback, correction_field, current_value,
@@ -118,6 +138,10 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                             ELSE 'claimed_by_agent' END, true)
                 FROM unnest($35::uuid[], $36::text[], $37::text[]) AS v(id, data_point, action)
                 JOIN input i ON i.id = v.id
+                UNION ALL
+                SELECT id, 2, received_at, 'system', NULL, 'mail_suppressed', NULL,
+                    {SUPPRESSED_DATA}
+                FROM decided WHERE suppressed
             ) events
             ORDER BY request_id, n
         ), o AS (
@@ -125,7 +149,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 body_html, created_at, next_attempt_at)
             SELECT id, template, message_id, to_addr, subject, body_text, body_html, received_at,
                 received_at
-            FROM input WHERE template IS NOT NULL
+            FROM decided WHERE NOT suppressed
         ), v AS (
             INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
             SELECT id, token_hash, received_at, token_expires_at, token_purpose
@@ -141,7 +165,16 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
 /// Writes new requests, each with its first events, receipt and verification link, in
 /// one statement: all or nothing. One statement for many requests is what lets the
 /// portal accept far more requests per second than it could commit one by one.
-pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(), sqlx::Error> {
+///
+/// A receipt is unsolicited mail (nobody has shown control of the address yet): past
+/// `unsolicited_per_day` such messages to one address in a day (0: no limit) it is not
+/// queued, and the audit trail says so instead. The request itself stands. The count
+/// is one upsert per address in the same statement (`store::outbox::UNSOLICITED`).
+pub async fn insert_many(
+    conn: &mut PgConnection,
+    rows: &[Insert],
+    unsolicited_per_day: i32,
+) -> Result<(), sqlx::Error> {
     let mut c = Columns::default();
     for row in rows {
         c.push(row);
@@ -188,6 +221,7 @@ pub async fn insert_many(conn: &mut PgConnection, rows: &[Insert]) -> Result<(),
         .bind(c.signature_expires_at)
         .bind(c.signature_request_id)
         .bind(c.token_purpose)
+        .bind(unsolicited_per_day)
         .execute(conn)
         .await?;
     Ok(())

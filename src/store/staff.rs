@@ -67,36 +67,6 @@ pub async fn count(pool: &PgPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// Counts a failed sign-in; at `lock_after` failures the account is locked until
-/// `lock_until` and the count starts again.
-pub async fn record_failed_login(
-    pool: &PgPool,
-    id: Uuid,
-    lock_after: i32,
-    lock_until: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE staff_users SET
-             failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
-             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(lock_after)
-    .bind(lock_until)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-pub async fn clear_failed_logins(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// Sets a new password and ends every session of the account.
 pub async fn set_password(
     conn: &mut PgConnection,

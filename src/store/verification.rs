@@ -93,6 +93,8 @@ pub struct LinkView {
     pub agent_organisation: Option<String>,
     /// The registered name of the DRP agent that filed the request, if one did.
     pub drp_agent: Option<String>,
+    /// That agent's registered web site, the only place `redirect_to` may lead.
+    pub drp_agent_site: Option<String>,
 }
 
 /// Why a link can no longer be used.
@@ -124,7 +126,8 @@ impl LinkView {
 const LINK_VIEW: &str =
     "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
         r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to, t.purpose, r.email,
-        r.agent_name, r.agent_organisation, (SELECT a.name FROM agents a WHERE a.id = r.agent_id) AS drp_agent
+        r.agent_name, r.agent_organisation, (SELECT a.name FROM agents a WHERE a.id = r.agent_id) AS drp_agent,
+        (SELECT a.web_url FROM agents a WHERE a.id = r.agent_id) AS drp_agent_site
     FROM verification_tokens t JOIN requests r ON r.id = t.request_id
     WHERE t.token_hash = $1";
 

@@ -333,7 +333,8 @@ async fn store_with_extras(
     gpc_applies: bool,
 ) -> Result<Option<TrackingCode>, sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    store::requests::insert(&mut tx, row).await?;
+    let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
+    store::requests::insert(&mut tx, row, unsolicited_per_day).await?;
     let id = row.id;
     if let Some(doc) = &row.request.document {
         store::requests::insert_attachment(&mut tx, id, "correction_evidence", doc).await?;
@@ -361,6 +362,7 @@ async fn store_with_extras(
                 verification: None,
                 drp: None,
             },
+            unsolicited_per_day,
         )
         .await?;
         gpc_code = Some(code);
@@ -395,7 +397,10 @@ async fn store_agent_filing(
         &status_url,
     )
     .map_err(|e| sqlx::Error::Protocol(format!("rendering the agent's receipt: {e}")))?;
-    store::outbox::enqueue(tx, Some(id), &receipt, row.received_at).await
+    let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
+    store::outbox::enqueue_unsolicited(tx, Some(id), &receipt, row.received_at, unsolicited_per_day)
+        .await
+        .map(|_| ())
 }
 
 /// What the status page shows of one request.
@@ -508,10 +513,16 @@ async fn look_up(
         Some(view) => {
             let waiting = view.status == RequestStatus::AwaitingVerification;
             if resend && waiting {
-                page.notice = Some(if send_new_link(&state, &view, &code).await? {
-                    "We sent a new confirmation link to your e-mail address. Earlier links no longer work."
-                } else {
-                    "This request needs no link from you: we are checking your agent's power of attorney."
+                page.notice = Some(match send_new_link(&state, &view, &code).await? {
+                    NewLink::Sent => {
+                        "We sent a new confirmation link to your e-mail address. Earlier links no longer work."
+                    }
+                    NewLink::NoneNeeded => {
+                        "This request needs no link from you: we are checking your agent's power of attorney."
+                    }
+                    NewLink::Capped => {
+                        "We have already sent this address several e-mails today. To protect it from unwanted mail we will not send another before tomorrow; the last link we sent still works."
+                    }
                 });
             }
             page.result = Some(status_result(&state, view));
@@ -528,13 +539,24 @@ async fn look_up(
     Ok(response)
 }
 
+/// What asking for a new link came to.
+enum NewLink {
+    Sent,
+    /// The request gets no consumer link (a power of attorney).
+    NoneNeeded,
+    /// The address had its unsolicited mail for the day: earlier links keep working.
+    Capped,
+}
+
 /// Sends a new link with the purpose of the first one (confirm the e-mail, confirm or
-/// reject an agent, confirm or decline an opt-in); false when the request gets none.
+/// reject an agent, confirm or decline an opt-in), unless the address had its
+/// unsolicited mail for the day (anyone who knows a tracking code and its address can
+/// ask).
 async fn send_new_link(
     state: &AppState,
     view: &store::requests::ConsumerView,
     code: &TrackingCode,
-) -> Result<bool, AppError> {
+) -> Result<NewLink, AppError> {
     let now = state.clock.now();
     let token = SecretToken::generate();
     let url = state.mail.url(&format!("/verify/{}", token.expose()));
@@ -544,10 +566,9 @@ async fn send_new_link(
         expires = expires.min(crate::clock::start_of_day(state.tz, respond_by));
     }
     let mut tx = state.db.begin().await?;
-    let purpose =
-        service::links::issue(&mut tx, state.rules(), view.id, token.hash(), now, expires).await?;
+    let purpose = service::links::purpose(&mut tx, view.id).await?;
     let message = match purpose {
-        None => return Ok(false),
+        None => return Ok(NewLink::NoneNeeded),
         Some(LinkPurpose::ConfirmOptIn) => {
             let last_day = crate::domain::deadlines::opt_in_last_day(
                 view.respond_by.unwrap_or(now.date_naive()),
@@ -561,7 +582,14 @@ async fn send_new_link(
             messages::verification_link(&state.mail, &view.email, code, &url)?
         }
     };
-    store::outbox::enqueue(&mut tx, Some(view.id), &message, now).await?;
+    let cap = state.settings.mail.unsolicited_per_day;
+    if !store::outbox::enqueue_unsolicited(&mut tx, Some(view.id), &message, now, cap).await? {
+        tx.commit().await?;
+        return Ok(NewLink::Capped);
+    }
+    if let Some(purpose) = purpose {
+        store::verification::issue(&mut tx, view.id, purpose, token.hash(), now, expires).await?;
+    }
     store::events::record(
         &mut tx,
         now,
@@ -576,7 +604,7 @@ async fn send_new_link(
     )
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(NewLink::Sent)
 }
 
 fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {

@@ -57,35 +57,63 @@ fn show(state: &AppState, gpc: Gpc, raw: &str, v: View<'_>) -> Result<Response, 
 }
 
 /// A link that cannot be used any more, and why.
-fn gone(state: &AppState, gpc: Gpc, raw: &str, why: &str) -> Result<Response, AppError> {
+fn gone(state: &AppState, gpc: Gpc, raw: &str, why: Gone) -> Result<Response, AppError> {
+    let business = &state.settings.business.name;
+    let (status, message) = match why {
+        Gone::Unknown => (
+            StatusCode::NOT_FOUND,
+            "This download link is not valid. Open it again from the e-mail we sent you.".into(),
+        ),
+        Gone::Expired => (
+            StatusCode::NOT_FOUND,
+            "This download link has expired. Contact us with your tracking code and we will send a new one.".into(),
+        ),
+        Gone::Locked => (
+            StatusCode::LOCKED,
+            format!(
+                "Too many wrong tries: for your security this download link is now locked, and no \
+                 new code will make it work again. Contact {business} and give the tracking code \
+                 from our e-mails; we will check it is you and send you a new link."
+            ),
+        ),
+    };
     show(
         state,
         gpc,
         raw,
         View {
-            status: StatusCode::NOT_FOUND,
+            status,
             step: "",
-            message: Some(why),
+            message: Some(&message),
             error: None,
             email_value: "",
         },
     )
 }
 
+/// Why a download link no longer works.
+#[derive(Debug, Clone, Copy)]
+enum Gone {
+    Unknown,
+    Expired,
+    /// Too many wrong addresses or codes, on the current code or on the link in all.
+    Locked,
+}
+
 /// The link, when it exists, has not expired and is not locked by wrong tries.
-async fn live_link(state: &AppState, raw: &str) -> Result<Result<Link, &'static str>, AppError> {
+async fn live_link(state: &AppState, raw: &str) -> Result<Result<Link, Gone>, AppError> {
     let now = state.clock.now();
+    let limits = &state.settings.responses;
     Ok(
         match store::downloads::find(&state.db, &token::hash(raw)).await? {
-            None => {
-                Err("This download link is not valid. Open it again from the e-mail we sent you.")
+            None => Err(Gone::Unknown),
+            Some(link) if link.expires_at <= now => Err(Gone::Expired),
+            Some(link)
+                if link.code_attempts >= limits.code_attempts
+                    || link.failed_attempts >= limits.link_attempts =>
+            {
+                Err(Gone::Locked)
             }
-            Some(link) if link.expires_at <= now => Err(
-                "This download link has expired. Contact us with your tracking code and we will send a new one.",
-            ),
-            Some(link) if link.code_attempts >= state.settings.responses.code_attempts => Err(
-                "Too many wrong tries on this link. Contact us with your tracking code and we will send a new one.",
-            ),
             Some(link) => Ok(link),
         },
     )
@@ -199,7 +227,10 @@ pub async fn download(
         .filter(char::is_ascii_digit)
         .collect();
     let now = state.clock.now();
-    if !store::downloads::spend_code(&state.db, link.id, &token::hash(&typed), now).await? {
+    let max_failures = state.settings.responses.link_attempts;
+    if !store::downloads::spend_code(&state.db, link.id, &token::hash(&typed), now, max_failures)
+        .await?
+    {
         store::downloads::count_wrong_try(&state.db, link.id).await?;
         return show(
             &state,

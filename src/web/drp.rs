@@ -212,10 +212,12 @@ async fn exercise(
         ));
     };
     let callback = get("status_callback");
-    if callback.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+    if let Some(Err(why)) = callback
+        .map(|u| crate::outbound::check_url(u, state.settings.outbound.allow_private_addresses))
+    {
         return Ok(error(
             StatusCode::BAD_REQUEST,
-            "status_callback must be an http(s) URL",
+            &format!("status_callback {why}"),
             true,
         ));
     }
@@ -615,21 +617,25 @@ async fn send_link(
     let message = messages::verification_link(&state.mail, &email, &code, &url)?;
     let expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
     let mut tx = state.db.begin().await?;
-    store::verification::issue(
-        &mut tx,
-        id,
-        LinkPurpose::VerifyEmail,
-        link.hash(),
-        now,
-        expires,
-    )
-    .await?;
-    sqlx::query("UPDATE verification_tokens SET redirect_to = $2 WHERE token_hash = $1")
-        .bind(link.hash().as_slice())
-        .bind(&redirect)
-        .execute(&mut *tx)
+    // Anyone who knows the DRP request id can ask: past the address's unsolicited mail
+    // for the day nothing is sent and earlier links keep working.
+    let cap = state.settings.mail.unsolicited_per_day;
+    if store::outbox::enqueue_unsolicited(&mut tx, Some(id), &message, now, cap).await? {
+        store::verification::issue(
+            &mut tx,
+            id,
+            LinkPurpose::VerifyEmail,
+            link.hash(),
+            now,
+            expires,
+        )
         .await?;
-    store::outbox::enqueue(&mut tx, Some(id), &message, now).await?;
+        sqlx::query("UPDATE verification_tokens SET redirect_to = $2 WHERE token_hash = $1")
+            .bind(link.hash().as_slice())
+            .bind(&redirect)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     super::html(
         StatusCode::OK,
@@ -644,23 +650,19 @@ async fn send_link(
     )
 }
 
-/// `redirect_to` only when it is an http(s) URL on the agent's own site (when the agent
-/// registered one).
-fn safe_redirect(raw: &str, agent_site: Option<&str>) -> Option<String> {
-    let host = |u: &str| {
-        let rest = u
-            .strip_prefix("https://")
-            .or_else(|| u.strip_prefix("http://"))?;
-        Some(rest.split(['/', '?', '#']).next()?.to_ascii_lowercase())
-    };
-    let target = host(raw)?;
+/// `redirect_to` only when it is an http(s) URL on the site the agent registered (same
+/// scheme, host and port, no user name); an agent with no site registered gets no
+/// redirect, so the portal never sends a consumer somewhere nobody vouched for.
+pub(super) fn safe_redirect(raw: &str, agent_site: Option<&str>) -> Option<String> {
+    let site = url::Url::parse(agent_site?).ok()?;
     if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return None;
     }
-    match agent_site.and_then(host) {
-        Some(site) if site != target => None,
-        _ => Some(raw.to_string()),
-    }
+    let target = url::Url::parse(raw).ok()?;
+    let web = |u: &url::Url| matches!(u.scheme(), "http" | "https") && u.host().is_some();
+    let plain = target.username().is_empty() && target.password().is_none();
+    (web(&site) && web(&target) && plain && target.origin() == site.origin())
+        .then(|| target.to_string())
 }
 
 /// `/drp/directory-entry.json`; a configuration that cannot give a valid entry is
@@ -722,19 +724,34 @@ mod tests {
 
     #[test]
     fn redirects_stay_on_the_agents_site() {
+        let site = Some("https://app.agent.example");
         assert_eq!(
-            safe_redirect(
-                "https://app.agent.example/done",
-                Some("https://app.agent.example")
-            )
-            .as_deref(),
-            Some("https://app.agent.example/done")
+            safe_redirect("https://app.agent.example/done?x=1", site).as_deref(),
+            Some("https://app.agent.example/done?x=1")
         );
         assert_eq!(
-            safe_redirect("https://evil.example/", Some("https://app.agent.example")),
-            None
+            safe_redirect("https://APP.agent.example/done", site).as_deref(),
+            Some("https://app.agent.example/done"),
+            "host names compare without case"
         );
-        assert_eq!(safe_redirect("javascript:alert(1)", None), None);
-        assert_eq!(safe_redirect("//evil.example", None), None);
+        for refused in [
+            "https://evil.example/",
+            "https://app.agent.example.evil.example/",
+            "https://app.agent.example@evil.example/",
+            "https://evil.example@app.agent.example/",
+            "http://app.agent.example/done",
+            "https://app.agent.example:8443/done",
+            "javascript:alert(1)",
+            "//evil.example",
+            "/relative",
+            "https://app.agent.example/do ne",
+        ] {
+            assert_eq!(safe_redirect(refused, site), None, "{refused}");
+        }
+        assert_eq!(
+            safe_redirect("https://app.agent.example/done", None),
+            None,
+            "no site registered: no redirect"
+        );
     }
 }

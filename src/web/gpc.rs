@@ -1,6 +1,15 @@
 //! Global Privacy Control (reg. §7025): `Sec-GPC: 1` is an opt-out of sale/sharing for
-//! the browser that sends it. Every page says so; the first signal from a browser is
-//! recorded under a random id kept in a cookie.
+//! the browser that sends it. Every page that carries the signal says it was honored,
+//! whatever follows: honoring never waits for a record.
+//!
+//! The record is of browsers, under a random id in a cookie, and is written once per
+//! browser that keeps cookies: the first view with the signal only sets the cookie
+//! (`<id>`); a later view that brings it back with the signal writes the row and marks
+//! the cookie recorded (`<id>.r`), after which views write nothing. A client that keeps
+//! no cookie cannot be told apart from the next one, so recording it would be a row per
+//! page view with nothing learnt; its signal is still honored on every page, and a form
+//! it sends still files an opt-out for the address given (`web::consumer`). Recording is
+//! also capped per client address, so made-up cookies cannot be turned into rows.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Request, State};
@@ -14,9 +23,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::AppState;
+use super::ratelimit::{Bucket, ClientIp};
 use crate::store;
 
 const COOKIE_NAME: &str = "rd_gpc";
+/// Ends the cookie's value once the browser is recorded.
+const RECORDED: &str = ".r";
 /// When this portal's GPC handling last changed, for `/.well-known/gpc.json`.
 const GPC_LAST_UPDATE: &str = "2026-11-23";
 
@@ -41,41 +53,77 @@ impl<S: Send + Sync> FromRequestParts<S> for Gpc {
     }
 }
 
-/// Records the signal of a browser not seen before and gives it its id cookie.
-pub async fn record_signal(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// What the browser's `rd_gpc` cookie says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// No cookie: this may be the first view, or a client that keeps none.
+    New,
+    /// The cookie was set but the browser is not recorded yet.
+    Pending(Uuid),
+    Recorded,
+}
+
+/// Records a browser sending the signal once it has shown that it keeps the cookie.
+pub async fn record_signal(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    req: Request,
+    next: Next,
+) -> Response {
     let gpc = Gpc::from_headers(req.headers());
-    let known = browser_id(req.headers()).is_some();
+    let seen = seen(req.headers());
     let mut response = next.run(req).await;
-    if gpc.0 && !known {
-        let id = Uuid::new_v4();
-        match store::gpc::record_signal(&state.db, id, state.clock.now()).await {
-            Ok(()) => {
-                let secure = if state.settings.secure_cookies() {
-                    "; Secure"
-                } else {
-                    ""
-                };
-                let cookie = format!(
-                    "{COOKIE_NAME}={id}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
-                );
-                if let Ok(value) = HeaderValue::from_str(&cookie) {
-                    response.headers_mut().append(SET_COOKIE, value);
+    if !gpc.0 {
+        return response;
+    }
+    let cookie = match seen {
+        Seen::Recorded => return response,
+        Seen::New => Some(Uuid::new_v4().to_string()),
+        Seen::Pending(id) => {
+            let limit = state.settings.limits.submissions_per_minute;
+            if !state
+                .limiter
+                .allow(Bucket::GpcRecord, ip, limit, std::time::Instant::now())
+            {
+                return response;
+            }
+            match store::gpc::record_signal(&state.db, id, state.clock.now()).await {
+                Ok(()) => Some(format!("{id}{RECORDED}")),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not record a GPC signal");
+                    None
                 }
             }
-            Err(err) => tracing::warn!(error = %err, "could not record a GPC signal"),
+        }
+    };
+    if let Some(value) = cookie {
+        let secure = if state.settings.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{COOKIE_NAME}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
         }
     }
     response
 }
 
-fn browser_id(headers: &HeaderMap) -> Option<Uuid> {
+fn seen(headers: &HeaderMap) -> Seen {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
-        .find_map(|v| v.parse().ok())
+        .find_map(|v| match v.strip_suffix(RECORDED) {
+            Some(id) => id.parse::<Uuid>().ok().map(|_| Seen::Recorded),
+            None => v.parse().ok().map(Seen::Pending),
+        })
+        .unwrap_or(Seen::New)
 }
 
 pub async fn well_known() -> Json<Value> {

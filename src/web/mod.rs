@@ -68,7 +68,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
         let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
         let mail = Arc::new(MailContext::new(&settings));
-        let inserter = Inserter::spawn(db.clone());
+        let inserter = Inserter::spawn(db.clone(), settings.mail.unsolicited_per_day);
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -160,11 +160,18 @@ pub fn router(state: AppState) -> Router {
             "/verify/{token}",
             get(verify::open_link).post(verify::use_link),
         )
-        .route(
-            "/download/{token}",
-            get(download::open).post(download::ask_code),
+        .merge(
+            Router::new()
+                .route(
+                    "/download/{token}",
+                    get(download::open).post(download::ask_code),
+                )
+                .route("/download/{token}/file", post(download::download))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    ratelimit::limit_downloads,
+                )),
         )
-        .route("/download/{token}/file", post(download::download))
         .route("/agent/status/{token}", get(consumer::agent_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

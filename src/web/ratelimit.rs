@@ -20,6 +20,9 @@ pub enum Bucket {
     Submission,
     StatusLookup,
     Login,
+    Download,
+    /// Browsers recorded as sending Global Privacy Control.
+    GpcRecord,
 }
 
 #[derive(Debug, Default)]
@@ -48,6 +51,24 @@ impl RateLimiter {
         entry.1 += 1;
         true
     }
+}
+
+/// Limits every `/download` request per client: links and one-time codes are guessed
+/// there.
+pub async fn limit_downloads(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ClientIp(ip): ClientIp,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<axum::response::Response, super::errors::AppError> {
+    let limit = state.settings.limits.downloads_per_minute;
+    if !state
+        .limiter
+        .allow(Bucket::Download, ip, limit, Instant::now())
+    {
+        return Err(super::errors::AppError::TooManyRequests);
+    }
+    Ok(next.run(req).await)
 }
 
 /// The client's address: the peer, or the last `X-Forwarded-For` hop when configured to

@@ -197,8 +197,12 @@ pub async fn use_link(
         ),
         Followed::Used { link, verified } => {
             tracing::info!(tracking_code = %link.tracking_code, verified, "consumer link used");
-            if let Some(back) = &link.redirect_to {
-                return Ok(axum::response::Redirect::to(back).into_response());
+            // Back to the agent only on the site it registered, as registered now.
+            let back = link.redirect_to.as_deref().and_then(|to| {
+                super::drp::safe_redirect(to, link.drp_agent_site.as_deref())
+            });
+            if let Some(back) = back {
+                return Ok(axum::response::Redirect::to(&back).into_response());
             }
             let when = answer_by(&link).map_or_else(String::new, |d| {
                 format!(" We will answer by {}.", long_date(d))

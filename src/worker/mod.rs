@@ -35,7 +35,7 @@ pub struct Worker {
     transport: Transport,
     from: Mailbox,
     wake: Arc<Notify>,
-    http: reqwest::Client,
+    http: crate::outbound::Client,
 }
 
 impl Worker {
@@ -53,10 +53,7 @@ impl Worker {
         let tz = settings
             .timezone()
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(settings.drp.callback_timeout_seconds))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
+        let http = crate::outbound::Client::from_settings(&settings)
             .context("building the HTTP client for DRP callbacks")?;
         Ok(Self {
             ctx: MailContext::new(&settings),
@@ -69,6 +66,12 @@ impl Worker {
             wake: Arc::default(),
             http,
         })
+    }
+
+    /// Calls agents' URLs through `http` (tests inject their own resolver this way).
+    pub fn with_outbound(mut self, http: crate::outbound::Client) -> Self {
+        self.http = http;
+        self
     }
 
     /// Shares this process's wake-ups (see `wake::Waker`), so the web tier's writes
@@ -149,11 +152,13 @@ impl Worker {
             return Ok(true);
         };
         let body = crate::service::drp::status_object(self.tz, &self.ctx, &view);
-        let sent = self.http.post(&url).json(&body).send().await;
-        let outcome = match sent {
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => Err(format!("answered {}", r.status())),
-            Err(e) => Err(format!("could not be reached: {e}")),
+        let sent = self.http.post_json(&url, &body).await;
+        // A refused URL stays refused: no retry.
+        let (outcome, retriable) = match sent {
+            Ok(r) if r.status().is_success() => (Ok(()), true),
+            Ok(r) => (Err(format!("answered {}", r.status())), true),
+            Err(e @ crate::outbound::SendError::Refused(_)) => (Err(e.to_string()), false),
+            Err(e) => (Err(e.to_string()), true),
         };
         let attempts = callback.attempts + 1;
         let recorded = match &outcome {
@@ -162,9 +167,10 @@ impl Worker {
                 tracing::warn!(
                     callback_id = callback.id,
                     attempts,
+                    retriable,
                     "DRP status callback failed"
                 );
-                let retry = (attempts < self.settings.drp.callback_attempts)
+                let retry = (retriable && attempts < self.settings.drp.callback_attempts)
                     .then(|| now + backoff(self.settings.mail.retry_base_seconds, attempts));
                 Err((error.as_str(), retry))
             }

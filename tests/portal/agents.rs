@@ -5,7 +5,7 @@ use rightsdesk::domain::kinds::RequestKind;
 use sqlx::Row;
 
 use crate::intake::valid_fields;
-use crate::support::{TestApp, spawn_app, tracking_code_in};
+use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
 
 const PDF: &[u8] = b"%PDF-1.4\nsigned permission\n%%EOF\n";
 
@@ -14,14 +14,25 @@ fn agent_form(
     authority: &str,
     permission: Option<&[u8]>,
 ) -> reqwest::multipart::Form {
+    agent_form_from(kind, authority, permission, "Sam Rivera", "Privacy Helpers")
+}
+
+/// An agent's filing with the agent's name and organisation as typed.
+fn agent_form_from(
+    kind: RequestKind,
+    authority: &str,
+    permission: Option<&[u8]>,
+    name: &str,
+    organisation: &str,
+) -> reqwest::multipart::Form {
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in valid_fields(kind) {
         form = form.text(k, v);
     }
     form = form
         .text("for_someone_else", "yes")
-        .text("agent_name", "Sam Rivera")
-        .text("agent_organisation", "Privacy Helpers")
+        .text("agent_name", name.to_string())
+        .text("agent_organisation", organisation.to_string())
         .text("agent_email", "sam@helpers.example")
         .text("authority", authority.to_string())
         .text("agent_declaration", "yes");
@@ -100,7 +111,8 @@ async fn an_agent_files_with_signed_permission_and_the_consumer_confirms() {
     // The consumer is asked directly; the agent gets a receipt with a status link.
     let (to, body) = mail(&app, "agent_confirmation").await;
     assert_eq!(to, "ana.lopez@example.com");
-    assert!(body.contains("Sam Rivera (Privacy Helpers)"));
+    assert!(body.contains("Name the agent gave: “Sam Rivera”"));
+    assert!(body.contains("Organisation the agent gave: “Privacy Helpers”"));
     let confirm = link_in(&body, "/verify/");
     let (to, body) = mail(&app, "agent_receipt").await;
     assert_eq!(to, "sam@helpers.example");
@@ -443,4 +455,83 @@ async fn an_opt_out_through_an_agent_needs_only_the_signed_permission() {
         .await
         .unwrap();
     assert_eq!(status, "fulfilled");
+}
+
+#[tokio::test]
+async fn what_an_agent_types_is_quoted_never_linked_and_kept_out_of_the_subject() {
+    let app = spawn_app().await;
+    let name = "Your bank: verify at https://evil.example/login";
+    let organisation = format!("www.evil.example {}", "x".repeat(150));
+    let response = file(
+        &app,
+        RequestKind::Delete,
+        agent_form_from(
+            RequestKind::Delete,
+            "signed_permission",
+            Some(PDF),
+            name,
+            &organisation,
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let (subject, text, html): (String, String, String) = sqlx::query_as(
+        "SELECT subject, body_text, body_html FROM outbox WHERE template = 'agent_confirmation'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        !subject.contains("bank") && !subject.contains("evil"),
+        "{subject}"
+    );
+    for body in [&text, &html] {
+        assert!(!body.contains("https://evil"), "no link: {body}");
+        assert!(!body.contains("evil.example"), "no domain: {body}");
+        assert!(!body.contains("www.evil"), "no www: {body}");
+        assert!(body.contains("https[:]//evil[.]example/login"));
+        assert!(body.contains("Name the agent gave"));
+    }
+    assert!(!html.contains("href=\"https[:]"), "nothing linked in HTML");
+    assert!(
+        text.contains("Organisation the agent gave: “www[.]evil[.]example xxx"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn repeated_agent_filings_mail_the_consumer_and_the_agent_at_most_three_times_a_day() {
+    let app = spawn_app_with(|s| s.mail.unsolicited_per_day = 3).await;
+    for _ in 0..4 {
+        let response = file(
+            &app,
+            RequestKind::Delete,
+            agent_form(RequestKind::Delete, "signed_permission", Some(PDF)),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+    }
+    let queued = |template: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE template = $1")
+            .bind(template)
+            .fetch_one(&app.db)
+    };
+    assert_eq!(app.count("requests").await, 4);
+    assert_eq!(
+        queued("agent_confirmation").await.unwrap(),
+        3,
+        "to the consumer"
+    );
+    assert_eq!(queued("agent_receipt").await.unwrap(), 3, "to the agent");
+    let suppressed: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT data FROM request_events WHERE action = 'mail_suppressed' ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let templates: Vec<&str> = suppressed
+        .iter()
+        .map(|d| d["template"].as_str().unwrap())
+        .collect();
+    assert_eq!(templates, ["agent_confirmation", "agent_receipt"]);
 }

@@ -5,7 +5,9 @@ use chrono::Duration;
 use rightsdesk::domain::kinds::RequestKind;
 
 use crate::intake::valid_fields;
-use crate::support::{StaffClient, TestApp, cookie_client, spawn_app, tracking_code_in};
+use crate::support::{
+    StaffClient, TestApp, cookie_client, spawn_app, spawn_app_with, tracking_code_in,
+};
 
 const PACKAGE: &[u8] = r#"{"name": "Ana López", "orders": [{"id": 1}]}"#.as_bytes();
 
@@ -218,12 +220,58 @@ async fn a_forged_link_and_repeated_wrong_tries_get_a_clear_page() {
     let locked = app
         .post_form(&link, &[("email", "ana.lopez@example.com")])
         .await;
-    assert_eq!(locked.status(), 404);
+    assert_eq!(locked.status(), 423);
     assert!(
         locked
             .text()
             .await
             .unwrap()
             .contains("Too many wrong tries")
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_count_across_new_codes_until_the_link_locks() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let (_, link) = fulfilled_copy(&app, &staff).await;
+    let file = format!("{link}/file");
+    let new_code = || app.post_form(&link, &[("email", "ana.lopez@example.com")]);
+    let guess = || app.post_form(&file, &[("code", "000000")]);
+
+    // Four wrong guesses per code stay under the per-code limit, but a new code does
+    // not start the count of the link again.
+    for _ in 0..2 {
+        assert_eq!(new_code().await.status(), 200);
+        for _ in 0..4 {
+            assert_eq!(guess().await.status(), 422);
+        }
+    }
+    assert_eq!(new_code().await.status(), 200);
+    assert_eq!(guess().await.status(), 422);
+    assert_eq!(guess().await.status(), 422, "the tenth wrong try");
+
+    let right = latest_code(&app).await;
+    let locked = app.post_form(&file, &[("code", right.as_str())]).await;
+    assert_eq!(locked.status(), 423, "locked even for the right code");
+    let page = locked.text().await.unwrap();
+    assert!(page.contains("locked") && page.contains("Contact Example Company"));
+    assert_eq!(downloads(&app).await, 0);
+    assert_eq!(new_code().await.status(), 423, "no new code either");
+    assert_eq!(app.get(&link).await.status(), 423);
+}
+
+#[tokio::test]
+async fn download_pages_are_rate_limited_per_client() {
+    let app = spawn_app_with(|s| s.limits.downloads_per_minute = 3).await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/download/guessed-token").await.status(), 404);
+    }
+    assert_eq!(app.get("/download/another-guess").await.status(), 429);
+    assert_eq!(
+        app.post_form("/download/another-guess/file", &[("code", "123456")])
+            .await
+            .status(),
+        429
     );
 }

@@ -1224,3 +1224,64 @@ async fn the_agent_command_takes_a_hex_key_and_marks_the_agent_trusted() {
         "says which forms a key may take"
     );
 }
+
+/// Asks for a verification link for a DRP request from the agent's page, with
+/// `redirect_to`, and returns the link's path from the e-mail.
+async fn verification_link_for(app: &TestApp, request_id: &str, redirect_to: &str) -> String {
+    let sent = app
+        .post_form(
+            "/drp/verify",
+            &[("request_id", request_id), ("redirect_to", redirect_to)],
+        )
+        .await;
+    assert_eq!(sent.status(), 200);
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'verification_link' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let start = body.find("/verify/").unwrap();
+    body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A deletion filed by `agent` with no vouched claims; its DRP request id.
+async fn file_unverified(app: &TestApp, agent: &Agent, token: &str) -> String {
+    let status: Value = post_exercise(app, token, agent.exercise(app, "deletion", json!({})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    status["request_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn after_verifying_the_consumer_is_sent_back_only_to_the_agents_registered_site() {
+    let app = spawn_app().await;
+    let unlisted = Agent::register(&app, "AGENT_A", 1, None).await;
+    let listed = Agent::register(&app, "AGENT_B", 2, Some("https://app.agent.example")).await;
+    let token_a = unlisted.pair(&app).await;
+    let token_b = listed.pair(&app).await;
+
+    // An agent with no site registered: the consumer is told it is done, not redirected.
+    let id = file_unverified(&app, &unlisted, &token_a).await;
+    let link = verification_link_for(&app, &id, "https://app.agent.example/done").await;
+    let done = app.post_form(&link, &[]).await;
+    assert_eq!(done.status(), 200, "no redirect");
+    assert!(done.headers().get("location").is_none());
+    assert!(done.text().await.unwrap().contains("confirmed"));
+
+    // The agent's site changes after the link was sent: the old site is not followed.
+    let id = file_unverified(&app, &listed, &token_b).await;
+    let link = verification_link_for(&app, &id, "https://app.agent.example/done").await;
+    sqlx::query("UPDATE agents SET web_url = 'https://new.agent.example' WHERE id = 'AGENT_B'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let done = app.post_form(&link, &[]).await;
+    assert_eq!(done.status(), 200, "no redirect");
+    assert!(done.headers().get("location").is_none());
+}

@@ -4,7 +4,23 @@ use rightsdesk::domain::kinds::RequestKind;
 use sqlx::Row;
 
 use crate::intake::valid_fields;
-use crate::support::{spawn_app, tracking_code_in};
+use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
+
+/// A page view with `Sec-GPC: 1` and `cookie`, if any.
+async fn view_with_signal(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(app.url(path)).header("Sec-GPC", "1");
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+fn set_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+}
 
 #[tokio::test]
 async fn pages_say_the_signal_was_honored_and_record_the_browser_once() {
@@ -13,50 +29,73 @@ async fn pages_say_the_signal_was_honored_and_record_the_browser_once() {
     assert!(!plain.contains("Opt-out preference signal honored"));
     assert_eq!(app.count("gpc_signals").await, 0);
 
-    let response = app
-        .client
-        .get(app.url("/"))
-        .header("Sec-GPC", "1")
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    // The first view is honored and gets the cookie, but writes nothing yet.
+    let first = view_with_signal(&app, "/", None).await;
+    let cookie = set_cookie(&first).expect("the browser gets its id");
     assert!(
         cookie.starts_with("rd_gpc=")
             && cookie.contains("HttpOnly")
             && cookie.contains("SameSite=Lax")
     );
     assert!(
-        response
+        first
             .text()
             .await
             .unwrap()
             .contains("Opt-out preference signal honored")
     );
-    assert_eq!(app.count("gpc_signals").await, 1);
+    assert_eq!(app.count("gpc_signals").await, 0);
 
-    // The same browser comes back with its cookie: no second record.
+    // The browser comes back with its cookie: it is recorded, once.
     let id = cookie.split(';').next().unwrap();
-    let again = app
-        .client
-        .get(app.url("/requests/new/delete"))
-        .header("Sec-GPC", "1")
-        .header("Cookie", id)
-        .send()
-        .await
-        .unwrap();
-    assert!(again.headers().get("set-cookie").is_none());
+    let second = view_with_signal(&app, "/requests/new/delete", Some(id)).await;
+    let recorded = set_cookie(&second).expect("the cookie is marked recorded");
     assert!(
-        again
+        second
             .text()
             .await
             .unwrap()
             .contains("Opt-out preference signal honored")
     );
     assert_eq!(app.count("gpc_signals").await, 1);
+    let recorded = recorded.split(';').next().unwrap();
+    for _ in 0..3 {
+        let again = view_with_signal(&app, "/", Some(recorded)).await;
+        assert!(set_cookie(&again).is_none());
+        assert!(
+            again
+                .text()
+                .await
+                .unwrap()
+                .contains("Opt-out preference signal honored")
+        );
+    }
+    assert_eq!(app.count("gpc_signals").await, 1);
+}
+
+#[tokio::test]
+async fn views_without_the_cookie_are_honored_without_writing_a_row() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        let view = view_with_signal(&app, "/", None).await;
+        assert!(
+            view.text()
+                .await
+                .unwrap()
+                .contains("Opt-out preference signal honored")
+        );
+    }
+    assert_eq!(app.count("gpc_signals").await, 0);
+}
+
+#[tokio::test]
+async fn made_up_cookies_are_recorded_only_up_to_the_clients_limit() {
+    let app = spawn_app_with(|s| s.limits.submissions_per_minute = 3).await;
+    for _ in 0..10 {
+        let forged = format!("rd_gpc={}", uuid::Uuid::new_v4());
+        view_with_signal(&app, "/", Some(&forged)).await;
+    }
+    assert_eq!(app.count("gpc_signals").await, 3);
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use rightsdesk::domain::kinds::RequestKind;
 use rightsdesk::mail::long_date;
 use sqlx::Row;
 
-use crate::support::{TestApp, spawn_app, tracking_code_in};
+use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
 
 /// A complete, valid form for each kind.
 pub fn valid_fields(kind: RequestKind) -> Vec<(&'static str, &'static str)> {
@@ -503,7 +503,7 @@ async fn a_request_that_cannot_be_written_fails_alone() {
         drp: None,
     };
     let request = |i: usize, code: &TrackingCode| request_with_id(requests::new_id(), i, code);
-    let inserter = Inserter::spawn(app.db.clone());
+    let inserter = Inserter::spawn(app.db.clone(), 0);
     let stored_id = requests::new_id();
     inserter
         .insert(request_with_id(stored_id, 0, &taken))
@@ -548,5 +548,122 @@ async fn a_request_that_cannot_be_written_fails_alone() {
         app.count("requests").await,
         79,
         "39 new, the stored one once"
+    );
+}
+
+/// The receipts queued for `address`, and the suppressed ones in audit trails.
+async fn receipts_to(app: &TestApp, address: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM outbox WHERE template = 'receipt' AND lower(to_addr) = lower($1)),
+                (SELECT count(*) FROM request_events e JOIN requests r ON r.id = e.request_id
+                 WHERE e.action = 'mail_suppressed' AND lower(r.email) = lower($1))",
+    )
+    .bind(address)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn one_address_gets_at_most_three_unsolicited_receipts_a_day() {
+    let app = spawn_app_with(|s| s.mail.unsolicited_per_day = 3).await;
+    let file = |email: &'static str| {
+        let fields: Vec<(&str, &str)> = valid_fields(RequestKind::Delete)
+            .into_iter()
+            .map(|(k, v)| if k == "email" { (k, email) } else { (k, v) })
+            .collect();
+        let app = &app;
+        async move {
+            let page = app
+                .post_form("/requests/new/delete", &fields)
+                .await
+                .text()
+                .await
+                .unwrap();
+            tracking_code_in(&page)
+        }
+    };
+    let mut codes = Vec::new();
+    for email in [
+        "victim@example.com",
+        "VICTIM@example.com",
+        "victim@example.com",
+        "victim@example.com",
+        "Victim@Example.com",
+    ] {
+        codes.push(file(email).await);
+    }
+    assert_eq!(app.count("requests").await, 5, "every request stands");
+    assert_eq!(receipts_to(&app, "victim@example.com").await, (3, 2));
+
+    // The fifth request's status page works without its receipt.
+    let status = app
+        .post_form(
+            "/status",
+            &[
+                ("tracking_code", &codes[4]),
+                ("email", "victim@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(status.status(), 200);
+    assert!(status.text().await.unwrap().contains(&codes[4]));
+
+    // Another address is not affected; the next day the count starts again.
+    file("someone.else@example.com").await;
+    assert_eq!(receipts_to(&app, "someone.else@example.com").await, (1, 0));
+    app.clock.advance(chrono::Duration::days(1));
+    file("victim@example.com").await;
+    assert_eq!(receipts_to(&app, "victim@example.com").await, (4, 2));
+}
+
+#[tokio::test]
+async fn new_links_asked_for_a_stranger_count_against_the_same_daily_cap() {
+    let app = spawn_app_with(|s| s.mail.unsolicited_per_day = 3).await;
+    let page = app
+        .post_form("/requests/new/delete", &valid_fields(RequestKind::Delete))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = tracking_code_in(&page);
+    let fields = [
+        ("tracking_code", code.as_str()),
+        ("email", "ana.lopez@example.com"),
+    ];
+    let resend = || app.post_form("/status/resend", &fields);
+    for _ in 0..2 {
+        let sent = resend().await.text().await.unwrap();
+        assert!(sent.contains("We sent a new confirmation link"));
+    }
+    let last_link: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'verification_link' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let start = last_link.find("/verify/").unwrap();
+    let last_link: String = last_link[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    let held = resend().await;
+    assert_eq!(held.status(), 200, "the status page still works");
+    assert!(
+        held.text()
+            .await
+            .unwrap()
+            .contains("will not send another before tomorrow")
+    );
+    assert_eq!(app.count("outbox").await, 3, "the receipt and two links");
+    assert!(
+        app.post_form(&last_link, &[])
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("confirmed"),
+        "the last link sent still works"
     );
 }

@@ -284,6 +284,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::defaults();
     settings.base_url = format!("http://{addr}");
     settings.data_dir = data_dir.0.clone();
+    // Test callbacks go to listeners on loopback.
+    settings.outbound.allow_private_addresses = true;
+    // Tests file many requests for one address; the daily cap is tested on its own.
+    settings.mail.unsolicited_per_day = 0;
     adjust(&mut settings);
     let clock = Clock::default();
     let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();

@@ -1,13 +1,16 @@
-//! Signing in and out. Failed attempts are slowed per address and lock the account
-//! after `staff.lockout_after` failures.
+//! Signing in and out. The answer never tells whether an address has an account: a
+//! wrong address and a wrong password get the same words, and an unknown address is
+//! checked against a dummy hash so it takes as long. Failures slow down the client
+//! that makes them, for that address (`store::login_throttle`), with growing waits;
+//! there is no account lock, so knowing an address is not enough to lock out its owner.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Duration;
 
 use super::session::{self, LOGIN_CSRF_COOKIE, Staff, constant_time_eq};
 use crate::auth;
@@ -100,36 +103,35 @@ pub async fn submit(
             Some("Too many sign-in attempts from your network. Wait a minute, then try again."),
         );
     }
+    let now = state.clock.now();
+    let throttle = throttle_key(email, ip);
+    if let Some(until) = store::login_throttle::wait_until(&state.db, &throttle, now).await? {
+        let seconds = (until - now).num_seconds().max(1);
+        let message = format!(
+            "Too many failed sign-ins for this address from your network. Wait {seconds} seconds, then try again."
+        );
+        return login_page(&state, StatusCode::TOO_MANY_REQUESTS, email, Some(&message));
+    }
     let user = store::staff::by_email(&state.db, email)
         .await?
         .filter(|u| u.active);
-    let now = state.clock.now();
-    if let Some(u) = &user
-        && u.locked_until.is_some_and(|until| until > now)
-    {
-        return login_page(
-            &state,
-            StatusCode::LOCKED,
-            email,
-            Some(
-                "This account is locked for a while after too many failed sign-ins. Try again later, or ask an administrator.",
-            ),
-        );
-    }
+    // Unknown, inactive and password-less accounts are checked against the dummy hash.
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let right = auth::verify_password(form.get("password").to_string(), stored).await;
     let user = match (user, right) {
         (Some(user), true) => user,
         (user, _) => {
+            let staff = &state.settings.staff;
+            // The wait counts from now, after the slow hash, not from the request.
+            store::login_throttle::count_failure(
+                &state.db,
+                &throttle,
+                state.clock.now(),
+                staff.throttle_after,
+                staff.throttle_max_seconds,
+            )
+            .await?;
             if let Some(u) = user {
-                let lock_until = now + Duration::minutes(state.settings.staff.lockout_minutes);
-                store::staff::record_failed_login(
-                    &state.db,
-                    u.id,
-                    state.settings.staff.lockout_after,
-                    lock_until,
-                )
-                .await?;
                 tracing::info!(staff_id = %u.id, "failed staff sign-in");
             }
             return login_page(
@@ -140,7 +142,7 @@ pub async fn submit(
             );
         }
     };
-    store::staff::clear_failed_logins(&state.db, user.id).await?;
+    store::login_throttle::clear(&state.db, &throttle).await?;
     let cookie = session::start(&state, &headers, user.id).await?;
     tracing::info!(staff_id = %user.id, "staff signed in");
     let mut response = Redirect::to("/staff/requests").into_response();
@@ -150,6 +152,23 @@ pub async fn submit(
         session::set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
     );
     Ok(response)
+}
+
+/// The throttle's key: the address as typed (case folded) and the client's network (an
+/// IPv6 client's /64, which one machine can fill with addresses), hashed together.
+fn throttle_key(email: &str, ip: IpAddr) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let network = match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        IpAddr::V4(v4) => v4.to_string(),
+    };
+    Sha256::digest(format!("{}\n{network}", email.to_lowercase())).into()
 }
 
 pub async fn logout(
