@@ -106,6 +106,21 @@ pub struct Business {
 #[serde(deny_unknown_fields)]
 pub struct Database {
     pub max_connections: u32,
+    pub acquire_timeout_seconds: u64,
+    pub statement_timeout_ms: u64,
+}
+
+impl Database {
+    pub fn acquire_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.acquire_timeout_seconds)
+    }
+
+    /// How long a write may take before its caller stops waiting: a connection, then
+    /// the statement. A frozen server never cancels a statement itself.
+    pub fn write_timeout(&self) -> std::time::Duration {
+        self.acquire_timeout()
+            + std::time::Duration::from_millis(self.statement_timeout_ms.max(1000))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -35,7 +35,6 @@ impl Database {
 /// Connects to `database_url`, or starts the private cluster under `<data dir>/postgres`,
 /// then brings the schema up to date.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
-    let max = settings.database.max_connections;
     let (options, embedded) = match &settings.database_url {
         Some(url) => (
             PgConnectOptions::from_str(url)
@@ -51,7 +50,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
             (pg.connect_options(embedded_pg::DATABASE), Some(pg))
         }
     };
-    let pool = match store::connect(options, max).await {
+    let pool = match store::connect(options, &settings.database).await {
         Ok(pool) => pool,
         Err(err) => {
             if let Some(pg) = embedded {
@@ -60,11 +59,25 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
             return Err(err).context("connecting to PostgreSQL");
         }
     };
+    migrate_schema(&pool).await?;
+    Ok(Database { pool, embedded })
+}
+
+/// Applies the migrations on one connection without the statement timeout: building an
+/// index on a large table may take longer than any request should.
+async fn migrate_schema(pool: &PgPool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
+    sqlx::query("SET statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
     store::MIGRATOR
-        .run(&pool)
+        .run(&mut *conn)
         .await
         .context("running database migrations")?;
-    Ok(Database { pool, embedded })
+    sqlx::query("RESET statement_timeout")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Creates `name` in the private cluster if it is not there yet.

@@ -6,9 +6,12 @@
 //! to fill: a writer that is free takes whatever is queued, one request or many, so a
 //! lone request is written at once. If a group fails (a tracking code already taken, a
 //! broken connection), each of its requests is written again on its own, so every
-//! request gets its own answer and one bad row cannot fail the others.
+//! request gets its own answer and one bad row cannot fail the others. A group the
+//! database does not answer in time (a frozen server) fails as a whole, at once: the
+//! consumers are told to try again rather than kept waiting.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -41,11 +44,12 @@ pub enum InsertError {
 impl Inserter {
     /// Starts the writers. They stop when the last `Inserter` is dropped, after writing
     /// what was handed to them.
-    pub fn spawn(db: PgPool) -> Self {
+    /// A group not committed within `timeout` is answered with an error.
+    pub fn spawn(db: PgPool, timeout: Duration) -> Self {
         let (queue, received) = mpsc::channel(QUEUE);
         let received = Arc::new(Mutex::new(received));
         for _ in 0..WRITERS {
-            tokio::spawn(write_groups(db.clone(), Arc::clone(&received)));
+            tokio::spawn(write_groups(db.clone(), Arc::clone(&received), timeout));
         }
         Self { queue }
     }
@@ -65,7 +69,11 @@ impl Inserter {
     }
 }
 
-async fn write_groups(db: PgPool, queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply)>>>) {
+async fn write_groups(
+    db: PgPool,
+    queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply)>>>,
+    timeout: Duration,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     loop {
         {
@@ -74,16 +82,32 @@ async fn write_groups(db: PgPool, queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply
                 return;
             }
         }
-        write(&db, &mut group).await;
+        write(&db, &mut group, timeout).await;
     }
 }
 
 /// Writes a group and answers each of its handlers; empties `group`.
-async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
+async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>, timeout: Duration) {
     let (rows, replies): (Vec<Insert>, Vec<Reply>) = group.drain(..).unzip();
-    let together = match db.acquire().await {
-        Ok(mut conn) => requests::insert_many(&mut conn, &rows).await,
-        Err(err) => Err(err),
+    let together = tokio::time::timeout(timeout, async {
+        let mut conn = db.acquire().await.map_err(Unwritten::NoConnection)?;
+        requests::insert_many(&mut conn, &rows)
+            .await
+            .map_err(Unwritten::Failed)
+    })
+    .await
+    .unwrap_or(Err(Unwritten::NotAnswered));
+    let together = match together {
+        Ok(()) => Ok(()),
+        Err(Unwritten::Failed(err)) => Err(err),
+        // Nothing reached the database, or it does not answer: written one by one, each
+        // would wait as long again.
+        Err(unwritten) => {
+            for reply in replies {
+                let _ = reply.send(Err(unwritten.to_error()));
+            }
+            return;
+        }
     };
     match together {
         Ok(()) => {
@@ -110,6 +134,33 @@ async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>) {
                 };
                 let _ = reply.send(alone);
             }
+        }
+    }
+}
+
+/// Why a group was not written.
+enum Unwritten {
+    /// No connection within the pool's acquire timeout, or the server refused one.
+    NoConnection(sqlx::Error),
+    /// The statement failed; the group may be stored after all if the connection broke.
+    Failed(sqlx::Error),
+    /// No answer within the write timeout (a frozen server).
+    NotAnswered,
+}
+
+impl Unwritten {
+    /// The error each handler of a group that never reached the database gets.
+    fn to_error(&self) -> sqlx::Error {
+        match self {
+            Unwritten::NoConnection(sqlx::Error::PoolTimedOut) => sqlx::Error::PoolTimedOut,
+            Unwritten::NoConnection(sqlx::Error::PoolClosed) => sqlx::Error::PoolClosed,
+            Unwritten::NoConnection(err) | Unwritten::Failed(err) => sqlx::Error::Io(
+                std::io::Error::new(std::io::ErrorKind::NotConnected, err.to_string()),
+            ),
+            Unwritten::NotAnswered => sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the database did not answer in time",
+            )),
         }
     }
 }

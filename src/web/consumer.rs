@@ -207,7 +207,25 @@ pub async fn submit_request(
         }
     };
     let request = Arc::new(request);
-    let stored = store_submission(&state, &request, gpc).await?;
+    let stored = match store_submission(&state, &request, gpc).await {
+        Ok(stored) => stored,
+        Err(AppError::Unavailable(err)) => {
+            tracing::warn!(error = format!("{err:#}"), "database unavailable");
+            let notice = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
+            let mut response = form_page(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                gpc,
+                kind,
+                &form,
+                &FieldErrors::default(),
+                Some(notice),
+            )?;
+            super::errors::retry_later(&mut response);
+            return Ok(response);
+        }
+        Err(err) => return Err(err),
+    };
     let page = SubmittedPage {
         page: state.page(gpc),
         tracking_code: stored.tracking_code,

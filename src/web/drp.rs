@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::AppState;
-use super::errors::AppError;
+use super::errors::{AppError, Failure};
 use crate::domain::actions::data_points_needed;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::drp::{self, Claims, Rejection};
@@ -35,7 +35,7 @@ use crate::store::requests::{DrpFields, Insert};
 const BODY_MAX: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let api = Router::new()
         .route("/drp/v1/agent/{agent_id}", post(pair).get(agent_info))
         .route("/drp/v1/data-rights-request", post(exercise))
         .route("/drp/v1/data-rights-request/", post(exercise))
@@ -43,6 +43,9 @@ pub fn router() -> Router<AppState> {
             "/drp/v1/data-rights-request/{id}",
             get(status).delete(revoke),
         )
+        .route_layer(axum::middleware::map_response(errors_as_json));
+    Router::new()
+        .merge(api)
         .route("/drp/verify", get(verify_page).post(verify_send))
         .route("/drp/directory-entry.json", get(directory_entry))
 }
@@ -59,6 +62,21 @@ fn error(status: StatusCode, message: &str, fatal: bool) -> Response {
         Json(json!({ "code": status.as_u16().to_string(), "message": message, "fatal": fatal })),
     )
         .into_response()
+}
+
+/// Agents' apps read JSON: an error the portal would show as a page (a database out
+/// of reach, a request not found) is the protocol's error object, `Retry-After` kept.
+async fn errors_as_json(response: Response) -> Response {
+    let Some(failure) = response.extensions().get::<Failure>() else {
+        return response;
+    };
+    let status = response.status();
+    let mut json = error(status, &failure.message, status.is_client_error());
+    if let Some(retry_after) = response.headers().get(header::RETRY_AFTER) {
+        json.headers_mut()
+            .insert(header::RETRY_AFTER, retry_after.clone());
+    }
+    json
 }
 
 /// The agent the bearer token belongs to.

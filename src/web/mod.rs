@@ -59,7 +59,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
         let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
         let mail = Arc::new(MailContext::new(&settings));
-        let inserter = Inserter::spawn(db.clone());
+        let inserter = Inserter::spawn(db.clone(), settings.database.write_timeout());
         Ok(Self {
             db,
             settings: Arc::new(settings),

@@ -9,6 +9,7 @@ mod gpc;
 mod hostile_input;
 mod intake;
 mod opt_in;
+mod outages;
 mod staff;
 mod status;
 mod support;
