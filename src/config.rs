@@ -129,6 +129,7 @@ pub struct Http {
     pub trust_forwarded_for: bool,
     pub form_body_bytes: usize,
     pub upload_bytes: usize,
+    pub uploads_at_once: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -204,6 +205,9 @@ impl Settings {
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             bail!("mail_from is not a valid address: {:?}", self.mail_from);
+        }
+        if self.http.uploads_at_once == 0 {
+            bail!("http.uploads_at_once must be at least 1");
         }
         if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {
             bail!("mail.concurrency and mail.max_attempts must be at least 1");

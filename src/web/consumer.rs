@@ -2,18 +2,17 @@
 //! look-up. No account, ever.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::errors::AppError;
-use super::form::SubmittedForm;
+use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
-use super::ratelimit::{Bucket, ClientIp};
+use super::ratelimit::{StatusLookups, Submissions};
 use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
@@ -161,20 +160,17 @@ struct SubmittedPage {
 pub async fn submit_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
-    ClientIp(ip): ClientIp,
     gpc: Gpc,
-    headers: HeaderMap,
-    mut submitted: SubmittedForm,
+    LimitedForm {
+        mut submitted,
+        over_limit,
+        ..
+    }: LimitedForm<Submissions>,
 ) -> Result<Response, AppError> {
     let document = submitted.take("document");
     let permission = submitted.take("permission");
     let form = submitted.form;
-    super::check_origin(&headers, &state)?;
-    let limit = state.settings.limits.submissions_per_minute;
-    if !state
-        .limiter
-        .allow(Bucket::Submission, ip, limit, Instant::now())
-    {
+    if over_limit {
         let notice = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
         return form_page(
             &state,
@@ -466,35 +462,32 @@ pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Resp
 
 pub async fn status_lookup(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     gpc: Gpc,
-    headers: HeaderMap,
-    SubmittedForm { form, .. }: SubmittedForm,
+    form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, ip, gpc, headers, form, false).await
+    look_up(state, gpc, form, false).await
 }
 
 /// The status page's "send me a new link": the same look-up, then a fresh link for a
 /// request that still waits for verification.
 pub async fn resend_link(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     gpc: Gpc,
-    headers: HeaderMap,
-    SubmittedForm { form, .. }: SubmittedForm,
+    form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, ip, gpc, headers, form, true).await
+    look_up(state, gpc, form, true).await
 }
 
 async fn look_up(
     state: AppState,
-    ip: std::net::IpAddr,
     gpc: Gpc,
-    headers: HeaderMap,
-    form: RawForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<StatusLookups>,
     resend: bool,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
     let mut page = StatusPage {
         page: state.page(gpc),
         code_value: form.get("tracking_code"),
@@ -504,11 +497,7 @@ async fn look_up(
         notice: None,
         result: None,
     };
-    let limit = state.settings.limits.status_lookups_per_minute;
-    if !state
-        .limiter
-        .allow(Bucket::StatusLookup, ip, limit, Instant::now())
-    {
+    if over_limit {
         page.notice = Some(
             "Too many look-ups came from your network in the last minute. Wait a minute, then try again.",
         );

@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::errors::{AppError, Failure};
+use super::form::{LimitedForm, SubmittedForm};
+use super::ratelimit::StatusLookups;
 use crate::domain::actions::data_points_needed;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::drp::{self, Claims, Rejection};
@@ -539,18 +541,13 @@ async fn verify_page(
 /// remembers where to send them back.
 async fn verify_send(
     State(state): State<AppState>,
-    super::ratelimit::ClientIp(ip): super::ratelimit::ClientIp,
-    headers: HeaderMap,
-    super::form::SubmittedForm { form, .. }: super::form::SubmittedForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
-    let limit = state.settings.limits.status_lookups_per_minute;
-    if !state.limiter.allow(
-        super::ratelimit::Bucket::StatusLookup,
-        ip,
-        limit,
-        std::time::Instant::now(),
-    ) {
+    if over_limit {
         return Err(AppError::TooManyRequests);
     }
     let Ok(drp_id) = form.get("request_id").parse::<Uuid>() else {

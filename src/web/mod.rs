@@ -50,6 +50,8 @@ pub struct AppState {
     pub waker: Waker,
     /// Writes new requests, many per statement under load.
     pub inserter: Inserter,
+    /// Turns to read a body larger than a plain form (`http.uploads_at_once`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
         let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
         let mail = Arc::new(MailContext::new(&settings));
         let inserter = Inserter::spawn(db.clone(), settings.database.write_timeout());
+        let uploads = Arc::new(tokio::sync::Semaphore::new(settings.http.uploads_at_once));
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -71,6 +74,7 @@ impl AppState {
             counts: Arc::default(),
             waker: Waker::default(),
             inserter,
+            uploads,
         })
     }
 

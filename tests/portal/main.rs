@@ -1,6 +1,7 @@
 //! The portal through HTTP, against a real PostgreSQL, and in a real browser.
 
 mod agents;
+mod bodies;
 mod browser;
 mod delivery;
 mod downloads;

@@ -1,8 +1,6 @@
 //! Signing in and out. Failed attempts are slowed per address and lock the account
 //! after `staff.lockout_after` failures.
 
-use std::time::Instant;
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -14,8 +12,8 @@ use crate::auth;
 use crate::domain::token::SecretToken;
 use crate::store;
 use crate::web::errors::AppError;
-use crate::web::form::SubmittedForm;
-use crate::web::ratelimit::{Bucket, ClientIp};
+use crate::web::form::{LimitedForm, SubmittedForm};
+use crate::web::ratelimit::Logins;
 use crate::web::{AppState, html};
 
 /// The signed-in member shown in the staff header, if any.
@@ -79,20 +77,19 @@ pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
 
 pub async fn submit(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    SubmittedForm { form, .. }: SubmittedForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<Logins>,
 ) -> Result<Response, AppError> {
     let expected = session::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.get("csrf").as_bytes()) {
         return Err(AppError::Forbidden);
     }
     let email = form.get("email").trim();
-    let limit = state.settings.staff.logins_per_minute;
-    if !state
-        .limiter
-        .allow(Bucket::Login, ip, limit, Instant::now())
-    {
+    if over_limit {
         return login_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
