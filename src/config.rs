@@ -130,6 +130,9 @@ pub struct Http {
     pub form_body_bytes: usize,
     pub upload_bytes: usize,
     pub uploads_at_once: usize,
+    pub header_read_timeout_seconds: u64,
+    pub idle_timeout_seconds: u64,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,8 +209,13 @@ impl Settings {
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             bail!("mail_from is not a valid address: {:?}", self.mail_from);
         }
-        if self.http.uploads_at_once == 0 {
-            bail!("http.uploads_at_once must be at least 1");
+        if self.http.uploads_at_once == 0 || self.http.max_connections == 0 {
+            bail!("http.uploads_at_once and http.max_connections must be at least 1");
+        }
+        if self.http.header_read_timeout_seconds == 0 || self.http.idle_timeout_seconds == 0 {
+            bail!(
+                "http.header_read_timeout_seconds and http.idle_timeout_seconds must be at least 1"
+            );
         }
         if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {
             bail!("mail.concurrency and mail.max_attempts must be at least 1");

@@ -1,7 +1,6 @@
 //! Putting the parts together: the database (configured or private), migrations, the
 //! router, the listener, and a clean stop on Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -123,6 +122,7 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     } else {
         None
     };
+    let http = connection_limits(&state.settings.http);
     let app = web::router(state);
     let listener = match tokio::net::TcpListener::bind(&bind).await {
         Ok(listener) => listener,
@@ -141,19 +141,55 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
              then sign in at http://{addr}/staff/login"
         );
     }
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    web::serve::serve(listener, app, &http, shutdown_signal()).await;
     stop.send_replace(true);
     notifier.abort();
     if let Some(worker) = worker {
         worker.await.ok();
     }
     db.close().await;
-    served.context("serving HTTP")
+    Ok(())
+}
+
+/// Raises the open-file soft limit to the hard limit (each connection is a file), and
+/// keeps `max_connections` within it, leaving room for the database pool, the SMTP
+/// connections and the files the portal opens.
+fn connection_limits(http: &crate::config::Http) -> crate::config::Http {
+    const RESERVED_FILES: u64 = 256;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+    let files = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            None
+        } else {
+            if limit.rlim_cur < limit.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max,
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit.rlim_cur = limit.rlim_max;
+                }
+            }
+            Some(limit.rlim_cur)
+        }
+    };
+    let mut http = http.clone();
+    if let Some(files) = files {
+        let room = files.saturating_sub(RESERVED_FILES).max(1) as usize;
+        if http.max_connections > room {
+            tracing::warn!(
+                configured = http.max_connections,
+                open_file_limit = files,
+                "http.max_connections lowered to what the open-file limit allows"
+            );
+            http.max_connections = room;
+        }
+    }
+    http
 }
 
 /// `rightsdesk worker`: delivery and deadline sweeps only.

@@ -9,6 +9,7 @@ pub mod form;
 pub mod gpc;
 pub mod opt_in;
 pub mod ratelimit;
+pub mod serve;
 pub mod staff;
 pub mod verify;
 

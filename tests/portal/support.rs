@@ -304,13 +304,9 @@ pub async fn spawn_app_on(
             .woken_by(&state.waker),
     );
     let app = web::router(state);
+    let http = settings.http.clone();
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        web::serve::serve(listener, app, &http, std::future::pending()).await;
     });
     TestApp {
         addr,
