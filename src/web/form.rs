@@ -66,9 +66,7 @@ impl<F: FileField> SubmittedForm<F> {
         let at = self.uploads.iter().position(|u| u.field == field)?;
         Some(self.uploads.swap_remove(at))
     }
-}
 
-impl<F: FileField> SubmittedForm<F> {
     fn text(form: RawForm) -> Self {
         Self {
             form,
