@@ -82,19 +82,20 @@ fn large_lookup() -> Vec<u8> {
 
 const TWENTY_MB: usize = 20 * 1024 * 1024;
 
+/// What the portal answers, within 3 s, to a correction form whose upload of `length`
+/// bytes has only begun.
+async fn answer_to_begun_upload(app: &TestApp, extra: &str, length: usize) -> Option<u16> {
+    let mut upload =
+        begin_upload(app, "/requests/new/correct", extra, length, &upload_start()).await;
+    answer_within(&mut upload, Duration::from_secs(3)).await
+}
+
 #[tokio::test]
 async fn an_upload_from_another_site_is_refused_before_it_is_read() {
     let app = spawn_app().await;
-    let mut upload = begin_upload(
-        &app,
-        "/requests/new/correct",
-        "Origin: http://elsewhere.example\r\n",
-        TWENTY_MB,
-        &upload_start(),
-    )
-    .await;
+    let from_elsewhere = "Origin: http://elsewhere.example\r\n";
     assert_eq!(
-        answer_within(&mut upload, Duration::from_secs(3)).await,
+        answer_to_begun_upload(&app, from_elsewhere, TWENTY_MB).await,
         Some(403)
     );
 }
@@ -102,16 +103,8 @@ async fn an_upload_from_another_site_is_refused_before_it_is_read() {
 #[tokio::test]
 async fn an_upload_declared_larger_than_accepted_is_refused_before_it_is_read() {
     let app = spawn_app().await;
-    let mut upload = begin_upload(
-        &app,
-        "/requests/new/correct",
-        "",
-        5 * TWENTY_MB,
-        &upload_start(),
-    )
-    .await;
     assert_eq!(
-        answer_within(&mut upload, Duration::from_secs(3)).await,
+        answer_to_begun_upload(&app, "", 5 * TWENTY_MB).await,
         Some(413)
     );
 }
@@ -126,18 +119,7 @@ async fn a_sender_over_the_limit_is_refused_before_the_upload_is_read() {
             .status(),
         200
     );
-    let mut upload = begin_upload(
-        &app,
-        "/requests/new/correct",
-        "",
-        TWENTY_MB,
-        &upload_start(),
-    )
-    .await;
-    assert_eq!(
-        answer_within(&mut upload, Duration::from_secs(3)).await,
-        Some(429)
-    );
+    assert_eq!(answer_to_begun_upload(&app, "", TWENTY_MB).await, Some(429));
     assert_eq!(app.count("requests").await, 1);
 }
 
