@@ -122,6 +122,21 @@ pub struct Business {
 #[serde(deny_unknown_fields)]
 pub struct Database {
     pub max_connections: u32,
+    pub acquire_timeout_seconds: u64,
+    pub statement_timeout_ms: u64,
+}
+
+impl Database {
+    pub fn acquire_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.acquire_timeout_seconds)
+    }
+
+    /// How long a write may take before its caller stops waiting: a connection, then
+    /// the statement. A frozen server never cancels a statement itself.
+    pub fn write_timeout(&self) -> std::time::Duration {
+        self.acquire_timeout()
+            + std::time::Duration::from_millis(self.statement_timeout_ms.max(1000))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +145,10 @@ pub struct Http {
     pub trust_forwarded_for: bool,
     pub form_body_bytes: usize,
     pub upload_bytes: usize,
+    pub uploads_at_once: usize,
+    pub header_read_timeout_seconds: u64,
+    pub idle_timeout_seconds: u64,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +225,14 @@ impl Settings {
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             bail!("mail_from is not a valid address: {:?}", self.mail_from);
+        }
+        if self.http.uploads_at_once == 0 || self.http.max_connections == 0 {
+            bail!("http.uploads_at_once and http.max_connections must be at least 1");
+        }
+        if self.http.header_read_timeout_seconds == 0 || self.http.idle_timeout_seconds == 0 {
+            bail!(
+                "http.header_read_timeout_seconds and http.idle_timeout_seconds must be at least 1"
+            );
         }
         if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {
             bail!("mail.concurrency and mail.max_attempts must be at least 1");

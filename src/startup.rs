@@ -1,7 +1,6 @@
 //! Putting the parts together: the database (configured or private), migrations, the
 //! router, the listener, and a clean stop on Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -35,7 +34,6 @@ impl Database {
 /// Connects to `database_url`, or starts the private cluster under `<data dir>/postgres`,
 /// then brings the schema up to date.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
-    let max = settings.database.max_connections;
     let (options, embedded) = match &settings.database_url {
         Some(url) => (
             PgConnectOptions::from_str(url)
@@ -51,7 +49,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
             (pg.connect_options(embedded_pg::DATABASE), Some(pg))
         }
     };
-    let pool = match store::connect(options, max).await {
+    let pool = match store::connect(options, &settings.database).await {
         Ok(pool) => pool,
         Err(err) => {
             if let Some(pg) = embedded {
@@ -60,11 +58,25 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
             return Err(err).context("connecting to PostgreSQL");
         }
     };
+    migrate_schema(&pool).await?;
+    Ok(Database { pool, embedded })
+}
+
+/// Applies the migrations on one connection without the statement timeout: building an
+/// index on a large table may take longer than any request should.
+async fn migrate_schema(pool: &PgPool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
+    sqlx::query("SET statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
     store::MIGRATOR
-        .run(&pool)
+        .run(&mut *conn)
         .await
         .context("running database migrations")?;
-    Ok(Database { pool, embedded })
+    sqlx::query("RESET statement_timeout")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Creates `name` in the private cluster if it is not there yet.
@@ -110,6 +122,7 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     } else {
         None
     };
+    let http = connection_limits(&state.settings.http);
     let app = web::router(state);
     let listener = match tokio::net::TcpListener::bind(&bind).await {
         Ok(listener) => listener,
@@ -128,19 +141,55 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
              then sign in at http://{addr}/staff/login"
         );
     }
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    web::serve::serve(listener, app, &http, shutdown_signal()).await;
     stop.send_replace(true);
     notifier.abort();
     if let Some(worker) = worker {
         worker.await.ok();
     }
     db.close().await;
-    served.context("serving HTTP")
+    Ok(())
+}
+
+/// Raises the open-file soft limit to the hard limit (each connection is a file), and
+/// keeps `max_connections` within it, leaving room for the database pool, the SMTP
+/// connections and the files the portal opens.
+fn connection_limits(http: &crate::config::Http) -> crate::config::Http {
+    const RESERVED_FILES: u64 = 256;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+    let files = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            None
+        } else {
+            if limit.rlim_cur < limit.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max,
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit.rlim_cur = limit.rlim_max;
+                }
+            }
+            Some(limit.rlim_cur)
+        }
+    };
+    let mut http = http.clone();
+    if let Some(files) = files {
+        let room = files.saturating_sub(RESERVED_FILES).max(1) as usize;
+        if http.max_connections > room {
+            tracing::warn!(
+                configured = http.max_connections,
+                open_file_limit = files,
+                "http.max_connections lowered to what the open-file limit allows"
+            );
+            http.max_connections = room;
+        }
+    }
+    http
 }
 
 /// `rightsdesk worker`: delivery and deadline sweeps only.

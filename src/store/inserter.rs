@@ -6,9 +6,12 @@
 //! to fill: a writer that is free takes whatever is queued, one request or many, so a
 //! lone request is written at once. If a group fails (a tracking code already taken, a
 //! broken connection), each of its requests is written again on its own, so every
-//! request gets its own answer and one bad row cannot fail the others.
+//! request gets its own answer and one bad row cannot fail the others. A group the
+//! database does not answer in time (a frozen server) fails as a whole, at once: the
+//! consumers are told to try again rather than kept waiting.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -41,17 +44,18 @@ pub enum InsertError {
 impl Inserter {
     /// Starts the writers. They stop when the last `Inserter` is dropped, after writing
     /// what was handed to them.
-    /// Receipts past `unsolicited_per_day` to one address are not queued (see
+    /// A group not committed within `timeout` is answered with an error. Receipts
+    /// past `unsolicited_per_day` to one address are not queued (see
     /// `requests::insert_many`).
-    pub fn spawn(db: PgPool, unsolicited_per_day: i32) -> Self {
+    pub fn spawn(db: PgPool, unsolicited_per_day: i32, timeout: Duration) -> Self {
         let (queue, received) = mpsc::channel(QUEUE);
         let received = Arc::new(Mutex::new(received));
+        let limits = Limits {
+            unsolicited_per_day,
+            timeout,
+        };
         for _ in 0..WRITERS {
-            tokio::spawn(write_groups(
-                db.clone(),
-                Arc::clone(&received),
-                unsolicited_per_day,
-            ));
+            tokio::spawn(write_groups(db.clone(), Arc::clone(&received), limits));
         }
         Self { queue }
     }
@@ -71,10 +75,17 @@ impl Inserter {
     }
 }
 
+/// What every group is written under.
+#[derive(Clone, Copy)]
+struct Limits {
+    unsolicited_per_day: i32,
+    timeout: Duration,
+}
+
 async fn write_groups(
     db: PgPool,
     queue: Arc<Mutex<mpsc::Receiver<(Insert, Reply)>>>,
-    unsolicited_per_day: i32,
+    limits: Limits,
 ) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     loop {
@@ -84,16 +95,32 @@ async fn write_groups(
                 return;
             }
         }
-        write(&db, &mut group, unsolicited_per_day).await;
+        write(&db, &mut group, limits).await;
     }
 }
 
 /// Writes a group and answers each of its handlers; empties `group`.
-async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>, unsolicited_per_day: i32) {
+async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>, limits: Limits) {
     let (rows, replies): (Vec<Insert>, Vec<Reply>) = group.drain(..).unzip();
-    let together = match db.acquire().await {
-        Ok(mut conn) => requests::insert_many(&mut conn, &rows, unsolicited_per_day).await,
-        Err(err) => Err(err),
+    let together = tokio::time::timeout(limits.timeout, async {
+        let mut conn = db.acquire().await.map_err(Unwritten::NoConnection)?;
+        requests::insert_many(&mut conn, &rows, limits.unsolicited_per_day)
+            .await
+            .map_err(Unwritten::Failed)
+    })
+    .await
+    .unwrap_or(Err(Unwritten::NotAnswered));
+    let together = match together {
+        Ok(()) => Ok(()),
+        Err(Unwritten::Failed(err)) => Err(err),
+        // Nothing reached the database, or it does not answer: written one by one, each
+        // would wait as long again.
+        Err(unwritten) => {
+            for reply in replies {
+                let _ = reply.send(Err(unwritten.to_error()));
+            }
+            return;
+        }
     };
     match together {
         Ok(()) => {
@@ -107,8 +134,35 @@ async fn write(db: &PgPool, group: &mut Vec<(Insert, Reply)>, unsolicited_per_da
         }
         Err(_) => {
             for (row, reply) in rows.iter().zip(replies) {
-                let _ = reply.send(write_alone(db, row, unsolicited_per_day).await);
+                let _ = reply.send(write_alone(db, row, limits.unsolicited_per_day).await);
             }
+        }
+    }
+}
+
+/// Why a group was not written.
+enum Unwritten {
+    /// No connection within the pool's acquire timeout, or the server refused one.
+    NoConnection(sqlx::Error),
+    /// The statement failed; the group may be stored after all if the connection broke.
+    Failed(sqlx::Error),
+    /// No answer within the write timeout (a frozen server).
+    NotAnswered,
+}
+
+impl Unwritten {
+    /// The error each handler of a group that never reached the database gets.
+    fn to_error(&self) -> sqlx::Error {
+        match self {
+            Unwritten::NoConnection(sqlx::Error::PoolTimedOut) => sqlx::Error::PoolTimedOut,
+            Unwritten::NoConnection(sqlx::Error::PoolClosed) => sqlx::Error::PoolClosed,
+            Unwritten::NoConnection(err) | Unwritten::Failed(err) => sqlx::Error::Io(
+                std::io::Error::new(std::io::ErrorKind::NotConnected, err.to_string()),
+            ),
+            Unwritten::NotAnswered => sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the database did not answer in time",
+            )),
         }
     }
 }

@@ -23,16 +23,38 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// A pool that gives up on a connection after `acquire_timeout_seconds` (a stopped or
+/// frozen server becomes an error the web tier turns into a 503, not a hang) and whose
+/// statements PostgreSQL cancels after `statement_timeout_ms`.
 pub async fn connect(
     options: PgConnectOptions,
-    max_connections: u32,
+    settings: &crate::config::Database,
 ) -> Result<PgPool, sqlx::Error> {
+    let options = options.options([(
+        "statement_timeout",
+        settings.statement_timeout_ms.to_string(),
+    )]);
     PgPoolOptions::new()
-        .max_connections(max_connections)
+        .max_connections(settings.max_connections)
         .min_connections(1)
-        .acquire_timeout(std::time::Duration::from_secs(10))
+        .acquire_timeout(settings.acquire_timeout())
         .connect_with(options)
         .await
+}
+
+/// True when `err` says the database cannot be reached or is not answering in time
+/// (stopped, restarting, frozen, out of connections), rather than that the statement
+/// or the data is wrong: worth retrying later.
+pub fn unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P01-03: shutting down or starting up;
+            // 57014: cancelled (the statement timeout); 53300: too many connections.
+            code.starts_with("08") || code.starts_with("57P") || code == "57014" || code == "53300"
+        }),
+        _ => false,
+    }
 }
 
 /// True when `err` is the violation of the named unique or check constraint.

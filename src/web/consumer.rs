@@ -2,18 +2,17 @@
 //! look-up. No account, ever.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::errors::AppError;
-use super::form::SubmittedForm;
+use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
-use super::ratelimit::{Bucket, ClientIp};
+use super::ratelimit::{StatusLookups, Submissions};
 use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
@@ -162,20 +161,17 @@ struct SubmittedPage {
 pub async fn submit_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
-    ClientIp(ip): ClientIp,
     gpc: Gpc,
-    headers: HeaderMap,
-    mut submitted: SubmittedForm,
+    LimitedForm {
+        mut submitted,
+        over_limit,
+        ..
+    }: LimitedForm<Submissions>,
 ) -> Result<Response, AppError> {
     let document = submitted.take("document");
     let permission = submitted.take("permission");
     let form = submitted.form;
-    super::check_origin(&headers, &state)?;
-    let limit = state.settings.limits.submissions_per_minute;
-    if !state
-        .limiter
-        .allow(Bucket::Submission, ip, limit, Instant::now())
-    {
+    if over_limit {
         let notice = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
         return form_page(
             &state,
@@ -208,7 +204,25 @@ pub async fn submit_request(
         }
     };
     let request = Arc::new(request);
-    let stored = store_submission(&state, &request, gpc).await?;
+    let stored = match store_submission(&state, &request, gpc).await {
+        Ok(stored) => stored,
+        Err(AppError::Unavailable(err)) => {
+            tracing::warn!(error = format!("{err:#}"), "database unavailable");
+            let notice = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
+            let mut response = form_page(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                gpc,
+                kind,
+                &form,
+                &FieldErrors::default(),
+                Some(notice),
+            )?;
+            super::errors::retry_later(&mut response);
+            return Ok(response);
+        }
+        Err(err) => return Err(err),
+    };
     let page = SubmittedPage {
         page: state.page(gpc),
         tracking_code: stored.tracking_code,
@@ -448,35 +462,32 @@ pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Resp
 
 pub async fn status_lookup(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     gpc: Gpc,
-    headers: HeaderMap,
-    SubmittedForm { form, .. }: SubmittedForm,
+    form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, ip, gpc, headers, form, false).await
+    look_up(state, gpc, form, false).await
 }
 
 /// The status page's "send me a new link": the same look-up, then a fresh link for a
 /// request that still waits for verification.
 pub async fn resend_link(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     gpc: Gpc,
-    headers: HeaderMap,
-    SubmittedForm { form, .. }: SubmittedForm,
+    form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, ip, gpc, headers, form, true).await
+    look_up(state, gpc, form, true).await
 }
 
 async fn look_up(
     state: AppState,
-    ip: std::net::IpAddr,
     gpc: Gpc,
-    headers: HeaderMap,
-    form: RawForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<StatusLookups>,
     resend: bool,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
     let mut page = StatusPage {
         page: state.page(gpc),
         code_value: form.get("tracking_code"),
@@ -486,11 +497,7 @@ async fn look_up(
         notice: None,
         result: None,
     };
-    let limit = state.settings.limits.status_lookups_per_minute;
-    if !state
-        .limiter
-        .allow(Bucket::StatusLookup, ip, limit, Instant::now())
-    {
+    if over_limit {
         page.notice = Some(
             "Too many look-ups came from your network in the last minute. Wait a minute, then try again.",
         );

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use rand::Rng;
@@ -146,10 +146,8 @@ pub async fn ask_code(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
-    headers: HeaderMap,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
     let link = match live_link(&state, &raw).await? {
         Ok(link) => link,
         Err(why) => {
@@ -211,10 +209,8 @@ pub async fn download(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
-    headers: HeaderMap,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
     let link = match live_link(&state, &raw).await? {
         Ok(link) => link,
         Err(why) => {

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::AppState;
-use super::errors::AppError;
+use super::errors::{AppError, Failure};
+use super::form::{LimitedForm, SubmittedForm};
+use super::ratelimit::StatusLookups;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::drp::{self, Claims, Envelope, Rejection, Signed};
 use crate::domain::email::EmailAddress;
@@ -38,7 +40,7 @@ use crate::store::requests::{DrpFields, Insert};
 const BODY_MAX: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let api = Router::new()
         .route("/drp/v1/agent/{agent_id}", post(pair).get(agent_info))
         .route("/drp/v1/data-rights-request", post(exercise))
         .route("/drp/v1/data-rights-request/", post(exercise))
@@ -46,6 +48,9 @@ pub fn router() -> Router<AppState> {
             "/drp/v1/data-rights-request/{id}",
             get(status).delete(revoke),
         )
+        .route_layer(axum::middleware::map_response(errors_as_json));
+    Router::new()
+        .merge(api)
         .route("/drp/verify", get(verify_page).post(verify_send))
         .route(
             "/drp/verify/{request_id}",
@@ -66,6 +71,21 @@ fn error(status: StatusCode, message: &str, fatal: bool) -> Response {
         Json(json!({ "code": status.as_u16().to_string(), "message": message, "fatal": fatal })),
     )
         .into_response()
+}
+
+/// Agents' apps read JSON: an error the portal would show as a page (a database out
+/// of reach, a request not found) is the protocol's error object, `Retry-After` kept.
+async fn errors_as_json(response: Response) -> Response {
+    let Some(failure) = response.extensions().get::<Failure>() else {
+        return response;
+    };
+    let status = response.status();
+    let mut json = error(status, &failure.message, status.is_client_error());
+    if let Some(retry_after) = response.headers().get(header::RETRY_AFTER) {
+        json.headers_mut()
+            .insert(header::RETRY_AFTER, retry_after.clone());
+    }
+    json
 }
 
 /// The agent the bearer token belongs to.
@@ -532,16 +552,17 @@ async fn verify_page(
 async fn verify_request_send(
     State(state): State<AppState>,
     Path(request_id): Path<String>,
-    client: super::ratelimit::ClientIp,
     gpc: super::gpc::Gpc,
-    headers: HeaderMap,
-    super::form::SubmittedForm { form, .. }: super::form::SubmittedForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
     send_link(
         &state,
-        client,
         gpc,
-        &headers,
+        over_limit,
         &request_id,
         form.get("redirect_to"),
     )
@@ -551,17 +572,18 @@ async fn verify_request_send(
 /// The first form's button, with the request id in a hidden field.
 async fn verify_send(
     State(state): State<AppState>,
-    client: super::ratelimit::ClientIp,
     gpc: super::gpc::Gpc,
-    headers: HeaderMap,
-    super::form::SubmittedForm { form, .. }: super::form::SubmittedForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
     let request_id = form.get("request_id").to_string();
     send_link(
         &state,
-        client,
         gpc,
-        &headers,
+        over_limit,
         &request_id,
         form.get("redirect_to"),
     )
@@ -569,23 +591,16 @@ async fn verify_send(
 }
 
 /// Sends a verification link for the DRP request to the consumer's own address; the link
-/// remembers where to send them back.
+/// remembers where to send them back. The origin and the rate limit were checked before
+/// the body was read.
 async fn send_link(
     state: &AppState,
-    super::ratelimit::ClientIp(ip): super::ratelimit::ClientIp,
     gpc: super::gpc::Gpc,
-    headers: &HeaderMap,
+    over_limit: bool,
     request_id: &str,
     redirect_to: &str,
 ) -> Result<Response, AppError> {
-    super::check_origin(headers, state)?;
-    let limit = state.settings.limits.status_lookups_per_minute;
-    if !state.limiter.allow(
-        super::ratelimit::Bucket::StatusLookup,
-        ip,
-        limit,
-        std::time::Instant::now(),
-    ) {
+    if over_limit {
         return Err(AppError::TooManyRequests);
     }
     let Ok(drp_id) = request_id.parse::<Uuid>() else {

@@ -9,6 +9,7 @@ pub mod form;
 pub mod gpc;
 pub mod opt_in;
 pub mod ratelimit;
+pub mod serve;
 pub mod staff;
 pub mod verify;
 
@@ -50,6 +51,8 @@ pub struct AppState {
     pub waker: Waker,
     /// Writes new requests, many per statement under load.
     pub inserter: Inserter,
+    /// Turns to read a body larger than a plain form (`http.uploads_at_once`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -68,7 +71,12 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
         let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
         let mail = Arc::new(MailContext::new(&settings));
-        let inserter = Inserter::spawn(db.clone(), settings.mail.unsolicited_per_day);
+        let inserter = Inserter::spawn(
+            db.clone(),
+            settings.mail.unsolicited_per_day,
+            settings.database.write_timeout(),
+        );
+        let uploads = Arc::new(tokio::sync::Semaphore::new(settings.http.uploads_at_once));
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -80,6 +88,7 @@ impl AppState {
             counts: Arc::default(),
             waker: Waker::default(),
             inserter,
+            uploads,
         })
     }
 

@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 use super::AppState;
+use crate::config::Settings;
 
 const WINDOW: Duration = Duration::from_secs(60);
 /// Above this many tracked addresses, expired windows are swept out.
@@ -23,6 +24,42 @@ pub enum Bucket {
     Download,
     /// Browsers recorded as sending Global Privacy Control.
     GpcRecord,
+}
+
+/// A limited kind of form post, and how many a client address may send a minute.
+pub trait Limit: Send + Sync + 'static {
+    const BUCKET: Bucket;
+    fn per_minute(settings: &Settings) -> u32;
+}
+
+/// The consumer's request forms.
+pub struct Submissions;
+
+impl Limit for Submissions {
+    const BUCKET: Bucket = Bucket::Submission;
+    fn per_minute(settings: &Settings) -> u32 {
+        settings.limits.submissions_per_minute
+    }
+}
+
+/// Status look-ups and the links they send.
+pub struct StatusLookups;
+
+impl Limit for StatusLookups {
+    const BUCKET: Bucket = Bucket::StatusLookup;
+    fn per_minute(settings: &Settings) -> u32 {
+        settings.limits.status_lookups_per_minute
+    }
+}
+
+/// Staff sign-in attempts.
+pub struct Logins;
+
+impl Limit for Logins {
+    const BUCKET: Bucket = Bucket::Login;
+    fn per_minute(settings: &Settings) -> u32 {
+        settings.staff.logins_per_minute
+    }
 }
 
 #[derive(Debug, Default)]

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
@@ -137,10 +137,8 @@ pub async fn use_link(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
-    headers: HeaderMap,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
     let hash = token::hash(&raw);
     let found = verification::find(&state.db, &hash).await?;
     if let Some(link) = found

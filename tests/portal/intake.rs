@@ -503,7 +503,7 @@ async fn a_request_that_cannot_be_written_fails_alone() {
         drp: None,
     };
     let request = |i: usize, code: &TrackingCode| request_with_id(requests::new_id(), i, code);
-    let inserter = Inserter::spawn(app.db.clone(), 0);
+    let inserter = Inserter::spawn(app.db.clone(), 0, app.settings.database.write_timeout());
     let stored_id = requests::new_id();
     inserter
         .insert(request_with_id(stored_id, 0, &taken))

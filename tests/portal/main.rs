@@ -1,7 +1,9 @@
 //! The portal through HTTP, against a real PostgreSQL, and in a real browser.
 
 mod agents;
+mod bodies;
 mod browser;
+mod connections;
 mod delivery;
 mod downloads;
 mod drp;
@@ -9,6 +11,7 @@ mod gpc;
 mod hostile_input;
 mod intake;
 mod opt_in;
+mod outages;
 mod outbound;
 mod staff;
 mod status;

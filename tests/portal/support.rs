@@ -274,10 +274,14 @@ pub async fn spawn_app_alerting_staff(smtp: &SmtpServer, digest_hour: u32) -> Te
 /// The portal on a loopback port, on a database of its own, with `adjust` applied to
 /// the default settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let options = fresh_database().await;
-    let db = store::connect(options, 5)
-        .await
-        .expect("connecting to the test database");
+    spawn_app_on(fresh_database().await, adjust).await
+}
+
+/// The portal on a loopback port, on the database `options` name.
+pub async fn spawn_app_on(
+    options: PgConnectOptions,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let data_dir = TempDir::new("data");
@@ -288,7 +292,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.outbound.allow_private_addresses = true;
     // Tests file many requests for one address; the daily cap is tested on its own.
     settings.mail.unsolicited_per_day = 0;
+    settings.database.max_connections = 5;
+    // Test processes share the machine's cores: a connection may take a while.
+    settings.database.acquire_timeout_seconds = 10;
     adjust(&mut settings);
+    let db = store::connect(options, &settings.database)
+        .await
+        .expect("connecting to the test database");
     let clock = Clock::default();
     let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();
     state.waker.spawn_notifier(db.clone());
@@ -298,13 +308,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .woken_by(&state.waker),
     );
     let app = web::router(state);
+    let http = settings.http.clone();
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        web::serve::serve(listener, app, &http, std::future::pending()).await;
     });
     TestApp {
         addr,

@@ -5,7 +5,6 @@
 //! there is no account lock, so knowing an address is not enough to lock out its owner.
 
 use std::net::IpAddr;
-use std::time::Instant;
 
 use askama::Template;
 use axum::extract::State;
@@ -17,8 +16,8 @@ use crate::auth;
 use crate::domain::token::SecretToken;
 use crate::store;
 use crate::web::errors::AppError;
-use crate::web::form::SubmittedForm;
-use crate::web::ratelimit::{Bucket, ClientIp};
+use crate::web::form::{LimitedForm, SubmittedForm};
+use crate::web::ratelimit::{ClientIp, Logins};
 use crate::web::{AppState, html};
 
 /// The signed-in member shown in the staff header, if any.
@@ -84,18 +83,18 @@ pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    SubmittedForm { form, .. }: SubmittedForm,
+    LimitedForm {
+        submitted: SubmittedForm { form, .. },
+        over_limit,
+        ..
+    }: LimitedForm<Logins>,
 ) -> Result<Response, AppError> {
     let expected = session::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.get("csrf").as_bytes()) {
         return Err(AppError::Forbidden);
     }
     let email = form.get("email").trim();
-    let limit = state.settings.staff.logins_per_minute;
-    if !state
-        .limiter
-        .allow(Bucket::Login, ip, limit, Instant::now())
-    {
+    if over_limit {
         return login_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,

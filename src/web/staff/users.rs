@@ -319,10 +319,8 @@ pub async fn invite_form(
 pub async fn accept_invite(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-    headers: HeaderMap,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
-    crate::web::check_origin(&headers, &state)?;
     let now = state.clock.now();
     let hash = token::hash(&raw);
     let Some(user) = store::staff::invite_user(&state.db, &hash, now).await? else {
