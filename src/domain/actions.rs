@@ -60,6 +60,8 @@ pub enum Refusal {
         "that reason does not apply to this kind of request (an opt-out or limit is denied only for suspected fraud, reg. §7026(e))"
     )]
     ReasonNotForKind,
+    #[error("this request is not an opt-in")]
+    NotAnOptIn,
 }
 
 /// One extension, with its reason, decided and noticed before `respond_by`, to at most

@@ -195,6 +195,10 @@ pub enum Change {
     Withdraw,
     /// The DRP agent who filed it revoked it.
     Revoke,
+    /// The consumer confirmed, from their own link, the opt-in an agent asked for.
+    OptInConfirmed,
+    /// The consumer declined it.
+    OptInDeclined,
 }
 
 /// The notice a transition sends the consumer (and the agent who filed, a copy).
@@ -205,6 +209,8 @@ pub enum Notice {
     Denied,
     ClosedUnverified,
     Withdrawn,
+    OptedIn,
+    OptInDeclined,
 }
 
 /// Which suppression list an applied opt-out or limit adds the consumer to.
@@ -291,6 +297,8 @@ pub mod outcome {
     pub const WITHDRAWN: &str = "withdrawn";
     pub const OPT_IN_NOT_CONFIRMED: &str = "opt_in_not_confirmed";
     pub const REVOKED: &str = "revoked";
+    pub const OPTED_IN: &str = "opted_in";
+    pub const OPT_IN_DECLINED: &str = "opt_in_declined";
 }
 
 /// Decides whether `change` may happen to a request with these facts, today.
@@ -470,6 +478,35 @@ pub fn decide(
             outcome::WITHDRAWN,
             Notice::Withdrawn,
         )),
+        Change::OptInConfirmed | Change::OptInDeclined => {
+            if f.kind != RequestKind::OptIn {
+                return Err(Refusal::NotAnOptIn);
+            }
+            if f.status != RequestStatus::AwaitingVerification {
+                return Err(Refusal::NotAwaitingVerification);
+            }
+            Ok(if change == Change::OptInConfirmed {
+                Transition {
+                    event: "opted_in",
+                    ..t
+                }
+                .closing(
+                    RequestStatus::Fulfilled,
+                    outcome::OPTED_IN,
+                    Notice::OptedIn,
+                )
+            } else {
+                Transition {
+                    event: "opt_in_declined",
+                    ..t
+                }
+                .closing(
+                    RequestStatus::Denied,
+                    outcome::OPT_IN_DECLINED,
+                    Notice::OptInDeclined,
+                )
+            })
+        }
         Change::Revoke => Ok(Transition {
             event: "revoked",
             ..t
@@ -780,6 +817,25 @@ mod tests {
         assert_eq!(
             run(&f, Change::PointMatched(DataPoint::Name)),
             Err(Refusal::ConsumerConfirms)
+        );
+    }
+
+    #[test]
+    fn only_the_consumer_answers_an_opt_in_and_only_while_it_waits() {
+        let f = facts(OptIn, S::AwaitingVerification);
+        let t = run(&f, Change::OptInConfirmed).unwrap();
+        assert_eq!(t.to, Some(S::Fulfilled));
+        assert_eq!(t.outcome, Some(outcome::OPTED_IN));
+        let t = run(&f, Change::OptInDeclined).unwrap();
+        assert_eq!(t.to, Some(S::Denied));
+        assert_eq!(t.notice, Some(Notice::OptInDeclined));
+        assert_eq!(
+            run(&facts(OptOut, S::Received), Change::OptInConfirmed),
+            Err(Refusal::NotAnOptIn)
+        );
+        assert_eq!(
+            run(&facts(OptIn, S::Denied), Change::OptInConfirmed),
+            Err(Refusal::Closed)
         );
     }
 

@@ -250,5 +250,7 @@ fn notice_message(
             messages::closed_unverified(ctx, to, code, r.kind, by_attorney)?
         }
         Notice::Withdrawn => messages::withdrawn(ctx, to, code, r.kind, ask.explanation)?,
+        Notice::OptedIn => messages::opted_in(ctx, to, code)?,
+        Notice::OptInDeclined => messages::opt_in_declined(ctx, to, code)?,
     })
 }

@@ -123,3 +123,93 @@ pub async fn purpose(
         .await?
         .and_then(|r| LinkPurpose::of_request(r.kind, r.agent.map(|a| a.authority))))
 }
+
+/// What the consumer chose on an opt-in's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptInChoice {
+    Confirm,
+    Decline,
+    /// They pressed "confirm" in a browser that sends an opt-out preference signal
+    /// (reg. §7025(c)(3)): recorded, not applied; the link keeps working elsewhere.
+    ConfirmAgainstGpc,
+}
+
+/// What the choice did.
+#[derive(Debug)]
+pub enum OptInDecided {
+    OptedIn(LinkView),
+    Declined(LinkView),
+    NotAppliedForGpc(LinkView),
+    /// Used, expired, or the opt-in no longer waits (withdrawn by the agent, denied by
+    /// staff, or closed unconfirmed).
+    Spent(Spent, LinkView),
+    Unknown,
+}
+
+/// Applies the consumer's answer to an opt-in in one transaction, after checking under
+/// lock that the link is an opt-in's, unused, unexpired, and that the opt-in still
+/// waits. Confirming takes the address off the sale/sharing suppression list; the
+/// status changes through the lifecycle, with the consumer's message.
+pub async fn answer_opt_in(
+    db: &PgPool,
+    rules: Rules<'_>,
+    token_hash: &[u8],
+    choice: OptInChoice,
+    now: DateTime<Utc>,
+) -> Result<OptInDecided, Error> {
+    let mut tx = db.begin().await?;
+    let Some(link) = verification::lock(&mut tx, token_hash).await? else {
+        return Ok(OptInDecided::Unknown);
+    };
+    if link.purpose != LinkPurpose::ConfirmOptIn {
+        return Ok(OptInDecided::Unknown);
+    }
+    if let Some(why) = link.spent(now) {
+        return Ok(OptInDecided::Spent(why, link));
+    }
+    let (change, data) = match choice {
+        OptInChoice::ConfirmAgainstGpc => {
+            crate::store::opt_in::record_not_applied_for_gpc(&mut tx, link.request_id, now).await?;
+            tx.commit().await?;
+            return Ok(OptInDecided::NotAppliedForGpc(link));
+        }
+        OptInChoice::Confirm => {
+            let removed =
+                crate::store::opt_in::remove_sale_sharing_opt_out(&mut tx, &link.email).await?;
+            (
+                Change::OptInConfirmed,
+                json!({
+                    "confirmed_with": "single-use link e-mailed to the consumer",
+                    "suppression_list": "sale_sharing",
+                    "removed_opt_out": removed,
+                }),
+            )
+        }
+        OptInChoice::Decline => (
+            Change::OptInDeclined,
+            json!({ "reason": "consumer declined" }),
+        ),
+    };
+    let ask = Ask {
+        data,
+        ..Ask::new(change)
+    };
+    let done = lifecycle::transition(
+        &mut tx,
+        rules,
+        Key::Id(link.request_id),
+        Actor::Consumer,
+        ask,
+        now,
+    )
+    .await?;
+    if !matches!(done, Some(Ok(_))) {
+        return Ok(OptInDecided::Spent(Spent::NotWaiting, link));
+    }
+    verification::mark_used(&mut tx, link.token_id, now).await?;
+    tx.commit().await?;
+    Ok(match choice {
+        OptInChoice::Confirm => OptInDecided::OptedIn(link),
+        _ => OptInDecided::Declined(link),
+    })
+}

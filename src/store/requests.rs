@@ -3,11 +3,9 @@
 use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::events::{self, Event};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{Document, NewRequest};
@@ -370,50 +368,6 @@ pub async fn set_agent(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The consumer's answer, from a link e-mailed to them, that closes a request waiting
-/// for it.
-pub struct ConsumerAnswer<'a> {
-    /// `Fulfilled` when the answer completes the request, `Denied` when it refuses it.
-    pub status: RequestStatus,
-    pub outcome_code: &'static str,
-    /// The audit event's action, and what it records.
-    pub action: &'a str,
-    pub data: Value,
-    /// The message that tells the consumer.
-    pub message: &'a OutgoingMessage,
-}
-
-/// Closes a request that waited for the consumer's answer, with its audit event and its
-/// message, in the caller's transaction. An answer that fulfils the request came from
-/// the consumer's own mailbox, so it also verifies the request.
-pub async fn close_by_consumer(
-    conn: &mut PgConnection,
-    request_id: Uuid,
-    answer: ConsumerAnswer<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE requests SET status = $2, closed_at = $3, updated_at = $3, outcome_code = $4,
-             verified_at = CASE WHEN $2 = 'fulfilled' THEN $3 ELSE verified_at END,
-             verification_level = CASE WHEN $2 = 'fulfilled' THEN 'consumer confirmed by e-mail'
-                                       ELSE verification_level END
-         WHERE id = $1",
-    )
-    .bind(request_id)
-    .bind(answer.status.code())
-    .bind(now)
-    .bind(answer.outcome_code)
-    .execute(&mut *conn)
-    .await?;
-    let event = Event {
-        from: Some(RequestStatus::AwaitingVerification),
-        to: Some(answer.status),
-        ..Event::by_consumer(request_id, answer.action, answer.data)
-    };
-    events::record(&mut *conn, now, event).await?;
-    super::outbox::enqueue(conn, Some(request_id), answer.message, now).await
 }
 
 /// Stores a document the consumer attached, with its SHA-256 for the record.

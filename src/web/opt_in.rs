@@ -15,9 +15,8 @@ use crate::domain::deadlines::opt_in_last_day;
 use crate::domain::intake::RawForm;
 use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::domain::token;
-use crate::domain::tracking::TrackingCode;
-use crate::mail::{long_date, messages};
-use crate::store::opt_in::{self, Choice, Decided};
+use crate::mail::long_date;
+use crate::service::{self, links::OptInChoice, links::OptInDecided as Decided};
 use crate::store::verification::{LinkView, Spent};
 
 #[derive(Template)]
@@ -209,19 +208,10 @@ pub async fn choose(
     form: &RawForm,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
-    let code =
-        TrackingCode::stored(&link.tracking_code).map_err(|e| AppError::Internal(e.into()))?;
-    let message;
     let choice = match form.get("decision") {
-        "confirm" if gpc.0 => Choice::ConfirmAgainstGpc,
-        "confirm" => {
-            message = messages::opted_in(&state.mail, &link.email, &code)?;
-            Choice::Confirm(&message)
-        }
-        "decline" => {
-            message = messages::opt_in_declined(&state.mail, &link.email, &code)?;
-            Choice::Decline(&message)
-        }
+        "confirm" if gpc.0 => OptInChoice::ConfirmAgainstGpc,
+        "confirm" => OptInChoice::Confirm,
+        "decline" => OptInChoice::Decline,
         _ => {
             return choice_page(
                 state,
@@ -234,7 +224,9 @@ pub async fn choose(
             );
         }
     };
-    let decided = opt_in::decide(&state.db, &token::hash(raw), now, choice).await?;
+    let decided =
+        service::links::answer_opt_in(&state.db, state.rules(), &token::hash(raw), choice, now)
+            .await?;
     match decided {
         Decided::OptedIn(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in confirmed");
