@@ -137,6 +137,14 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// What a staff member may do: admins also manage staff and agents.
+    Role, "staff role" {
+        Admin => "admin",
+        Reviewer => "reviewer",
+    }
+);
+
+coded_enum!(
     /// How far back a request to know reaches (reg. §7024(h)).
     Lookback, "lookback" {
         TwelveMonths => "12_months",

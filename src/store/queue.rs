@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+
 /// What the queue is narrowed to. Every field is already checked.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -34,9 +36,12 @@ pub enum Cursor {
 pub struct Row {
     pub id: Uuid,
     pub tracking_code: String,
-    pub kind: String,
-    pub status: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatus,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     pub received_at: DateTime<Utc>,
     pub due_on: Option<NaiveDate>,
     pub extended_respond_by: Option<NaiveDate>,

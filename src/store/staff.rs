@@ -4,11 +4,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::kinds::Role;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffUser {
     pub id: Uuid,
     pub email: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub password_hash: Option<String>,
     pub active: bool,
     pub failed_logins: i32,
@@ -118,7 +121,8 @@ pub async fn deactivate(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
 pub struct SessionUser {
     pub staff_id: Uuid,
     pub email: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub csrf_token: String,
 }
 

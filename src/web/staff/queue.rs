@@ -187,12 +187,12 @@ pub struct Line {
 fn line(row: &queue::Row, today: NaiveDate) -> Line {
     let left = row.due_on.map(|d| (d - today).num_days());
     let closed = row.closed_at.is_some();
-    let legal = RequestKind::parse(&row.kind).is_ok_and(RequestKind::has_legal_deadline);
+    let legal = row.kind.has_legal_deadline();
     Line {
         tracking_code: row.tracking_code.clone(),
-        kind: RequestKind::parse(&row.kind).map_or("?", RequestKind::code),
-        status: RequestStatus::parse(&row.status).map_or("?", RequestStatus::code),
-        channel: row.channel.clone(),
+        kind: row.kind.code(),
+        status: row.status.code(),
+        channel: row.channel.code().to_string(),
         received: row.received_at.date_naive().to_string(),
         due: row.due_on.map_or_else(|| "—".into(), |d| d.to_string()),
         days_left: match (closed, left) {
@@ -353,9 +353,9 @@ mod tests {
         let row = queue::Row {
             id,
             tracking_code: "RD-2222-2222".into(),
-            kind: "delete".into(),
-            status: "verified".into(),
-            channel: "web".into(),
+            kind: RequestKind::Delete,
+            status: RequestStatus::Verified,
+            channel: crate::domain::kinds::Channel::Web,
             received_at: Utc::now(),
             due_on: Some("2027-01-07".parse().unwrap()),
             extended_respond_by: None,

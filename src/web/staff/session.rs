@@ -82,7 +82,7 @@ impl FromRequestParts<AppState> for Staff {
         Ok(Staff {
             id: user.staff_id,
             email: user.email,
-            is_admin: user.role == "admin",
+            is_admin: user.role == crate::domain::kinds::Role::Admin,
             csrf: user.csrf_token,
         })
     }
