@@ -71,14 +71,12 @@ pub async fn apply(
     ask: Ask<'_>,
     now: DateTime<Utc>,
 ) -> Result<Result<Done, Refusal>, Error> {
-    let today = now.with_timezone(&rules.tz).date_naive();
     if starts_first(&request, ask.change) {
         match apply_one(conn, rules, &request, actor, &Ask::new(Change::Start), now).await? {
             Ok(t) => request.status = t.status(),
             Err(refusal) => return Ok(Err(refusal)),
         }
     }
-    let _ = today;
     Ok(apply_one(conn, rules, &request, actor, &ask, now)
         .await?
         .map(|transition| Done {

@@ -3,6 +3,7 @@
 //! domain for decisions, `store` for SQL and `mail` for messages.
 
 pub mod drp;
+pub mod intake;
 pub mod lifecycle;
 pub mod links;
 pub mod staff;
@@ -19,6 +20,10 @@ pub enum Error {
     Db(#[from] sqlx::Error),
     #[error("rendering a message: {0}")]
     Mail(#[from] askama::Error),
+    #[error("the request writer stopped")]
+    Stopped,
+    #[error("no free tracking code after several draws")]
+    NoFreeTrackingCode,
 }
 
 /// The settings the lifecycle's decisions and messages read.

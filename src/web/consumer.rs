@@ -16,14 +16,13 @@ use super::ratelimit::{StatusLookups, Submissions};
 use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
-use crate::domain::intake::{self, Authority, FieldErrors, NewRequest, RawForm};
-use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
+use crate::domain::intake::{self, FieldErrors, RawForm};
+use crate::domain::kinds::{LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{self, DatedStep, long_date, messages};
 use crate::service;
-use crate::store::inserter::InsertError;
-use crate::store::{self, requests::Insert};
+use crate::store;
 
 /// A right as listed on the home page.
 struct Right {
@@ -204,7 +203,8 @@ pub async fn submit_request(
         }
     };
     let request = Arc::new(request);
-    let stored = match store_submission(&state, &request, gpc).await {
+    let filed = service::intake::file(&state.intake(), &request, gpc.0, state.clock.now()).await;
+    let stored = match filed.map_err(AppError::from) {
         Ok(stored) => stored,
         Err(AppError::Unavailable(err)) => {
             tracing::warn!(error = format!("{err:#}"), "database unavailable");
@@ -234,187 +234,6 @@ pub async fn submit_request(
     let mut response = html(StatusCode::OK, &page)?;
     no_store(&mut response);
     Ok(response)
-}
-
-struct Stored {
-    tracking_code: TrackingCode,
-    deadlines: Deadlines,
-    gpc_opt_out: Option<TrackingCode>,
-}
-
-/// Writes the request, its first event and its receipt (and, with a GPC signal, an
-/// opt-out for the same address) atomically. A tracking code that is already taken is
-/// drawn again.
-async fn store_submission(
-    state: &AppState,
-    request: &Arc<NewRequest>,
-    gpc: Gpc,
-) -> Result<Stored, AppError> {
-    const ATTEMPTS: usize = 5;
-    let kind = request.kind;
-    let received_at = state.clock.now();
-    let received_on = received_at.with_timezone(&state.tz).date_naive();
-    let deadlines = Deadlines::for_kind(kind, received_on, &state.calendar);
-    let gpc_applies = gpc.0 && kind != RequestKind::OptOut;
-    let verify_expires =
-        received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
-
-    for _ in 0..ATTEMPTS {
-        let tracking_code = TrackingCode::generate();
-        // A consumer verifies by e-mail; with an agent's signed permission the consumer
-        // confirms the agent's authority instead (never both, reg. §7063(a)); with a
-        // power of attorney staff check the document.
-        let authority = request.agent.as_ref().map(|a| a.authority);
-        let link_needed =
-            kind.needs_verification() && authority != Some(Authority::PowerOfAttorney);
-        let token = link_needed.then(SecretToken::generate);
-        let link_url = token
-            .as_ref()
-            .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = match (&request.agent, link_url.as_deref()) {
-            (Some(agent), Some(url)) => messages::agent_confirmation(
-                &state.mail,
-                request.email.as_str(),
-                &tracking_code,
-                kind,
-                &agent.name,
-                agent.organisation.as_deref(),
-                url,
-            )?,
-            _ => messages::receipt(
-                &state.mail,
-                request.email.as_str(),
-                &tracking_code,
-                kind,
-                &deadlines,
-                link_url.as_deref(),
-            )?,
-        };
-        let row = Insert {
-            id: store::requests::new_id(),
-            request: Arc::clone(request),
-            tracking_code: tracking_code.clone(),
-            kind,
-            status: kind.initial_status(),
-            channel: if request.agent.is_some() {
-                Channel::AgentWeb
-            } else {
-                Channel::Web
-            },
-            received_at,
-            deadlines,
-            receipt: Some(receipt),
-            verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
-            drp: None,
-        };
-
-        let result = if request.document.is_none() && request.agent.is_none() && !gpc_applies {
-            // The common case goes with whatever other requests are being written.
-            state.inserter.insert(row).await.map(|()| None)
-        } else {
-            store_with_extras(state, &row, gpc_applies)
-                .await
-                .map_err(InsertError::from)
-        };
-        match result {
-            Ok(gpc_opt_out) => {
-                tracing::info!(tracking_code = %tracking_code, kind = %kind, "request received");
-                return Ok(Stored {
-                    tracking_code,
-                    deadlines,
-                    gpc_opt_out,
-                });
-            }
-            Err(InsertError::Database(err))
-                if store::violates(&err, store::requests::TRACKING_CODE_KEY) =>
-            {
-                continue;
-            }
-            Err(InsertError::Database(err)) => return Err(err.into()),
-            Err(err @ InsertError::Stopped) => return Err(AppError::Internal(err.into())),
-        }
-    }
-    Err(AppError::Internal(anyhow::anyhow!(
-        "no free tracking code after {ATTEMPTS} attempts"
-    )))
-}
-
-/// The request with its document and/or the opt-out its GPC signal implies, in one
-/// transaction.
-async fn store_with_extras(
-    state: &AppState,
-    row: &Insert,
-    gpc_applies: bool,
-) -> Result<Option<TrackingCode>, sqlx::Error> {
-    let mut tx = state.db.begin().await?;
-    let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
-    store::requests::insert(&mut tx, row, unsolicited_per_day).await?;
-    let id = row.id;
-    if let Some(doc) = &row.request.document {
-        store::requests::insert_attachment(&mut tx, id, "correction_evidence", doc).await?;
-    }
-    if let Some(agent) = &row.request.agent {
-        store_agent_filing(state, &mut tx, id, row, agent).await?;
-    }
-    let mut gpc_code = None;
-    if gpc_applies && !store::requests::has_opt_out(&mut tx, &row.request.email).await? {
-        let code = TrackingCode::generate();
-        let opt_out = NewRequest::opt_out(row.request.email.clone(), row.request.full_name.clone());
-        let received_on = row.received_at.with_timezone(&state.tz).date_naive();
-        store::requests::insert(
-            &mut tx,
-            &Insert {
-                id: store::requests::new_id(),
-                request: Arc::new(opt_out),
-                tracking_code: code.clone(),
-                kind: RequestKind::OptOut,
-                status: RequestStatus::Received,
-                channel: Channel::Gpc,
-                received_at: row.received_at,
-                deadlines: Deadlines::for_kind(RequestKind::OptOut, received_on, &state.calendar),
-                receipt: None,
-                verification: None,
-                drp: None,
-            },
-            unsolicited_per_day,
-        )
-        .await?;
-        gpc_code = Some(code);
-    }
-    tx.commit().await?;
-    Ok(gpc_code)
-}
-
-/// The agent's part of a filing: who, with what authority, the permission document,
-/// the agent's own receipt with a status link; a consumer link confirms the agent.
-async fn store_agent_filing(
-    state: &AppState,
-    tx: &mut sqlx::PgConnection,
-    id: uuid::Uuid,
-    row: &Insert,
-    agent: &intake::AgentFiling,
-) -> Result<(), sqlx::Error> {
-    let access = SecretToken::generate();
-    store::requests::set_agent(tx, id, agent, access.hash()).await?;
-    if let Some(doc) = &agent.permission {
-        store::requests::insert_attachment(tx, id, "agent_authorization", doc).await?;
-    }
-    let status_url = state
-        .mail
-        .url(&format!("/agent/status/{}", access.expose()));
-    let receipt = messages::agent_receipt(
-        &state.mail,
-        agent.email.as_str(),
-        &row.tracking_code,
-        row.kind,
-        &row.deadlines,
-        &status_url,
-    )
-    .map_err(|e| sqlx::Error::Protocol(format!("rendering the agent's receipt: {e}")))?;
-    let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
-    store::outbox::enqueue_unsolicited(tx, Some(id), &receipt, row.received_at, unsolicited_per_day)
-        .await
-        .map(|_| ())
 }
 
 /// What the status page shows of one request.

@@ -52,6 +52,7 @@ impl From<crate::service::Error> for AppError {
         match err {
             crate::service::Error::Db(err) => err.into(),
             crate::service::Error::Mail(err) => err.into(),
+            other => AppError::Internal(other.into()),
         }
     }
 }

@@ -56,6 +56,18 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What filing a request reads.
+    pub fn intake(&self) -> crate::service::intake::Intake<'_> {
+        crate::service::intake::Intake {
+            db: &self.db,
+            inserter: &self.inserter,
+            calendar: &self.calendar,
+            mail: &self.mail,
+            tz: self.tz,
+            settings: &self.settings,
+        }
+    }
+
     /// What the lifecycle's decisions and messages read.
     pub fn rules(&self) -> crate::service::Rules<'_> {
         crate::service::Rules {

@@ -35,24 +35,31 @@ impl SweepReport {
     }
 }
 
-/// A sweep selects only what the rules allow, so a refusal means the two disagree:
-/// logged, and the request left for staff.
-fn refused(
+/// How many requests a sweep's step changed. It selects only what the rules allow, so a
+/// refusal means the two disagree: logged, and the request left for staff.
+fn changed(
     decided: &[(
         &rows::Locked,
         Result<crate::domain::lifecycle::Transition, Refusal>,
     )],
-) {
+) -> usize {
+    let mut n = 0;
     for (r, result) in decided {
-        if let Err(why) = result {
-            tracing::warn!(tracking_code = %r.tracking_code.as_str(), refusal = %why, "sweep skipped a request the rules refused");
+        match result {
+            Ok(_) => n += 1,
+            Err(why) => {
+                tracing::warn!(tracking_code = %r.tracking_code.as_str(), refusal = %why, "sweep skipped a request the rules refused");
+            }
         }
     }
+    n
 }
 
 impl Worker {
     pub async fn sweep(&self) -> anyhow::Result<SweepReport> {
         let mut report = SweepReport::default();
+        // Each step goes on while it changes something: a batch the rules refused whole
+        // (selection and rules disagreeing) ends the step instead of repeating it.
         while let n @ 1.. = self.apply_opt_outs().await? {
             report.opt_outs_applied += n;
         }
@@ -122,7 +129,7 @@ impl Worker {
             now,
         )
         .await?;
-        refused(&started);
+        changed(&started);
         for r in due.iter_mut() {
             if let Some((_, Ok(t))) = started.iter().find(|(s, _)| s.id == r.id) {
                 r.status = t.status();
@@ -137,9 +144,8 @@ impl Worker {
             now,
         )
         .await?;
-        refused(&decided);
         tx.commit().await?;
-        Ok(due.len())
+        Ok(changed(&decided))
     }
 
     /// At the end of its governing deadline (the extended one when extended), in the
@@ -183,9 +189,8 @@ impl Worker {
             now,
         )
         .await?;
-        refused(&decided);
         tx.commit().await?;
-        Ok(due.len())
+        Ok(changed(&decided))
     }
 
     /// One reminder, with a fresh link of the same purpose, to requests whose consumer
