@@ -8,6 +8,7 @@ mod drp;
 mod gpc;
 mod hostile_input;
 mod intake;
+mod lifecycle;
 mod opt_in;
 mod staff;
 mod status;
