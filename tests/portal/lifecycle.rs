@@ -2,11 +2,12 @@
 //! HTTP, the consumer's pages and links, the worker's sweeps, the database, and the
 //! messages as a real SMTP server receives them.
 
+use chrono::{Duration, NaiveDate};
 use rightsdesk::domain::kinds::RequestKind;
 
 use crate::intake::valid_fields;
 use crate::support::{
-    SmtpServer, TestApp, mail_about, spawn_app, spawn_app_with, status_of, text_part,
+    SmtpServer, TestApp, event_of, mail_about, spawn_app, spawn_app_with, status_of, text_part,
     tracking_code_in,
 };
 
@@ -55,6 +56,18 @@ async fn outcome_code(app: &TestApp, code: &str) -> Option<String> {
         .unwrap()
 }
 
+/// The statuses the audit trail moved the request through, in order.
+async fn trail(app: &TestApp, code: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT e.to_status FROM request_events e JOIN requests r ON r.id = e.request_id
+         WHERE r.tracking_code = $1 AND e.to_status IS NOT NULL ORDER BY e.id",
+    )
+    .bind(code)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
 async fn events_of(app: &TestApp, code: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM request_events e JOIN requests r ON r.id = e.request_id
@@ -75,6 +88,17 @@ fn only_message(mail: &[String], code: &str, subject_part: &str) -> String {
         "one message \"{subject_part}\" about {code}"
     );
     text_part(found[0])
+}
+
+async fn respond_by(app: &TestApp, code: &str) -> NaiveDate {
+    sqlx::query_scalar::<_, Option<NaiveDate>>(
+        "SELECT respond_by FROM requests WHERE tracking_code = $1",
+    )
+    .bind(code)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+    .expect("a request with a legal deadline")
 }
 
 #[tokio::test]
@@ -218,4 +242,183 @@ async fn an_opt_out_or_limit_is_denied_only_as_suspected_fraud_with_an_explanati
     assert!(told.iter().all(|t| t.contains("400 addresses in a minute")));
     let listed: i64 = app.count("opt_outs").await;
     assert_eq!(listed, 0, "a denied opt-out is not applied");
+}
+
+#[tokio::test]
+async fn staff_apply_an_opt_out_and_a_limit_exactly_as_the_worker_would() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let staff = app.admin().await;
+    let opt_out = file(&app, RequestKind::OptOut).await;
+    let limit = file(&app, RequestKind::LimitSensitive).await;
+
+    // Staff get there before the worker's sweep.
+    for code in [&opt_out, &limit] {
+        let done = staff
+            .post(&format!("/staff/requests/{code}/fulfil"), &[])
+            .await;
+        assert_eq!(done.status(), 303);
+        assert_eq!(status_of(&app, code).await, "fulfilled");
+        assert_eq!(
+            trail(&app, code).await,
+            ["received", "in_progress", "fulfilled"]
+        );
+        assert_eq!(outcome_code(&app, code).await.as_deref(), Some("applied"));
+    }
+    // Another consumer's opt-out, left to the worker, for comparison.
+    let by_worker = file_as(&app, RequestKind::OptOut, "ben.ortiz@example.com").await;
+    let events_before = (
+        events_of(&app, &opt_out).await,
+        events_of(&app, &limit).await,
+    );
+    let report = app.worker.sweep().await.unwrap();
+    assert_eq!(
+        report.opt_outs_applied, 1,
+        "the sweep applies only the one staff left"
+    );
+    assert_eq!(app.worker.sweep().await.unwrap().opt_outs_applied, 0);
+    assert_eq!(
+        (
+            events_of(&app, &opt_out).await,
+            events_of(&app, &limit).await
+        ),
+        events_before,
+        "nothing applied twice"
+    );
+    assert_eq!(trail(&app, &by_worker).await, trail(&app, &opt_out).await);
+
+    let listed: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT r.tracking_code, o.email, o.scope, o.channel FROM opt_outs o
+         JOIN requests r ON r.id = o.request_id ORDER BY o.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let row = |code: &str, email: &str, scope: &str| {
+        (
+            code.to_string(),
+            email.to_string(),
+            scope.to_string(),
+            "web".to_string(),
+        )
+    };
+    assert_eq!(
+        listed,
+        [
+            row(&opt_out, "ana.lopez@example.com", "sale_sharing"),
+            row(&limit, "ana.lopez@example.com", "sensitive_use"),
+            row(&by_worker, "ben.ortiz@example.com", "sale_sharing"),
+        ]
+    );
+
+    app.worker.deliver_all().await.unwrap();
+    let mail = smtp.wait_for(3).await;
+    for code in [&opt_out, &limit, &by_worker] {
+        let text = only_message(&mail, code, "applied");
+        assert!(text.contains("We processed your request"));
+        assert!(
+            !text.to_lowercase().contains("told the third parties"),
+            "no claim that third parties were told: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unverified_request_to_know_points_to_the_privacy_policy() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(|s| {
+        s.smtp_url = Some(smtp.url());
+        s.business.privacy_policy_url = "https://shop.example/privacy".into();
+    })
+    .await;
+    let specific = file(&app, RequestKind::KnowSpecific).await;
+    let deadline = respond_by(&app, &specific).await;
+
+    app.advance_to_noon_on(deadline + Duration::days(1));
+    assert_eq!(app.worker.sweep().await.unwrap().closed_unverified, 1);
+    assert_eq!(status_of(&app, &specific).await, "closed_unverified");
+    assert_eq!(
+        outcome_code(&app, &specific).await.as_deref(),
+        Some("identity_not_verified")
+    );
+
+    // Sessions end after an hour idle: sign in on the day.
+    let staff = app.admin().await;
+    let categories = file(&app, RequestKind::KnowCategories).await;
+    let denied = staff
+        .post(
+            &format!("/staff/requests/{categories}/deny"),
+            &[
+                ("reason", "identity_not_verified"),
+                ("explanation", "The details did not match our records."),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status(), 303);
+
+    app.worker.deliver_all().await.unwrap();
+    let mail = smtp.wait_for(4).await;
+    let closed = only_message(&mail, &specific, "identity not verified");
+    assert!(closed.contains("could not verify your identity"));
+    assert!(
+        closed.contains("handled your request as a request to know the categories"),
+        "specific pieces are handled as categories (reg. §7024(a)): {closed}"
+    );
+    assert!(closed.contains("privacy policy") && closed.contains("https://shop.example/privacy"));
+    let denial = only_message(&mail, &categories, "could not complete");
+    assert!(denial.contains("The reason: We could not verify your identity"));
+    assert!(
+        denial.contains("https://shop.example/privacy"),
+        "every unverified request to know points to the privacy policy (reg. §7024(b)): {denial}"
+    );
+}
+
+#[tokio::test]
+async fn an_extended_request_stays_open_until_its_extended_deadline_has_passed() {
+    let app = spawn_app().await;
+    let code = file(&app, RequestKind::Delete).await;
+    let deadline = respond_by(&app, &code).await;
+
+    app.clock.advance(Duration::days(10));
+    let staff = app.admin().await;
+    let extended = staff
+        .post(
+            &format!("/staff/requests/{code}/extend"),
+            &[("reason", "Your records are spread over three systems.")],
+        )
+        .await;
+    assert_eq!(extended.status(), 303);
+    let until: NaiveDate = sqlx::query_scalar::<_, Option<NaiveDate>>(
+        "SELECT extended_respond_by FROM requests WHERE tracking_code = $1",
+    )
+    .bind(&code)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+    .expect("extended");
+    assert!(until > deadline + Duration::days(1));
+
+    app.advance_to_noon_on(deadline + Duration::days(1));
+    assert_eq!(app.worker.sweep().await.unwrap().closed_unverified, 0);
+    assert_eq!(
+        status_of(&app, &code).await,
+        "awaiting_verification",
+        "the original deadline no longer governs"
+    );
+    app.advance_to_noon_on(until);
+    assert_eq!(
+        app.worker.sweep().await.unwrap().closed_unverified,
+        0,
+        "the extended deadline's last day is the consumer's"
+    );
+    app.advance_to_noon_on(until + Duration::days(1));
+    assert_eq!(app.worker.sweep().await.unwrap().closed_unverified, 1);
+    assert_eq!(status_of(&app, &code).await, "closed_unverified");
+    assert_eq!(
+        event_of(&app, &code, "closed_unverified")
+            .await
+            .to_status
+            .as_deref(),
+        Some("closed_unverified")
+    );
 }
