@@ -5,10 +5,11 @@
 use chrono::{Duration, NaiveDate};
 use rightsdesk::domain::kinds::RequestKind;
 
+use crate::agents::{PDF, agent_form};
 use crate::intake::valid_fields;
 use crate::support::{
-    SmtpServer, TestApp, event_of, mail_about, spawn_app, spawn_app_with, status_of, text_part,
-    tracking_code_in,
+    SmtpServer, TestApp, event_of, header, mail_about, spawn_app, spawn_app_with, status_of,
+    text_part, tracking_code_in,
 };
 
 /// Files a request of `kind` with the standard form, as Ana.
@@ -420,5 +421,68 @@ async fn an_extended_request_stays_open_until_its_extended_deadline_has_passed()
             .to_status
             .as_deref(),
         Some("closed_unverified")
+    );
+}
+
+#[tokio::test]
+async fn a_withdrawn_request_tells_the_consumer_and_copies_the_agent_who_filed_it() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let staff = app.admin().await;
+    let own = file(&app, RequestKind::Delete).await;
+    let response = app
+        .client
+        .post(app.url("/requests/new/delete"))
+        .multipart(agent_form(
+            RequestKind::Delete,
+            "signed_permission",
+            Some(PDF),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let by_agent = tracking_code_in(&response.text().await.unwrap());
+
+    for code in [&own, &by_agent] {
+        let withdrawn = staff
+            .post(
+                &format!("/staff/requests/{code}/withdraw"),
+                &[(
+                    "explanation",
+                    "Withdrawn at the consumer's request by phone.",
+                )],
+            )
+            .await;
+        assert_eq!(withdrawn.status(), 303);
+        assert_eq!(status_of(&app, code).await, "withdrawn");
+        assert_eq!(outcome_code(&app, code).await.as_deref(), Some("withdrawn"));
+    }
+
+    app.worker.deliver_all().await.unwrap();
+    // A receipt; the consumer's confirmation of the agent and the agent's receipt; and
+    // three messages of withdrawal.
+    let mail = smtp.wait_for(6).await;
+    let to = |m: &String| header(m, "To").unwrap_or_default();
+    let own_notice = mail_about(&mail, &own, "withdrawn");
+    assert_eq!(own_notice.len(), 1);
+    assert!(to(own_notice[0]).contains("ana.lopez@example.com"));
+    assert!(text_part(own_notice[0]).contains("Your request was withdrawn"));
+
+    let notices = mail_about(&mail, &by_agent, "withdrawn");
+    let mut recipients: Vec<String> = notices.iter().map(|m| to(m)).collect();
+    recipients.sort();
+    assert_eq!(recipients.len(), 2, "{recipients:?}");
+    assert!(recipients[0].contains("ana.lopez@example.com"));
+    assert!(recipients[1].contains("sam@helpers.example"));
+    let copies: Vec<String> =
+        sqlx::query_scalar("SELECT to_addr FROM outbox WHERE template = 'withdrawn_agent_copy'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        copies,
+        ["sam@helpers.example"],
+        "the agent's copy, only theirs"
     );
 }
