@@ -9,7 +9,7 @@ use crate::agents::{PDF, agent_form};
 use crate::intake::valid_fields;
 use crate::support::{
     SmtpServer, TestApp, event_of, header, mail_about, spawn_app, spawn_app_with, status_of,
-    text_part, tracking_code_in,
+    text_part, tracking_code_in, verify_link,
 };
 
 /// Files a request of `kind` with the standard form, as Ana.
@@ -485,4 +485,121 @@ async fn a_withdrawn_request_tells_the_consumer_and_copies_the_agent_who_filed_i
         ["sam@helpers.example"],
         "the agent's copy, only theirs"
     );
+}
+
+#[tokio::test]
+async fn a_deletion_is_fulfilled_only_once_verified_and_the_email_link_alone_is_not_enough() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = file(&app, RequestKind::Delete).await;
+    let receipt: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'receipt' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let used = app.post_form(&verify_link(&receipt), &[]).await;
+    assert_eq!(used.status(), 200);
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
+
+    let fulfil = format!("/staff/requests/{code}/fulfil");
+    for action in ["start", "fulfil", "partial"] {
+        let refused = staff
+            .post(
+                &format!("/staff/requests/{code}/{action}"),
+                &[("explanation", "Deleted from the loyalty system only.")],
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "{action} before verification");
+    }
+    assert_eq!(status_of(&app, &code).await, "awaiting_verification");
+    assert_eq!(outcome_code(&app, &code).await, None);
+
+    staff.match_points(&code, &["name"]).await;
+    assert_eq!(status_of(&app, &code).await, "verified");
+    assert_eq!(staff.post(&fulfil, &[]).await.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "fulfilled");
+    assert_eq!(
+        trail(&app, &code).await,
+        ["awaiting_verification", "verified", "fulfilled"]
+    );
+}
+
+#[tokio::test]
+async fn two_denied_requests_to_know_do_not_make_the_third_one_flagged() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let page_of = |code: String| {
+        let staff = &staff;
+        async move {
+            let page = staff.get(&format!("/staff/requests/{code}")).await;
+            assert_eq!(page.status(), 200);
+            page.text().await.unwrap()
+        }
+    };
+    for _ in 0..2 {
+        let code = file(&app, RequestKind::KnowCategories).await;
+        let denied = staff
+            .post(
+                &format!("/staff/requests/{code}/deny"),
+                &[
+                    ("reason", "identity_not_verified"),
+                    ("explanation", "The details did not match our records."),
+                ],
+            )
+            .await;
+        assert_eq!(denied.status(), 303);
+    }
+    let third = file(&app, RequestKind::KnowCategories).await;
+    assert!(
+        !page_of(third).await.contains("Third request to know"),
+        "denied requests were not answered (Civ. §1798.130(b))"
+    );
+
+    // Two answered ones do flag the next.
+    for _ in 0..2 {
+        let code = file(&app, RequestKind::KnowCategories).await;
+        staff.match_points(&code, &["name", "postal_address"]).await;
+        let done = staff
+            .post(&format!("/staff/requests/{code}/fulfil"), &[])
+            .await;
+        assert_eq!(done.status(), 303);
+    }
+    let after_two_answers = file(&app, RequestKind::KnowCategories).await;
+    assert!(
+        page_of(after_two_answers)
+            .await
+            .contains("Third request to know")
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_data_point_in_the_trail_stops_staff_actions_instead_of_being_ignored() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = file(&app, RequestKind::Delete).await;
+    staff.match_points(&code, &["name", "postal_address"]).await;
+    assert_eq!(status_of(&app, &code).await, "verified");
+
+    sqlx::query(
+        "INSERT INTO request_events (request_id, at, actor_type, action, data)
+         SELECT id, now(), 'staff', 'data_point_recorded', '{\"data_point\": \"shoe_size\"}'
+         FROM requests WHERE tracking_code = $1",
+    )
+    .bind(&code)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let events_before = events_of(&app, &code).await;
+
+    let started = staff
+        .post(&format!("/staff/requests/{code}/start"), &[])
+        .await;
+    assert!(
+        started.status().is_server_error(),
+        "an unknown code is an error, never a default: {}",
+        started.status()
+    );
+    assert_eq!(status_of(&app, &code).await, "verified", "nothing changed");
+    assert_eq!(events_of(&app, &code).await, events_before);
 }
