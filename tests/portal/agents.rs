@@ -7,9 +7,9 @@ use sqlx::Row;
 use crate::intake::valid_fields;
 use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
 
-const PDF: &[u8] = b"%PDF-1.4\nsigned permission\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\nsigned permission\n%%EOF\n";
 
-fn agent_form(
+pub(crate) fn agent_form(
     kind: RequestKind,
     authority: &str,
     permission: Option<&[u8]>,

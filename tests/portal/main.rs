@@ -10,6 +10,7 @@ mod drp;
 mod gpc;
 mod hostile_input;
 mod intake;
+mod lifecycle;
 mod opt_in;
 mod outages;
 mod outbound;
