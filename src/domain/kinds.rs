@@ -137,6 +137,71 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// What an audit event records. Every writer names one of these, and a stored event
+    /// whose action is not among them is an error when read.
+    EventKind, "event kind" {
+        Submitted => "submitted",
+        EmailVerified => "email_verified",
+        DataPointRecorded => "data_point_recorded",
+        DataPointClaimed => "data_point_claimed",
+        AgentAuthorityConfirmed => "agent_authority_confirmed",
+        AgentAuthorityAccepted => "agent_authority_accepted",
+        AgentAuthorityRejected => "agent_authority_rejected",
+        ProcessingStarted => "processing_started",
+        Fulfilled => "fulfilled",
+        PartiallyFulfilled => "partially_fulfilled",
+        OptOutApplied => "opt_out_applied",
+        Denied => "denied",
+        ClosedUnverified => "closed_unverified",
+        Withdrawn => "withdrawn",
+        Revoked => "revoked",
+        OptedIn => "opted_in",
+        OptInDeclined => "opt_in_declined",
+        OptInNotAppliedGpc => "opt_in_not_applied_gpc",
+        DeadlineExtended => "deadline_extended",
+        NoteAdded => "note_added",
+        Assigned => "assigned",
+        VerificationReminderSent => "verification_reminder_sent",
+        VerificationLinkRequested => "verification_link_requested",
+        BecameOverdue => "became_overdue",
+        MailSuppressed => "mail_suppressed",
+    }
+);
+
+impl EventKind {
+    /// The event as a sentence fragment staff read in the trail.
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "Request received",
+            EventKind::EmailVerified => "Consumer confirmed their e-mail address",
+            EventKind::DataPointRecorded => "Data point matched",
+            EventKind::DataPointClaimed => "Data point claimed by an untrusted agent (not counted)",
+            EventKind::AgentAuthorityConfirmed => "Consumer confirmed the agent's authority",
+            EventKind::AgentAuthorityAccepted => "Staff accepted the agent's authority",
+            EventKind::AgentAuthorityRejected => "Agent's authority rejected",
+            EventKind::ProcessingStarted => "Work started",
+            EventKind::Fulfilled => "Fulfilled",
+            EventKind::PartiallyFulfilled => "Fulfilled in part",
+            EventKind::OptOutApplied => "Applied and added to the suppression list",
+            EventKind::Denied => "Denied",
+            EventKind::ClosedUnverified => "Closed: verification not completed",
+            EventKind::Withdrawn => "Withdrawn",
+            EventKind::Revoked => "Revoked by the agent",
+            EventKind::OptedIn => "Consumer confirmed the opt-in",
+            EventKind::OptInDeclined => "Consumer declined the opt-in",
+            EventKind::OptInNotAppliedGpc => "Opt-in not applied: the browser sent a GPC signal",
+            EventKind::DeadlineExtended => "Deadline extended",
+            EventKind::NoteAdded => "Note added",
+            EventKind::Assigned => "Assigned",
+            EventKind::VerificationReminderSent => "Verification reminder sent",
+            EventKind::VerificationLinkRequested => "New link asked for",
+            EventKind::BecameOverdue => "Became overdue",
+            EventKind::MailSuppressed => "E-mail not sent: daily limit for this address",
+        }
+    }
+}
+
+coded_enum!(
     /// What a staff member may do: admins also manage staff and agents.
     Role, "staff role" {
         Admin => "admin",
@@ -355,6 +420,15 @@ mod tests {
         for status in RequestStatus::ALL {
             assert_eq!(RequestStatus::parse(status.code()), Ok(*status));
         }
+        for event in EventKind::ALL {
+            assert_eq!(EventKind::parse(event.code()), Ok(*event));
+            assert!(!event.label().is_empty());
+        }
+        for role in Role::ALL {
+            assert_eq!(Role::try_from(role.code().to_string()), Ok(*role));
+        }
+        assert!(EventKind::parse("identity_verified").is_err());
+        assert!(Role::parse("owner").is_err());
         assert!(RequestKind::parse("access").is_err());
         assert!(RequestKind::parse("").is_err());
     }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::actions::{DenialReason, Refusal, denial_reason};
-use super::kinds::{Authority, AuthorityState, DataPoint, RequestKind, RequestStatus};
+use super::kinds::{Authority, AuthorityState, DataPoint, EventKind, RequestKind, RequestStatus};
 
 /// Matched data points each kind needs before it is `verified` (reg. §§7060–7062): the
 /// business's policy, set in `[verification]`. The defaults follow the regulations'
@@ -243,7 +243,7 @@ impl Suppression {
 pub struct Transition {
     pub from: RequestStatus,
     pub to: Option<RequestStatus>,
-    pub event: &'static str,
+    pub event: EventKind,
     /// The reason code a closed request keeps; pages, e-mails, DRP and metrics read it.
     pub outcome: Option<&'static str>,
     pub point: Option<DataPoint>,
@@ -254,7 +254,7 @@ pub struct Transition {
 }
 
 impl Transition {
-    fn new(from: RequestStatus, event: &'static str) -> Self {
+    fn new(from: RequestStatus, event: EventKind) -> Self {
         Transition {
             from,
             to: None,
@@ -311,12 +311,12 @@ pub fn decide(
     if f.status.is_closed() {
         return Err(Refusal::Closed);
     }
-    let t = Transition::new(f.status, "");
+    let t = Transition::new(f.status, EventKind::Submitted);
     match change {
         Change::EmailConfirmed => {
             consumer_link_applies(f)?;
             let t = Transition {
-                event: "email_verified",
+                event: EventKind::EmailVerified,
                 ..t
             };
             Ok(with_point(f, t, DataPoint::Email, policy))
@@ -340,7 +340,7 @@ pub fn decide(
                 kept => kept,
             };
             let t = Transition {
-                event: "agent_authority_confirmed",
+                event: EventKind::AgentAuthorityConfirmed,
                 authority: (state != agent.state).then_some(state),
                 declaration_signed: needs_declaration,
                 ..t
@@ -355,7 +355,7 @@ pub fn decide(
         Change::AgentAccepted => {
             let agent = pending_agent(f)?;
             let t = Transition {
-                event: "agent_authority_accepted",
+                event: EventKind::AgentAuthorityAccepted,
                 authority: Some(AuthorityState::Accepted),
                 ..t
             };
@@ -373,7 +373,7 @@ pub fn decide(
                 return Err(Refusal::NoAgentToDecide);
             }
             Ok(Transition {
-                event: "agent_authority_rejected",
+                event: EventKind::AgentAuthorityRejected,
                 authority: Some(AuthorityState::Rejected),
                 ..t
             }
@@ -394,7 +394,7 @@ pub fn decide(
                 return Err(Refusal::PointAlreadyRecorded);
             }
             let t = Transition {
-                event: "data_point_recorded",
+                event: EventKind::DataPointRecorded,
                 ..t
             };
             Ok(with_point(f, t, point, policy))
@@ -405,7 +405,7 @@ pub fn decide(
                 return Err(Refusal::AlreadyStarted);
             }
             Ok(Transition {
-                event: "processing_started",
+                event: EventKind::ProcessingStarted,
                 ..t
             }
             .to(RequestStatus::InProgress))
@@ -417,7 +417,7 @@ pub fn decide(
                     return Err(Refusal::AppliedWhole);
                 }
                 return Ok(Transition {
-                    event: "opt_out_applied",
+                    event: EventKind::OptOutApplied,
                     suppression: Some(list),
                     ..t
                 }
@@ -430,11 +430,15 @@ pub fn decide(
             let (status, event, code) = if partial {
                 (
                     RequestStatus::PartiallyFulfilled,
-                    "partially_fulfilled",
+                    EventKind::PartiallyFulfilled,
                     outcome::PARTIALLY_FULFILLED,
                 )
             } else {
-                (RequestStatus::Fulfilled, "fulfilled", outcome::FULFILLED)
+                (
+                    RequestStatus::Fulfilled,
+                    EventKind::Fulfilled,
+                    outcome::FULFILLED,
+                )
             };
             Ok(Transition { event, ..t }.closing(status, code, Notice::Fulfilled { partial }))
         }
@@ -443,7 +447,7 @@ pub fn decide(
                 return Err(Refusal::ReasonNotForKind);
             }
             Ok(Transition {
-                event: "denied",
+                event: EventKind::Denied,
                 ..t
             }
             .closing(RequestStatus::Denied, reason.code, Notice::Denied))
@@ -455,7 +459,7 @@ pub fn decide(
             match f.governing_deadline() {
                 Some(deadline) if today < deadline => Err(Refusal::BeforeDeadline(deadline)),
                 _ => Ok(Transition {
-                    event: "closed_unverified",
+                    event: EventKind::ClosedUnverified,
                     ..t
                 }
                 .closing(
@@ -470,7 +474,7 @@ pub fn decide(
             }
         }
         Change::Withdraw => Ok(Transition {
-            event: "withdrawn",
+            event: EventKind::Withdrawn,
             ..t
         }
         .closing(
@@ -487,7 +491,7 @@ pub fn decide(
             }
             Ok(if change == Change::OptInConfirmed {
                 Transition {
-                    event: "opted_in",
+                    event: EventKind::OptedIn,
                     ..t
                 }
                 .closing(
@@ -497,7 +501,7 @@ pub fn decide(
                 )
             } else {
                 Transition {
-                    event: "opt_in_declined",
+                    event: EventKind::OptInDeclined,
                     ..t
                 }
                 .closing(
@@ -508,7 +512,7 @@ pub fn decide(
             })
         }
         Change::Revoke => Ok(Transition {
-            event: "revoked",
+            event: EventKind::Revoked,
             ..t
         }
         .closing(

@@ -12,7 +12,7 @@ use super::{Error, Rules};
 use crate::config::Settings;
 use crate::domain::actions::{self, Refusal};
 use crate::domain::intake::{RawForm, Upload};
-use crate::domain::kinds::{DataPoint, RequestKind};
+use crate::domain::kinds::{DataPoint, EventKind, RequestKind};
 use crate::domain::lifecycle::Change;
 use crate::domain::package::PackageType;
 use crate::domain::token::SecretToken;
@@ -34,7 +34,7 @@ pub struct Action<'a> {
 
 /// How an action ended.
 pub enum Acted {
-    Done(&'static str),
+    Done(EventKind),
     /// Refused: what to tell the staff member.
     Refused(String),
     NotFound,
@@ -219,7 +219,7 @@ async fn note(
     actor: Actor<'_>,
     form: &RawForm,
     now: DateTime<Utc>,
-) -> Result<Result<&'static str, Acted>, Error> {
+) -> Result<Result<EventKind, Acted>, Error> {
     let text = match required(form, "note", "the note") {
         Ok(t) => t,
         Err(a) => return Ok(Err(a)),
@@ -227,13 +227,13 @@ async fn note(
     let event = Event {
         request_id: r.id,
         actor,
-        action: "note_added",
+        action: EventKind::NoteAdded,
         from: None,
         to: None,
         data: json!({ "note": text }),
     };
     events::record(conn, now, event).await?;
-    Ok(Ok("note_added"))
+    Ok(Ok(EventKind::NoteAdded))
 }
 
 async fn assign(
@@ -242,7 +242,7 @@ async fn assign(
     actor: Actor<'_>,
     form: &RawForm,
     now: DateTime<Utc>,
-) -> Result<Result<&'static str, Acted>, Error> {
+) -> Result<Result<EventKind, Acted>, Error> {
     if r.status.is_closed() {
         return Ok(Err(Refusal::Closed.into()));
     }
@@ -257,13 +257,13 @@ async fn assign(
     let event = Event {
         request_id: r.id,
         actor,
-        action: "assigned",
+        action: EventKind::Assigned,
         from: None,
         to: None,
         data: json!({ "assignee_id": to }),
     };
     events::record(conn, now, event).await?;
-    Ok(Ok("assigned"))
+    Ok(Ok(EventKind::Assigned))
 }
 
 /// The one extension, noticed to the consumer (and the agent) with its reason.
@@ -275,7 +275,7 @@ async fn extend(
     form: &RawForm,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Result<&'static str, Acted>, Error> {
+) -> Result<Result<EventKind, Acted>, Error> {
     let reason = form.get("reason").trim();
     let until = match form.get("until").trim() {
         "" => None,
@@ -295,7 +295,7 @@ async fn extend(
     let event = Event {
         request_id: r.id,
         actor,
-        action: "deadline_extended",
+        action: EventKind::DeadlineExtended,
         from: None,
         to: None,
         data: json!({ "until": new_date, "reason": reason }),
@@ -314,7 +314,7 @@ async fn extend(
     }
     mail.push((Some(r.id), notice));
     outbox::enqueue_many(conn, now, &mail).await?;
-    Ok(Ok("deadline_extended"))
+    Ok(Ok(EventKind::DeadlineExtended))
 }
 
 /// The response package of a request to know: required for a copy of specific pieces,

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::kinds::{Channel, EventKind, RequestKind, RequestStatus};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Detail {
@@ -77,7 +77,8 @@ pub struct EventRow {
     pub at: DateTime<Utc>,
     pub actor_type: String,
     pub actor: Option<String>,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: EventKind,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub data: serde_json::Value,

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::kinds::RequestStatus;
+use crate::domain::kinds::{EventKind, RequestStatus};
 
 /// Who did something.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +31,7 @@ impl Actor<'_> {
 pub struct Event<'a> {
     pub request_id: Uuid,
     pub actor: Actor<'a>,
-    pub action: &'a str,
+    pub action: EventKind,
     pub from: Option<RequestStatus>,
     pub to: Option<RequestStatus>,
     pub data: Value,
@@ -39,7 +39,7 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     /// Something the consumer did that changes no status by itself.
-    pub fn by_consumer(request_id: Uuid, action: &'a str, data: Value) -> Self {
+    pub fn by_consumer(request_id: Uuid, action: EventKind, data: Value) -> Self {
         Event {
             request_id,
             actor: Actor::Consumer,
@@ -65,7 +65,7 @@ pub async fn record(
     .bind(at)
     .bind(actor_type)
     .bind(actor_id)
-    .bind(event.action)
+    .bind(event.action.code())
     .bind(event.from.map(RequestStatus::code))
     .bind(event.to.map(RequestStatus::code))
     .bind(event.data)
@@ -91,7 +91,7 @@ pub async fn record_many(
         ids.push(e.request_id);
         types.push(actor_type);
         actor_ids.push(actor_id.map(str::to_owned));
-        actions.push(e.action);
+        actions.push(e.action.code());
         froms.push(e.from.map(RequestStatus::code));
         tos.push(e.to.map(RequestStatus::code));
         data.push(e.data.clone());

@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::events::{self, Event};
+use crate::domain::kinds::EventKind;
 
 /// Records that a confirmation came from a browser sending an opt-out preference
 /// signal (reg. §7025(c)(3)): not applied, the link keeps working elsewhere.
@@ -19,7 +20,7 @@ pub async fn record_not_applied_for_gpc(
     let reason = "the browser sent a Global Privacy Control opt-out signal (reg. §7025(c)(3))";
     let event = Event::by_consumer(
         request_id,
-        "opt_in_not_applied_gpc",
+        EventKind::OptInNotAppliedGpc,
         json!({ "reason": reason }),
     );
     events::record(conn, now, event).await

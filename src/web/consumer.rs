@@ -422,7 +422,7 @@ async fn send_new_link(
         store::events::Event {
             request_id: view.id,
             actor: store::events::Actor::Consumer,
-            action: "verification_link_requested",
+            action: crate::domain::kinds::EventKind::VerificationLinkRequested,
             from: None,
             to: None,
             data: serde_json::json!({ "purpose": purpose.map(LinkPurpose::code) }),

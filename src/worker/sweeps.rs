@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Worker;
 use crate::domain::actions::Refusal;
-use crate::domain::kinds::{DataPoint, LinkPurpose, RequestKind, RequestStatus};
+use crate::domain::kinds::{DataPoint, EventKind, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::lifecycle::Change;
 use crate::domain::token::SecretToken;
 use crate::mail::{OutgoingMessage, messages};
@@ -253,7 +253,7 @@ impl Worker {
             trail.push(Event {
                 request_id: d.id,
                 actor: Actor::System,
-                action: "verification_reminder_sent",
+                action: EventKind::VerificationReminderSent,
                 from: None,
                 to: None,
                 data: json!({ "purpose": purpose.code() }),
@@ -283,7 +283,7 @@ impl Worker {
             .map(|d| Event {
                 request_id: d.id,
                 actor: Actor::System,
-                action: "became_overdue",
+                action: EventKind::BecameOverdue,
                 from: None,
                 to: None,
                 data: json!({ "due_on": d.due_on }),

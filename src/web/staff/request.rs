@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::login::Me;
 use super::session::Staff;
 use crate::domain::actions::{self, DenialReason};
-use crate::domain::kinds::{DataPoint, RequestKind, RequestStatus};
+use crate::domain::kinds::{DataPoint, EventKind, RequestKind, RequestStatus};
 use crate::domain::tracking::TrackingCode;
 use crate::service::{self, staff::Acted, staff::Action};
 use crate::store;
@@ -126,7 +126,9 @@ async fn render(
     let kind = r.kind;
     let open = r.closed_at.is_none();
     let events = detail::events(&state.db, r.id).await?;
-    let (notes, trail): (Vec<_>, Vec<_>) = events.iter().partition(|e| e.action == "note_added");
+    let (notes, trail): (Vec<_>, Vec<_>) = events
+        .iter()
+        .partition(|e| e.action == EventKind::NoteAdded);
     let show = |e: &&detail::EventRow| TrailLine {
         at: e
             .at
@@ -137,7 +139,7 @@ async fn render(
             Some(a) => format!("{} {a}", e.actor_type),
             None => e.actor_type.clone(),
         },
-        what: e.action.replace('_', " "),
+        what: e.action.code().replace('_', " "),
         change: match (&e.from_status, &e.to_status) {
             (Some(f), Some(t)) => format!("{f} → {t}"),
             (None, Some(t)) => format!("→ {t}"),
@@ -298,7 +300,7 @@ pub async fn act(
             .await
         }
         Acted::Done(done) => {
-            tracing::info!(staff_id = %staff.id, tracking_code = %code.as_str(), action = done, "staff action");
+            tracing::info!(staff_id = %staff.id, tracking_code = %code.as_str(), action = done.code(), "staff action");
             Ok(
                 Redirect::to(&format!("/staff/requests/{}?done={done}", code.as_str()))
                     .into_response(),
