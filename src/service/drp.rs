@@ -1,8 +1,24 @@
 //! The Data Rights Protocol's objects as the portal states them: the Exercise Status
 //! object (answers and callbacks alike), an agent's registration, this business's
-//! directory entry. Used by the DRP API, the worker's callbacks and the CLI.
+//! directory entry; and filing an exercise. Used by the DRP API, the worker's callbacks
+//! and the CLI.
+
+use std::sync::Arc;
 
 use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Error;
+use super::intake::Intake;
+use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
+use crate::domain::intake::NewRequest;
+use crate::domain::kinds::Channel;
+use crate::domain::token::SecretToken;
+use crate::domain::tracking::TrackingCode;
+use crate::mail::messages;
+use crate::store;
+use crate::store::inserter::InsertError;
+use crate::store::requests::{DrpFields, Insert};
 
 use crate::clock::{end_of_day, start_of_day};
 use crate::domain::drp;
@@ -164,4 +180,111 @@ pub(crate) fn is_https_or_loopback(url: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What a DRP exercise adds to a request: the agent, the protocol's ids, the callback,
+/// the points it vouched for, and the signed body spent by filing it.
+pub struct DrpMeta<'a> {
+    pub agent: &'a Agent,
+    pub drp_id: Uuid,
+    pub agent_request_id: Option<&'a str>,
+    pub regime: Option<&'a str>,
+    pub callback: Option<&'a str>,
+    pub vouched: &'a [&'static str],
+    pub signature: ([u8; 32], chrono::DateTime<chrono::Utc>),
+}
+
+/// Files the request; `None` when its signed body was already used.
+pub async fn file_exercise(
+    state: &Intake<'_>,
+    request: &Arc<NewRequest>,
+    status: RequestStatus,
+    meta: &DrpMeta<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<DrpView>, Error> {
+    let kind = request.kind;
+    let received_on = now.with_timezone(&state.tz).date_naive();
+    let link_days = state.settings.worker.verification_link_days;
+    let opt_in = kind == RequestKind::OptIn;
+    let deadlines = if opt_in {
+        Deadlines::for_opt_in(
+            received_on,
+            u32::try_from(link_days).unwrap_or(OPT_IN_WINDOW_DAYS),
+        )
+    } else {
+        Deadlines::for_kind(kind, received_on, state.calendar)
+    };
+    // An opt-in's link works until the sweep closes the opt-in, at the start of its
+    // `respond_by`; other links for their usual lifetime.
+    let expires = match deadlines.respond_by {
+        Some(last) if opt_in => start_of_day(state.tz, last),
+        _ => now + chrono::Duration::days(link_days),
+    };
+    for _ in 0..5 {
+        let code = TrackingCode::generate();
+        let link = (status == RequestStatus::AwaitingVerification).then(SecretToken::generate);
+        let url = link
+            .as_ref()
+            .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
+        let receipt = match (opt_in, url.as_deref(), deadlines.respond_by) {
+            (true, Some(url), Some(respond_by)) => messages::opt_in_request(
+                state.mail,
+                request.email.as_str(),
+                &code,
+                &meta.agent.name,
+                opt_in_last_day(respond_by),
+                url,
+            )?,
+            _ => messages::receipt(
+                state.mail,
+                request.email.as_str(),
+                &code,
+                kind,
+                &deadlines,
+                url.as_deref(),
+            )?,
+        };
+        let row = Insert {
+            id: store::requests::new_id(),
+            request: Arc::clone(request),
+            tracking_code: code.clone(),
+            kind,
+            status,
+            channel: Channel::Drp,
+            received_at: now,
+            deadlines,
+            receipt: Some(receipt),
+            verification: link.as_ref().map(|t| (*t.hash(), expires)),
+            drp: Some(DrpFields {
+                agent_id: meta.agent.id.clone(),
+                drp_request_id: meta.drp_id,
+                agent_request_id: meta.agent_request_id.map(str::to_owned),
+                regime: meta.regime.map(str::to_owned),
+                status_callback: meta.callback.map(str::to_owned),
+                verification_level: (status == RequestStatus::Verified).then_some("agent vouched"),
+                vouched: meta.vouched.to_vec(),
+                trusted: meta.agent.trusted,
+                signature: Some(meta.signature),
+            }),
+        };
+        let view = DrpView::of_new(&row);
+        match state.inserter.insert(row).await {
+            Ok(()) => {}
+            Err(InsertError::Database(err))
+                if store::violates(&err, store::requests::TRACKING_CODE_KEY) =>
+            {
+                continue;
+            }
+            Err(InsertError::Database(err))
+                if store::violates(&err, store::drp::USED_SIGNATURE_KEY) =>
+            {
+                return Ok(None);
+            }
+            Err(InsertError::Database(err)) => return Err(err.into()),
+            Err(InsertError::Stopped) => return Err(Error::Stopped),
+        }
+        tracing::info!(tracking_code = %code, agent_id = %meta.agent.id, kind = %kind, "DRP request received");
+        return Ok(Some(view));
+    }
+    Err(Error::NoFreeTrackingCode)
 }

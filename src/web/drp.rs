@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use crate::clock::start_of_day;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -19,23 +18,20 @@ use super::AppState;
 use super::errors::{AppError, Failure};
 use super::form::{LimitedForm, SubmittedForm};
 use super::ratelimit::StatusLookups;
-use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::drp::{self, Claims, Envelope, Rejection, Signed};
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::NewRequest;
-use crate::domain::kinds::{Channel, LinkPurpose, Lookback, RequestKind, RequestStatus};
+use crate::domain::kinds::{LinkPurpose, Lookback, RequestKind, RequestStatus};
 use crate::domain::lifecycle::Change;
 use crate::domain::token::{self, SecretToken};
 use crate::domain::tracking::TrackingCode;
 use crate::mail::messages;
 use crate::service::{self, lifecycle::Ask};
 use crate::store;
-use crate::store::agents::{self, Agent, DrpView};
+use crate::store::agents::{self, Agent};
 use crate::store::events::Actor;
-use crate::store::inserter::InsertError;
 
 pub use crate::service::drp::{check_agent, directory_entry_json, status_object};
-use crate::store::requests::{DrpFields, Insert};
 
 const BODY_MAX: usize = 64 * 1024;
 
@@ -276,7 +272,7 @@ async fn exercise(
         _ => RequestStatus::AwaitingVerification,
     };
     let drp_id = Uuid::new_v4();
-    let meta = DrpMeta {
+    let meta = service::drp::DrpMeta {
         agent: &agent,
         drp_id,
         agent_request_id: get("agent-request-id"),
@@ -285,115 +281,18 @@ async fn exercise(
         vouched: &vouched,
         signature: (message_hash, expires_at),
     };
-    match store_exercise(&state, &Arc::new(request), status, &meta).await? {
+    match service::drp::file_exercise(
+        &state.intake(),
+        &Arc::new(request),
+        status,
+        &meta,
+        state.clock.now(),
+    )
+    .await?
+    {
         Some(view) => Ok(Json(status_object(state.tz, &state.mail, &view)).into_response()),
         None => Ok(forbidden(&Rejection::Replayed.to_string())),
     }
-}
-
-struct DrpMeta<'a> {
-    agent: &'a Agent,
-    drp_id: Uuid,
-    agent_request_id: Option<&'a str>,
-    regime: Option<&'a str>,
-    callback: Option<&'a str>,
-    vouched: &'a [&'static str],
-    signature: ([u8; 32], chrono::DateTime<chrono::Utc>),
-}
-
-/// Files the request; `None` when its signed body was already used.
-async fn store_exercise(
-    state: &AppState,
-    request: &Arc<NewRequest>,
-    status: RequestStatus,
-    meta: &DrpMeta<'_>,
-) -> Result<Option<DrpView>, AppError> {
-    let kind = request.kind;
-    let now = state.clock.now();
-    let received_on = now.with_timezone(&state.tz).date_naive();
-    let link_days = state.settings.worker.verification_link_days;
-    let opt_in = kind == RequestKind::OptIn;
-    let deadlines = if opt_in {
-        Deadlines::for_opt_in(
-            received_on,
-            u32::try_from(link_days).unwrap_or(OPT_IN_WINDOW_DAYS),
-        )
-    } else {
-        Deadlines::for_kind(kind, received_on, &state.calendar)
-    };
-    // An opt-in's link works until the sweep closes the opt-in, at the start of its
-    // `respond_by`; other links for their usual lifetime.
-    let expires = match deadlines.respond_by {
-        Some(last) if opt_in => start_of_day(state.tz, last),
-        _ => now + chrono::Duration::days(link_days),
-    };
-    for _ in 0..5 {
-        let code = TrackingCode::generate();
-        let link = (status == RequestStatus::AwaitingVerification).then(SecretToken::generate);
-        let url = link
-            .as_ref()
-            .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = match (opt_in, url.as_deref(), deadlines.respond_by) {
-            (true, Some(url), Some(respond_by)) => messages::opt_in_request(
-                &state.mail,
-                request.email.as_str(),
-                &code,
-                &meta.agent.name,
-                opt_in_last_day(respond_by),
-                url,
-            )?,
-            _ => messages::receipt(
-                &state.mail,
-                request.email.as_str(),
-                &code,
-                kind,
-                &deadlines,
-                url.as_deref(),
-            )?,
-        };
-        let row = Insert {
-            id: store::requests::new_id(),
-            request: Arc::clone(request),
-            tracking_code: code.clone(),
-            kind,
-            status,
-            channel: Channel::Drp,
-            received_at: now,
-            deadlines,
-            receipt: Some(receipt),
-            verification: link.as_ref().map(|t| (*t.hash(), expires)),
-            drp: Some(DrpFields {
-                agent_id: meta.agent.id.clone(),
-                drp_request_id: meta.drp_id,
-                agent_request_id: meta.agent_request_id.map(str::to_owned),
-                regime: meta.regime.map(str::to_owned),
-                status_callback: meta.callback.map(str::to_owned),
-                verification_level: (status == RequestStatus::Verified).then_some("agent vouched"),
-                vouched: meta.vouched.to_vec(),
-                trusted: meta.agent.trusted,
-                signature: Some(meta.signature),
-            }),
-        };
-        let view = DrpView::of_new(&row);
-        match state.inserter.insert(row).await {
-            Ok(()) => {}
-            Err(InsertError::Database(err))
-                if store::violates(&err, store::requests::TRACKING_CODE_KEY) =>
-            {
-                continue;
-            }
-            Err(InsertError::Database(err))
-                if store::violates(&err, store::drp::USED_SIGNATURE_KEY) =>
-            {
-                return Ok(None);
-            }
-            Err(InsertError::Database(err)) => return Err(err.into()),
-            Err(err @ InsertError::Stopped) => return Err(AppError::Internal(err.into())),
-        }
-        tracing::info!(tracking_code = %code, agent_id = %meta.agent.id, kind = %kind, "DRP request received");
-        return Ok(Some(view));
-    }
-    Err(AppError::Internal(anyhow::anyhow!("no free tracking code")))
 }
 
 async fn parse_id(raw: &str) -> Option<Uuid> {
