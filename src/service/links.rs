@@ -89,18 +89,8 @@ pub async fn follow(
         data,
         ..Ask::new(change)
     };
-    let done = lifecycle::transition(
-        &mut tx,
-        rules,
-        Key::Id(link.request_id),
-        Actor::Consumer,
-        ask,
-        now,
-    )
-    .await?;
-    match done {
+    match consumer_answers(&mut tx, rules, &link, ask, now).await? {
         Some(Ok(done)) => {
-            verification::mark_used(&mut tx, link.token_id, now).await?;
             tx.commit().await?;
             if change == Change::AgentRejected {
                 return Ok(Followed::AgentRejected(link));
@@ -111,6 +101,30 @@ pub async fn follow(
         Some(Err(Refusal::NoDeclaration)) => Ok(Followed::NeedsDeclaration(link)),
         _ => Ok(Followed::Spent(Spent::NotWaiting, link)),
     }
+}
+
+/// The consumer's answer through their link: the lifecycle's transition, and the link
+/// marked used only when the transition was allowed.
+async fn consumer_answers(
+    conn: &mut PgConnection,
+    rules: Rules<'_>,
+    link: &LinkView,
+    ask: Ask<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Result<lifecycle::Done, Refusal>>, Error> {
+    let done = lifecycle::transition(
+        conn,
+        rules,
+        Key::Id(link.request_id),
+        Actor::Consumer,
+        ask,
+        now,
+    )
+    .await?;
+    if matches!(done, Some(Ok(_))) {
+        verification::mark_used(conn, link.token_id, now).await?;
+    }
+    Ok(done)
 }
 
 /// The purpose a new link for this request has: the one its first link had. `None`
@@ -194,19 +208,12 @@ pub async fn answer_opt_in(
         data,
         ..Ask::new(change)
     };
-    let done = lifecycle::transition(
-        &mut tx,
-        rules,
-        Key::Id(link.request_id),
-        Actor::Consumer,
-        ask,
-        now,
-    )
-    .await?;
-    if !matches!(done, Some(Ok(_))) {
+    if !matches!(
+        consumer_answers(&mut tx, rules, &link, ask, now).await?,
+        Some(Ok(_))
+    ) {
         return Ok(OptInDecided::Spent(Spent::NotWaiting, link));
     }
-    verification::mark_used(&mut tx, link.token_id, now).await?;
     tx.commit().await?;
     Ok(match choice {
         OptInChoice::Confirm => OptInDecided::OptedIn(link),
