@@ -100,26 +100,34 @@ pub async fn claim_digest(
     Ok(claimed.is_some())
 }
 
-/// Open requests due on or before `until`, nearest first, and how many there are. An
-/// opt-in waiting for the consumer is not staff's to act on, so it is left out.
+/// Open requests due on or before `until`, nearest first, and how many there are. Only
+/// kinds with a legal deadline (`RequestKind::has_legal_deadline`): an opt-in waiting for
+/// the consumer is not staff's to act on.
 pub async fn open_due_by(
     conn: &mut PgConnection,
     until: NaiveDate,
     limit: i64,
 ) -> Result<(i64, Vec<Due>), sqlx::Error> {
+    let kinds: Vec<&str> = RequestKind::ALL
+        .iter()
+        .filter(|k| k.has_legal_deadline())
+        .map(|k| k.code())
+        .collect();
     let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM requests WHERE closed_at IS NULL AND due_on <= $1 AND kind <> 'opt_in'",
+        "SELECT count(*) FROM requests WHERE closed_at IS NULL AND due_on <= $1 AND kind = ANY($2)",
     )
     .bind(until)
+    .bind(&kinds)
     .fetch_one(&mut *conn)
     .await?;
     let sql = format!(
-        "SELECT {DUE_COLUMNS} FROM requests WHERE closed_at IS NULL AND due_on <= $1 AND kind <> 'opt_in'
+        "SELECT {DUE_COLUMNS} FROM requests WHERE closed_at IS NULL AND due_on <= $1 AND kind = ANY($3)
          ORDER BY due_on LIMIT $2"
     );
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(until)
         .bind(limit)
+        .bind(&kinds)
         .fetch_all(conn)
         .await?;
     Ok((count, rows))
