@@ -434,22 +434,29 @@ pub struct ConsumerView {
     pub closed_at: Option<DateTime<Utc>>,
     /// Whether the consumer gets a link at all (not with a power of attorney).
     pub agent_authority: Option<String>,
+    /// Whether the consumer already answered their link (their address is confirmed).
+    pub consumer_answered: bool,
 }
+
+/// What the status pages read; `consumer_answered` says whether the consumer has used
+/// their own link (their address is then a matched point).
+const CONSUMER_VIEW: &str = "SELECT id, email, tracking_code, kind, status, received_at, confirm_by,
+        respond_by, extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason,
+        closed_at, agent_authority,
+        EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = requests.id
+                AND e.action IN ('email_verified', 'agent_authority_confirmed')) AS consumer_answered
+    FROM requests";
 
 /// A request by the token of its agent's status link.
 pub async fn find_for_agent(
     pool: &PgPool,
     access_hash: &[u8],
 ) -> Result<Option<ConsumerView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, email, tracking_code, kind, status, received_at, confirm_by, respond_by,
-                extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason, closed_at,
-                agent_authority
-         FROM requests WHERE agent_access_hash = $1",
-    )
-    .bind(access_hash)
-    .fetch_optional(pool)
-    .await
+    let sql = format!("{CONSUMER_VIEW} WHERE agent_access_hash = $1");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(access_hash)
+        .fetch_optional(pool)
+        .await
 }
 
 /// A request by its tracking code, only when the e-mail address matches too.
@@ -458,14 +465,10 @@ pub async fn find_for_consumer(
     code: &TrackingCode,
     email: &EmailAddress,
 ) -> Result<Option<ConsumerView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, email, tracking_code, kind, status, received_at, confirm_by, respond_by,
-                extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason, closed_at,
-                agent_authority
-         FROM requests WHERE tracking_code = $1 AND lower(email) = lower($2)",
-    )
-    .bind(code.as_str())
-    .bind(email.as_str())
-    .fetch_optional(pool)
-    .await
+    let sql = format!("{CONSUMER_VIEW} WHERE tracking_code = $1 AND lower(email) = lower($2)");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(code.as_str())
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await
 }

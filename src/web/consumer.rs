@@ -337,7 +337,8 @@ async fn look_up(
     };
     match store::requests::find_for_consumer(&state.db, &code, &email).await? {
         Some(view) => {
-            let waiting = view.status == RequestStatus::AwaitingVerification;
+            let waiting =
+                view.status == RequestStatus::AwaitingVerification && !view.consumer_answered;
             if resend && waiting {
                 page.notice = Some(match send_new_link(&state, &view, &code).await? {
                     NewLink::Sent => {
@@ -436,6 +437,7 @@ async fn send_new_link(
 fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {
     let kind = Some(v.kind);
     let status = Some(v.status);
+    let gets_link = LinkPurpose::of_request(v.kind, agent_authority(&v)).is_some();
     let open = !v.status.is_closed();
     let mut dates = Vec::new();
     if open {
@@ -453,7 +455,10 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         });
     }
     StatusResult {
-        awaiting_verification: status == Some(RequestStatus::AwaitingVerification),
+        // The consumer is asked for their link only while it is unused and they get one.
+        awaiting_verification: status == Some(RequestStatus::AwaitingVerification)
+            && !v.consumer_answered
+            && gets_link,
         link_for: match LinkPurpose::of_request(v.kind, agent_authority(&v)) {
             Some(LinkPurpose::ConfirmOptIn) => "confirm or decline opting back in",
             Some(LinkPurpose::ConfirmAgent) => "confirm or reject the agent who filed for you",
@@ -462,6 +467,11 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         tracking_code: v.tracking_code,
         kind_title: kind.map_or("Privacy request", RequestKind::title),
         status_label: match (kind, status) {
+            (Some(kind), Some(RequestStatus::AwaitingVerification))
+                if kind != RequestKind::OptIn && (v.consumer_answered || !gets_link) =>
+            {
+                "Checking identity: we are matching your details against our records"
+            }
             (Some(kind), Some(status)) => kind.status_label(status),
             (None, Some(status)) => status.label(),
             _ => "In progress",

@@ -493,6 +493,25 @@ async fn the_email_link_is_one_point_and_staff_points_complete_the_policy() {
         "awaiting_verification",
         "the link proves control of the address, not identity"
     );
+    // The consumer is no longer asked for their link: staff are matching details.
+    let lookup = [
+        ("tracking_code", code.as_str()),
+        ("email", "ana.lopez@example.com"),
+    ];
+    let page = app
+        .post_form("/status", &lookup)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Checking identity"), "{page}");
+    assert!(!page.contains("We are waiting for you to"));
+    app.post_form("/status/resend", &lookup).await;
+    let links: i64 = sqlx::query_scalar("SELECT count(*) FROM verification_tokens")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(links, 1, "no new link once the consumer's own was used");
     let refused = staff
         .post(&format!("/staff/requests/{code}/fulfil"), &[])
         .await;
