@@ -285,7 +285,11 @@ pub async fn seed(
             let n = store::seed::messages(&db.pool, messages, clock.now(), &host).await?;
             println!("queued {n} messages");
         }
-        sqlx::query("ANALYZE requests").execute(&db.pool).await?;
+        // Vacuumed as well as analyzed: a table autovacuum has visited, so index-only
+        // scans (the yearly metrics) read the index alone, as they would in service.
+        sqlx::query("VACUUM (ANALYZE) requests")
+            .execute(&db.pool)
+            .await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
