@@ -136,9 +136,8 @@ pub struct Timing {
 }
 
 /// One line: a row's figures.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Line {
-    #[serde(serialize_with = "row_code")]
     pub row: Row,
     pub received: u64,
     pub complied: u64,
@@ -147,10 +146,6 @@ pub struct Line {
     pub denied_by_reason: Vec<(String, u64)>,
     pub median_days: Option<f64>,
     pub mean_days: Option<f64>,
-}
-
-fn row_code<S: serde::Serializer>(row: &Row, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(row.code())
 }
 
 impl Line {
@@ -200,7 +195,7 @@ fn reason_rank(code: &str) -> usize {
 }
 
 /// A year's report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub year: i32,
     pub lines: Vec<Line>,
