@@ -327,6 +327,13 @@ async fn a_years_metrics_match_a_table_worked_out_by_hand() {
         close(&row["median_days"], median, &format!("{} median", e.row));
         close(&row["mean_days"], mean, &format!("{} mean", e.row));
     }
+    let text = report(&app, "2027", "text");
+    assert!(text.contains("denied: Suspected fraud: 1"), "{text}");
+    let html = report(&app, "2027", "html");
+    assert_eq!(
+        table_rows(&html)[3][..4],
+        ["Requests to delete", "2", "0", "1"]
+    );
     let last_year: serde_json::Value = serde_json::from_str(&report(&app, "2026", "json")).unwrap();
     assert_eq!(last_year["rows"]["delete"]["received"], 1);
     assert_eq!(last_year["rows"]["delete"]["complied"], 1);
