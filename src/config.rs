@@ -46,6 +46,19 @@ pub struct Settings {
     pub outbound: Outbound,
     pub deadlines: DeadlineSettings,
     pub verification: crate::domain::lifecycle::Policy,
+    #[serde(default)]
+    pub metrics: Metrics,
+}
+
+/// `[metrics]`: what the yearly report (reg. §7102) shows beyond the staff console.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// Serve `/metrics/YYYY` to anyone, for a privacy policy to link to. Off until an
+    /// admin turns it on: only a business that must publish (above 10 million consumers)
+    /// or chooses to should.
+    #[serde(default)]
+    pub publish_yearly: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -44,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: DrpCommand,
     },
+    /// Reports for the regulator and the privacy policy.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -55,6 +60,17 @@ enum Command {
         /// How many e-mails to queue in the outbox.
         #[arg(long, default_value_t = 0)]
         messages: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The yearly request metrics (reg. §7102) for requests received in YEAR.
+    Metrics {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, default_value = "text", value_parser = ["text", "csv", "json", "html"])]
+        format: String,
     },
 }
 
@@ -152,6 +168,9 @@ fn main() -> anyhow::Result<()> {
             Command::Staff {
                 command: StaffCommand::Add { email, role },
             } => startup::add_staff(settings, &email, &role).await,
+            Command::Report {
+                command: ReportCommand::Metrics { year, format },
+            } => startup::report_metrics(settings, year, &format).await,
             Command::Seed {
                 requests,
                 due,

@@ -9,6 +9,7 @@ pub mod email;
 pub mod intake;
 pub mod kinds;
 pub mod lifecycle;
+pub mod metrics;
 pub mod package;
 pub mod token;
 pub mod tracking;

@@ -6,6 +6,7 @@ pub mod drp;
 pub mod intake;
 pub mod lifecycle;
 pub mod links;
+pub mod metrics;
 pub mod staff;
 
 use chrono_tz::Tz;

@@ -7,6 +7,7 @@ pub mod drp;
 pub mod errors;
 pub mod form;
 pub mod gpc;
+pub mod metrics;
 pub mod opt_in;
 pub mod ratelimit;
 pub mod serve;
@@ -203,6 +204,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .merge(staff::router())
         .merge(drp::router())
+        .route("/metrics/{year}", get(metrics::yearly))
         .route("/healthz", get(consumer::healthz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod login;
+pub mod metrics;
 pub mod queue;
 pub mod request;
 pub mod session;
@@ -19,6 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(|| async { Redirect::to("/staff/requests") }))
         .route("/staff/login", get(login::form).post(login::submit))
         .route("/staff/logout", post(login::logout))
+        .route("/staff/metrics", get(metrics::page))
+        .route("/staff/metrics.csv", get(metrics::csv))
+        .route("/staff/metrics.html", get(metrics::publishable))
         .route("/staff/requests", get(queue::list))
         .route("/staff/requests.csv", get(queue::export_csv))
         .route("/staff/requests/{code}", get(request::show))

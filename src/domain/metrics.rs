@@ -1,0 +1,594 @@
+//! The yearly metrics a large business publishes (reg. §7102, ccpa-rules §8): for each
+//! kind of request received in a calendar year, how many came in, how many were complied
+//! with in whole or in part, how many were denied and why, and how long a substantive
+//! response took. Pure: the database hands over counts per (kind, channel, status,
+//! outcome) and the response times per row; [`report`] does the same from single
+//! requests, which is what the rules are tested against.
+
+use chrono::{DateTime, Utc};
+
+use super::actions::DENIAL_REASONS;
+use super::kinds::{Channel, RequestKind, RequestStatus};
+use super::lifecycle::outcome;
+
+/// One line of the report. A request to know counts under its own kind and under "know"
+/// together; a GPC opt-out counts as an opt-out and is also shown apart (ccpa-rules §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Row {
+    Know,
+    KnowCategories,
+    KnowSpecific,
+    Delete,
+    Correct,
+    OptOut,
+    OptOutGpc,
+    Limit,
+}
+
+impl Row {
+    pub const ALL: &'static [Row] = &[
+        Row::Know,
+        Row::KnowCategories,
+        Row::KnowSpecific,
+        Row::Delete,
+        Row::Correct,
+        Row::OptOut,
+        Row::OptOutGpc,
+        Row::Limit,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Row::Know => "know",
+            Row::KnowCategories => "know_categories",
+            Row::KnowSpecific => "know_specific",
+            Row::Delete => "delete",
+            Row::Correct => "correct",
+            Row::OptOut => "opt_out",
+            Row::OptOutGpc => "opt_out_gpc",
+            Row::Limit => "limit_sensitive",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Row> {
+        Row::ALL.iter().copied().find(|r| r.code() == code)
+    }
+
+    /// What a reader of the privacy policy sees.
+    pub fn label(self) -> &'static str {
+        match self {
+            Row::Know => "Requests to know (all)",
+            Row::KnowCategories => "Requests to know categories",
+            Row::KnowSpecific => "Requests to know specific pieces",
+            Row::Delete => "Requests to delete",
+            Row::Correct => "Requests to correct",
+            Row::OptOut => "Requests to opt out of sale or sharing (all)",
+            Row::OptOutGpc => "Opt-outs by Global Privacy Control signal",
+            Row::Limit => "Requests to limit use of sensitive personal information",
+        }
+    }
+
+    /// The rows a request counts in; none for an opt-in, which §7102 does not ask for.
+    pub fn of(kind: RequestKind, channel: Channel) -> &'static [Row] {
+        match (kind, channel) {
+            (RequestKind::KnowCategories, _) => &[Row::Know, Row::KnowCategories],
+            (RequestKind::KnowSpecific, _) => &[Row::Know, Row::KnowSpecific],
+            (RequestKind::Delete, _) => &[Row::Delete],
+            (RequestKind::Correct, _) => &[Row::Correct],
+            (RequestKind::OptOut, Channel::Gpc) => &[Row::OptOut, Row::OptOutGpc],
+            (RequestKind::OptOut, _) => &[Row::OptOut],
+            (RequestKind::LimitSensitive, _) => &[Row::Limit],
+            (RequestKind::OptIn, _) => &[],
+        }
+    }
+}
+
+/// How a request ended, as §7102 counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    /// Fulfilled, partially fulfilled, or (opt-out, limit) applied.
+    Complied,
+    /// Denied, with the reason code it keeps; closed unverified counts as denied because
+    /// identity was not verified.
+    Denied(&'a str),
+    /// Open, or withdrawn: neither complied with nor denied.
+    Neither,
+}
+
+/// Judges a request from its status and the outcome code it kept.
+pub fn verdict(status: RequestStatus, outcome_code: Option<&str>) -> Verdict<'_> {
+    match status {
+        RequestStatus::Fulfilled | RequestStatus::PartiallyFulfilled => Verdict::Complied,
+        RequestStatus::ClosedUnverified => Verdict::Denied(outcome::IDENTITY_NOT_VERIFIED),
+        RequestStatus::Denied => Verdict::Denied(outcome_code.unwrap_or(OTHER)),
+        _ => Verdict::Neither,
+    }
+}
+
+const OTHER: &str = "other";
+
+/// The statuses of a substantive response, for the database to time only those.
+pub const RESPONDED: &[RequestStatus] = &[
+    RequestStatus::Fulfilled,
+    RequestStatus::PartiallyFulfilled,
+    RequestStatus::Denied,
+    RequestStatus::ClosedUnverified,
+];
+
+/// Requests of one kind, channel, status and outcome received in the year: what the
+/// database counts with one `GROUP BY`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub kind: RequestKind,
+    pub channel: Channel,
+    pub status: RequestStatus,
+    pub outcome_code: Option<String>,
+    pub count: u64,
+}
+
+/// Days from receipt to a substantive response, over a row's complied and denied
+/// requests. A median does not add up across groups, so it is computed per row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    pub row: Row,
+    pub median_days: f64,
+    pub mean_days: f64,
+}
+
+/// One line: a row's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub row: Row,
+    pub received: u64,
+    pub complied: u64,
+    pub denied: u64,
+    /// Denials by reason code, in the order of the reason list; only reasons that occur.
+    pub denied_by_reason: Vec<(String, u64)>,
+    pub median_days: Option<f64>,
+    pub mean_days: Option<f64>,
+}
+
+impl Line {
+    fn new(row: Row) -> Self {
+        Line {
+            row,
+            received: 0,
+            complied: 0,
+            denied: 0,
+            denied_by_reason: Vec::new(),
+            median_days: None,
+            mean_days: None,
+        }
+    }
+
+    /// How many were denied for `reason`.
+    pub fn denied_for(&self, reason: &str) -> u64 {
+        self.denied_by_reason
+            .iter()
+            .find(|(code, _)| code == reason)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    fn add_denial(&mut self, reason: &str, n: u64) {
+        self.denied += n;
+        match self.denied_by_reason.iter_mut().find(|(c, _)| c == reason) {
+            Some((_, count)) => *count += n,
+            None => {
+                self.denied_by_reason.push((reason.to_owned(), n));
+                self.denied_by_reason.sort_by_key(|(c, _)| reason_rank(c));
+            }
+        }
+    }
+}
+
+/// The reason codes a denial can carry, in the order the report shows them: the denial
+/// reasons, then an agent whose authority was not established.
+pub fn reason_codes() -> impl Iterator<Item = &'static str> {
+    DENIAL_REASONS
+        .iter()
+        .map(|r| r.code)
+        .chain([outcome::AGENT_NOT_AUTHORIZED])
+}
+
+fn reason_rank(code: &str) -> usize {
+    reason_codes().position(|c| c == code).unwrap_or(usize::MAX)
+}
+
+/// A year's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub year: i32,
+    pub lines: Vec<Line>,
+}
+
+impl Report {
+    pub fn line(&self, row: Row) -> &Line {
+        self.lines
+            .iter()
+            .find(|l| l.row == row)
+            .expect("every row has a line")
+    }
+
+    /// The reason codes any line has a denial for, in the report's order.
+    pub fn reasons_used(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .lines
+            .iter()
+            .flat_map(|l| l.denied_by_reason.iter().map(|(c, _)| c.clone()))
+            .collect();
+        codes.sort_by_key(|c| (reason_rank(c), c.clone()));
+        codes.dedup();
+        codes
+    }
+}
+
+/// The report from what the database counted and timed.
+pub fn tally(year: i32, groups: &[Group], timings: &[Timing]) -> Report {
+    let mut lines: Vec<Line> = Row::ALL.iter().map(|&r| Line::new(r)).collect();
+    for g in groups {
+        for row in Row::of(g.kind, g.channel) {
+            let line = lines
+                .iter_mut()
+                .find(|l| l.row == *row)
+                .expect("every row has a line");
+            line.received += g.count;
+            match verdict(g.status, g.outcome_code.as_deref()) {
+                Verdict::Complied => line.complied += g.count,
+                Verdict::Denied(reason) => line.add_denial(reason, g.count),
+                Verdict::Neither => {}
+            }
+        }
+    }
+    for t in timings {
+        if let Some(line) = lines.iter_mut().find(|l| l.row == t.row) {
+            line.median_days = Some(t.median_days);
+            line.mean_days = Some(t.mean_days);
+        }
+    }
+    Report { year, lines }
+}
+
+/// One request, as the metrics see it.
+#[derive(Debug, Clone)]
+pub struct RequestFacts {
+    pub kind: RequestKind,
+    pub channel: Channel,
+    pub status: RequestStatus,
+    pub outcome_code: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// The report for requests received in `[from, until)` (the year in business time),
+/// whenever they closed. Times are in days, fractions kept; the median of an even count
+/// is the mean of the middle two, as PostgreSQL's `percentile_cont(0.5)` has it.
+pub fn report(
+    year: i32,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    requests: &[RequestFacts],
+) -> Report {
+    let in_year = requests
+        .iter()
+        .filter(|r| from <= r.received_at && r.received_at < until);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut days: Vec<(Row, f64)> = Vec::new();
+    for r in in_year {
+        match groups.iter_mut().find(|g| {
+            (g.kind, g.channel, g.status, g.outcome_code.as_deref())
+                == (r.kind, r.channel, r.status, r.outcome_code.as_deref())
+        }) {
+            Some(g) => g.count += 1,
+            None => groups.push(Group {
+                kind: r.kind,
+                channel: r.channel,
+                status: r.status,
+                outcome_code: r.outcome_code.clone(),
+                count: 1,
+            }),
+        }
+        if let (true, Some(closed)) = (RESPONDED.contains(&r.status), r.closed_at) {
+            let d = (closed - r.received_at).num_seconds() as f64 / 86_400.0;
+            days.extend(Row::of(r.kind, r.channel).iter().map(|&row| (row, d)));
+        }
+    }
+    let timings: Vec<Timing> = Row::ALL
+        .iter()
+        .filter_map(|&row| {
+            let mut ds: Vec<f64> = days
+                .iter()
+                .filter(|(r, _)| *r == row)
+                .map(|p| p.1)
+                .collect();
+            if ds.is_empty() {
+                return None;
+            }
+            ds.sort_by(f64::total_cmp);
+            let n = ds.len();
+            let median_days = if n % 2 == 1 {
+                ds[n / 2]
+            } else {
+                (ds[n / 2 - 1] + ds[n / 2]) / 2.0
+            };
+            let mean_days = ds.iter().sum::<f64>() / n as f64;
+            Some(Timing {
+                row,
+                median_days,
+                mean_days,
+            })
+        })
+        .collect();
+    tally(year, &groups, &timings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Channel::*;
+    use RequestKind::*;
+    use RequestStatus as S;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 17, 0, 0).unwrap()
+    }
+
+    fn req(
+        kind: RequestKind,
+        channel: Channel,
+        received: DateTime<Utc>,
+        closed: Option<(DateTime<Utc>, RequestStatus, &str)>,
+    ) -> RequestFacts {
+        RequestFacts {
+            kind,
+            channel,
+            status: closed.map_or(S::InProgress, |c| c.1),
+            outcome_code: closed.map(|c| c.2.to_owned()),
+            received_at: received,
+            closed_at: closed.map(|c| c.0),
+        }
+    }
+
+    fn year_2026(requests: &[RequestFacts]) -> Report {
+        report(2026, at(2026, 1, 1), at(2027, 1, 1), requests)
+    }
+
+    /// A year worked by hand:
+    ///
+    /// | row             | received | complied | denied (reason)                        | days        |
+    /// |-----------------|----------|----------|----------------------------------------|-------------|
+    /// | know categories | 2        | 1        | 1 identity_not_verified (closed unver.)| 10, 45      |
+    /// | know specific   | 2        | 1 (part) | 0, one still open                      | 80 (extended)|
+    /// | know (all)      | 4        | 2        | 1                                      | 10, 45, 80  |
+    /// | delete          | 3        | 1        | 1 legal_obligation; 1 withdrawn        | 20, 30      |
+    /// | correct         | 1        | 0        | 1 more_likely_accurate                 | 5           |
+    /// | opt-out (all)   | 3        | 3        | 0                                      | 1, 2, 3     |
+    /// | opt-out by GPC  | 2        | 2        | 0                                      | 1, 3        |
+    /// | limit           | 1        | 0        | 1 suspected_fraud                      | 4           |
+    ///
+    /// Left out: an opt-in, a request received in 2025 and closed in 2026, and one
+    /// received on the last day of 2026 counts even though it closes in 2027.
+    #[test]
+    fn a_hand_computed_year_counts_what_was_received_in_it_whenever_it_closed() {
+        let requests = vec![
+            req(
+                KnowCategories,
+                Web,
+                at(2026, 1, 5),
+                Some((at(2026, 1, 15), S::Fulfilled, "fulfilled")),
+            ),
+            req(
+                KnowCategories,
+                AgentWeb,
+                at(2026, 2, 1),
+                Some((
+                    at(2026, 3, 18),
+                    S::ClosedUnverified,
+                    "identity_not_verified",
+                )),
+            ),
+            // Extended to 90 days, then fulfilled in part on day 80.
+            req(
+                KnowSpecific,
+                Web,
+                at(2026, 12, 31),
+                Some((
+                    at(2027, 3, 21),
+                    S::PartiallyFulfilled,
+                    "partially_fulfilled",
+                )),
+            ),
+            req(KnowSpecific, Drp, at(2026, 12, 20), None),
+            req(
+                Delete,
+                Web,
+                at(2026, 3, 1),
+                Some((at(2026, 3, 21), S::Fulfilled, "fulfilled")),
+            ),
+            req(
+                Delete,
+                Web,
+                at(2026, 4, 1),
+                Some((at(2026, 5, 1), S::Denied, "legal_obligation")),
+            ),
+            req(
+                Delete,
+                Web,
+                at(2026, 4, 2),
+                Some((at(2026, 4, 3), S::Withdrawn, "withdrawn")),
+            ),
+            req(
+                Correct,
+                Web,
+                at(2026, 6, 1),
+                Some((at(2026, 6, 6), S::Denied, "more_likely_accurate")),
+            ),
+            req(
+                OptOut,
+                Web,
+                at(2026, 7, 1),
+                Some((at(2026, 7, 3), S::Fulfilled, "applied")),
+            ),
+            req(
+                OptOut,
+                Gpc,
+                at(2026, 7, 2),
+                Some((at(2026, 7, 3), S::Fulfilled, "applied")),
+            ),
+            req(
+                OptOut,
+                Gpc,
+                at(2026, 8, 1),
+                Some((at(2026, 8, 4), S::Fulfilled, "applied")),
+            ),
+            req(
+                LimitSensitive,
+                Web,
+                at(2026, 9, 1),
+                Some((at(2026, 9, 5), S::Denied, "suspected_fraud")),
+            ),
+            req(
+                OptIn,
+                Drp,
+                at(2026, 9, 2),
+                Some((at(2026, 9, 3), S::Fulfilled, "opted_in")),
+            ),
+            req(
+                Delete,
+                Web,
+                at(2025, 12, 31),
+                Some((at(2026, 1, 10), S::Denied, "other")),
+            ),
+        ];
+        let r = year_2026(&requests);
+        let l = |row| r.line(row);
+
+        assert_eq!(
+            (
+                l(Row::KnowCategories).received,
+                l(Row::KnowCategories).complied
+            ),
+            (2, 1)
+        );
+        assert_eq!(
+            l(Row::KnowCategories).denied_for("identity_not_verified"),
+            1
+        );
+        assert_eq!(l(Row::KnowCategories).median_days, Some(27.5));
+        assert_eq!(l(Row::KnowCategories).mean_days, Some(27.5));
+
+        assert_eq!(
+            (l(Row::KnowSpecific).received, l(Row::KnowSpecific).complied),
+            (2, 1)
+        );
+        assert_eq!(l(Row::KnowSpecific).denied, 0);
+        assert_eq!(l(Row::KnowSpecific).median_days, Some(80.0));
+
+        let know = l(Row::Know);
+        assert_eq!((know.received, know.complied, know.denied), (4, 2, 1));
+        assert_eq!(know.median_days, Some(45.0));
+        assert_eq!(know.mean_days, Some(45.0));
+
+        let delete = l(Row::Delete);
+        assert_eq!((delete.received, delete.complied, delete.denied), (3, 1, 1));
+        assert_eq!(
+            delete.denied_by_reason,
+            vec![("legal_obligation".into(), 1)]
+        );
+        assert_eq!(delete.median_days, Some(25.0));
+
+        let correct = l(Row::Correct);
+        assert_eq!(
+            (correct.received, correct.complied, correct.denied),
+            (1, 0, 1)
+        );
+        assert_eq!(correct.denied_for("more_likely_accurate"), 1);
+        assert_eq!(correct.mean_days, Some(5.0));
+
+        let opt_out = l(Row::OptOut);
+        assert_eq!(
+            (opt_out.received, opt_out.complied, opt_out.denied),
+            (3, 3, 0)
+        );
+        assert_eq!(
+            (opt_out.median_days, opt_out.mean_days),
+            (Some(2.0), Some(2.0))
+        );
+        let gpc = l(Row::OptOutGpc);
+        assert_eq!((gpc.received, gpc.complied), (2, 2));
+        assert_eq!((gpc.median_days, gpc.mean_days), (Some(2.0), Some(2.0)));
+
+        let limit = l(Row::Limit);
+        assert_eq!((limit.received, limit.denied), (1, 1));
+        assert_eq!(limit.denied_for("suspected_fraud"), 1);
+
+        assert_eq!(
+            r.reasons_used(),
+            vec![
+                "identity_not_verified",
+                "suspected_fraud",
+                "legal_obligation",
+                "more_likely_accurate"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_opt_in_counts_nowhere() {
+        let r = year_2026(&[req(OptIn, Drp, at(2026, 5, 1), None)]);
+        assert!(r.lines.iter().all(|l| l.received == 0));
+    }
+
+    #[test]
+    fn a_year_without_responses_has_no_times() {
+        let r = year_2026(&[req(Delete, Web, at(2026, 5, 1), None)]);
+        assert_eq!(r.line(Row::Delete).received, 1);
+        assert_eq!(r.line(Row::Delete).median_days, None);
+        assert_eq!(r.line(Row::Delete).mean_days, None);
+    }
+
+    #[test]
+    fn fractions_of_a_day_are_kept_and_an_even_median_is_the_middle_pair() {
+        let half = at(2026, 5, 1) + chrono::Duration::hours(12);
+        let r = year_2026(&[
+            req(
+                Delete,
+                Web,
+                at(2026, 5, 1),
+                Some((half, S::Fulfilled, "fulfilled")),
+            ),
+            req(
+                Delete,
+                Web,
+                at(2026, 5, 1),
+                Some((at(2026, 5, 2), S::Fulfilled, "fulfilled")),
+            ),
+            req(
+                Delete,
+                Web,
+                at(2026, 5, 1),
+                Some((at(2026, 5, 4), S::Fulfilled, "fulfilled")),
+            ),
+            req(
+                Delete,
+                Web,
+                at(2026, 5, 1),
+                Some((at(2026, 5, 11), S::Denied, "exception")),
+            ),
+        ]);
+        let l = r.line(Row::Delete);
+        assert_eq!(l.median_days, Some(2.0));
+        assert_eq!(l.mean_days, Some((0.5 + 1.0 + 3.0 + 10.0) / 4.0));
+    }
+
+    #[test]
+    fn a_denial_reason_of_an_agent_not_authorized_is_its_own() {
+        let r = year_2026(&[req(
+            Delete,
+            AgentWeb,
+            at(2026, 5, 1),
+            Some((at(2026, 5, 2), S::Denied, "agent_not_authorized")),
+        )]);
+        assert_eq!(r.line(Row::Delete).denied_for("agent_not_authorized"), 1);
+    }
+}

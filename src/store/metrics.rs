@@ -1,0 +1,120 @@
+//! The yearly metrics' two aggregate queries (reg. §7102). PostgreSQL counts and times
+//! the year's requests itself, so a report over a million requests moves a few dozen rows,
+//! not the requests; `domain::metrics` turns them into the report.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::metrics::{Group, RESPONDED, Row, Timing};
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    #[sqlx(try_from = "String")]
+    kind: RequestKind,
+    #[sqlx(try_from = "String")]
+    channel: Channel,
+    #[sqlx(try_from = "String")]
+    status: RequestStatus,
+    outcome_code: Option<String>,
+    count: i64,
+}
+
+/// Requests received in `[from, until)`, counted per kind, channel, status and outcome.
+pub async fn groups(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Group>, sqlx::Error> {
+    let rows: Vec<GroupRow> = sqlx::query_as(
+        "SELECT kind::text AS kind, channel::text AS channel, status::text AS status,
+                outcome_code, count(*) AS count
+         FROM requests
+         WHERE received_at >= $1 AND received_at < $2 AND kind <> 'opt_in'
+         GROUP BY kind, channel, status, outcome_code",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Group {
+            kind: r.kind,
+            channel: r.channel,
+            status: r.status,
+            outcome_code: r.outcome_code,
+            count: u64::try_from(r.count).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Median and mean days from receipt to a substantive response, per report row, over the
+/// complied and denied requests received in `[from, until)`. One scan, grouped twice: by
+/// kind (a GPC opt-out apart) and by family (know, opt-out), which `Row::of` also counts
+/// under. Groups are small numbers, not text, so the sort does not compare strings; the
+/// sort gets the memory to stay out of temporary files.
+pub async fn timings(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Timing>, sqlx::Error> {
+    // Opt-outs other than by GPC (4) are no row of their own: "opt-out" is the family.
+    const BY_KIND: &[Option<Row>] = &[
+        Some(Row::KnowCategories),
+        Some(Row::KnowSpecific),
+        Some(Row::Delete),
+        Some(Row::Correct),
+        None,
+        Some(Row::OptOutGpc),
+        Some(Row::Limit),
+    ];
+    const BY_FAMILY: &[Option<Row>] = &[Some(Row::Know), Some(Row::OptOut)];
+    let responded: Vec<&str> = RESPONDED.iter().map(|s| s.code()).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL work_mem = '64MB'")
+        .execute(&mut *tx)
+        .await?;
+    let rows: Vec<(Option<i32>, Option<i32>, f64, f64)> = sqlx::query_as(
+        "SELECT k, family, percentile_cont(0.5) WITHIN GROUP (ORDER BY days), avg(days)
+         FROM (
+             SELECT CASE kind WHEN 'know_categories' THEN 0 WHEN 'know_specific' THEN 1
+                              WHEN 'delete' THEN 2 WHEN 'correct' THEN 3
+                              WHEN 'opt_out' THEN CASE WHEN channel = 'gpc' THEN 5 ELSE 4 END
+                              ELSE 6 END AS k,
+                    CASE WHEN kind IN ('know_categories', 'know_specific') THEN 0
+                         WHEN kind = 'opt_out' THEN 1 END AS family,
+                    extract(epoch FROM closed_at - received_at)::float8 / 86400 AS days
+             FROM requests
+             WHERE received_at >= $1 AND received_at < $2 AND kind <> 'opt_in'
+               AND status = ANY($3) AND closed_at IS NOT NULL
+         ) AS responded
+         GROUP BY GROUPING SETS ((k), (family))",
+    )
+    .bind(from)
+    .bind(until)
+    .bind(&responded)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let slot = |table: &[Option<Row>], i: i32| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| table.get(i).copied().flatten())
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, family, median_days, mean_days)| {
+            let row = match (k, family) {
+                (Some(k), _) => slot(BY_KIND, k),
+                (None, Some(f)) => slot(BY_FAMILY, f),
+                (None, None) => None,
+            }?;
+            Some(Timing {
+                row,
+                median_days,
+                mean_days,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,28 @@
+//! `/metrics/{year}`: the yearly request metrics (reg. §7102) for anyone, for the privacy
+//! policy to link to. Served only when `[metrics] publish_yearly` is on; otherwise the
+//! page does not exist.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::service::metrics::{self, PublicPage, Table};
+use crate::web::errors::AppError;
+use crate::web::{AppState, html};
+
+pub async fn yearly(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Response, AppError> {
+    if !state.settings.metrics.publish_yearly {
+        return Err(AppError::NotFound);
+    }
+    let year = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| metrics::YEARS.contains(y))
+        .ok_or(AppError::NotFound)?;
+    let report = metrics::yearly(&state.db, state.tz, year).await?;
+    let table = Table::new(&report, &state.settings.business.name);
+    html(StatusCode::OK, &PublicPage { table: &table })
+}
