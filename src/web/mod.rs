@@ -7,6 +7,7 @@ pub mod drp;
 pub mod errors;
 pub mod form;
 pub mod gpc;
+pub mod ops;
 pub mod opt_in;
 pub mod ratelimit;
 pub mod serve;
@@ -204,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(drp::router())
         .route("/healthz", get(consumer::healthz))
+        .route("/readyz", get(ops::readyz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))
         .fallback(not_found)

@@ -11,6 +11,7 @@ mod gpc;
 mod hostile_input;
 mod intake;
 mod lifecycle;
+mod ops;
 mod opt_in;
 mod outages;
 mod outbound;
