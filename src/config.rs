@@ -14,6 +14,7 @@ const ENV_PREFIX: &str = "RIGHTSDESK_";
 const NOT_SETTINGS: &[&str] = &[
     "CONFIG",
     "LOG",
+    "LOG_FORMAT",
     "PG_BIN",
     "TEST_DATABASE_URL",
     "CHROMEDRIVER",
@@ -340,6 +341,7 @@ mod tests {
                 ("RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE", "0"),
                 ("RIGHTSDESK_HTTP__TRUST_FORWARDED_FOR", "true"),
                 ("RIGHTSDESK_CONFIG", "ignored"),
+                ("RIGHTSDESK_LOG_FORMAT", "json"),
                 ("RIGHTSDESK_TEST_DATABASE_URL", "ignored"),
             ]),
         )

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod embedded_pg;
+pub mod logging;
 pub mod mail;
 pub mod outbound;
 pub mod service;

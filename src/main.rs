@@ -97,15 +97,7 @@ enum DrpCommand {
 }
 
 fn main() -> anyhow::Result<()> {
-    // Colours only on a terminal: a log file or journal gets plain text.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RIGHTSDESK_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .init();
+    rightsdesk::logging::init()?;
     let cli = Cli::parse();
     let settings = Settings::load()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -1,6 +1,6 @@
 //! Running the portal: readiness, logs, configuration, backups, the service unit.
 
-use crate::support::spawn_app;
+use crate::support::{TempDir, database_url, fresh_database, rightsdesk, spawn_app};
 
 #[tokio::test]
 async fn a_fresh_portal_is_ready() {
@@ -33,4 +33,63 @@ async fn a_portal_without_its_database_is_not_ready() {
     let app = spawn_app().await;
     app.db.close().await;
     assert_eq!(app.get("/readyz").await.status(), 503);
+}
+
+#[tokio::test]
+async fn with_json_logs_every_line_the_server_writes_is_a_json_object() {
+    use std::io::{BufRead, Read};
+    let data_dir = TempDir::new("data");
+    let mut server = rightsdesk(&data_dir)
+        .arg("serve")
+        .arg("--no-worker")
+        .env("RIGHTSDESK_BIND", "127.0.0.1:0")
+        .env(
+            "RIGHTSDESK_DATABASE_URL",
+            database_url(&fresh_database().await),
+        )
+        .env("RIGHTSDESK_LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut banner = String::new();
+    stdout.read_line(&mut banner).unwrap();
+    let addr = banner
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    // Serving, so listening for the signal too.
+    let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    // SAFETY: signals the child this test started.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
+
+    let mut logs = String::new();
+    server.stderr.unwrap().read_to_string(&mut logs).unwrap();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}")))
+        .collect();
+    let stopping = lines
+        .iter()
+        .find(|line| line["message"] == "stopping")
+        .unwrap_or_else(|| panic!("no stopping line in {logs}"));
+    assert_eq!(stopping["level"], "INFO");
+    assert_eq!(stopping["target"], "rightsdesk::startup");
+    assert!(stopping["timestamp"].is_string());
+}
+
+#[test]
+fn an_unknown_log_format_is_refused_before_anything_starts() {
+    let data_dir = TempDir::new("data");
+    let out = rightsdesk(&data_dir)
+        .args(["drp", "directory-entry"])
+        .env("RIGHTSDESK_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RIGHTSDESK_LOG_FORMAT"));
 }
