@@ -44,6 +44,13 @@ enum Command {
         #[command(subcommand)]
         command: DrpCommand,
     },
+    /// Check the configuration and print it with secrets masked; non-zero exit on a
+    /// problem.
+    CheckConfig {
+        /// Also reach the SMTP server (EHLO, NOOP) and the database.
+        #[arg(long)]
+        connect: bool,
+    },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -99,7 +106,7 @@ enum DrpCommand {
 fn main() -> anyhow::Result<()> {
     rightsdesk::logging::init()?;
     let cli = Cli::parse();
-    let settings = Settings::load()?;
+    let (settings, effective) = Settings::load_effective()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -112,6 +119,9 @@ fn main() -> anyhow::Result<()> {
                 _ => startup::work(settings).await,
             },
             Command::Migrate => startup::migrate(settings).await,
+            Command::CheckConfig { connect } => {
+                startup::check_config(settings, &effective, connect).await
+            }
             Command::Agent {
                 command:
                     AgentCommand::Add {

@@ -34,6 +34,16 @@ impl Database {
 /// Connects to `database_url`, or starts the private cluster under `<data dir>/postgres`,
 /// then brings the schema up to date.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = connect_database(settings).await?;
+    if let Err(err) = migrate_schema(&db.pool).await {
+        db.close().await;
+        return Err(err);
+    }
+    Ok(db)
+}
+
+/// Connects to `database_url`, or starts the private cluster, leaving the schema as it is.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<Database> {
     let (options, embedded) = match &settings.database_url {
         Some(url) => (
             PgConnectOptions::from_str(url)
@@ -58,7 +68,6 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
             return Err(err).context("connecting to PostgreSQL");
         }
     };
-    migrate_schema(&pool).await?;
     Ok(Database { pool, embedded })
 }
 
@@ -356,6 +365,71 @@ pub async fn add_agent(settings: Settings, agent: store::agents::Agent) -> anyho
         }
         Err(err) => Err(err).context("registering the agent"),
     }
+}
+
+/// `rightsdesk check-config [--connect]`: the settings were loaded and checked before
+/// this runs (a bad one has already stopped the binary); print them with secrets masked,
+/// then, with `connect`, reach the SMTP server and the database as the portal would.
+pub async fn check_config(
+    settings: Settings,
+    effective: &toml::Table,
+    connect: bool,
+) -> anyhow::Result<()> {
+    print!("{}", toml::to_string(&crate::config::masked(effective))?);
+    if !connect {
+        eprintln!("configuration: ok");
+        return Ok(());
+    }
+    let mut problems = 0;
+    match &settings.smtp_url {
+        Some(url) => match crate::mail::smtp::Smtp::from_url(url)?.check().await {
+            Ok(()) => eprintln!("smtp: ok"),
+            Err(err) => {
+                problems += 1;
+                eprintln!("smtp: {err:#}");
+            }
+        },
+        None => {
+            let outbox = settings.data_dir.join("outbox");
+            match crate::mail::transport::Transport::from_settings(None, &settings.data_dir) {
+                Ok(_) => eprintln!(
+                    "smtp: none configured; mail is written to {}",
+                    outbox.display()
+                ),
+                Err(err) => {
+                    problems += 1;
+                    eprintln!("smtp: {err:#}");
+                }
+            }
+        }
+    }
+    match connect_database(&settings).await {
+        Ok(db) => {
+            match store::pending_migrations(&db.pool).await {
+                Ok(pending) if pending.is_empty() => eprintln!("database: ok, schema up to date"),
+                Ok(pending) => eprintln!(
+                    "database: ok; migrations {pending:?} will be applied at the next start"
+                ),
+                // A database the portal never started on has no migrations table yet.
+                Err(sqlx::Error::Database(err)) if err.code().as_deref() == Some("42P01") => {
+                    eprintln!("database: ok, empty; the schema is created at the first start")
+                }
+                Err(err) => {
+                    problems += 1;
+                    eprintln!("database: {err}");
+                }
+            }
+            db.close().await;
+        }
+        Err(err) => {
+            problems += 1;
+            eprintln!("database: {err:#}");
+        }
+    }
+    if problems > 0 {
+        anyhow::bail!("{problems} check(s) failed");
+    }
+    Ok(())
 }
 
 /// `rightsdesk migrate`: bring the schema up to date and stop.

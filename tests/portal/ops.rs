@@ -1,6 +1,6 @@
 //! Running the portal: readiness, logs, configuration, backups, the service unit.
 
-use crate::support::{TempDir, database_url, fresh_database, rightsdesk, spawn_app};
+use crate::support::{SmtpServer, TempDir, database_url, fresh_database, rightsdesk, spawn_app};
 
 #[tokio::test]
 async fn a_fresh_portal_is_ready() {
@@ -92,4 +92,98 @@ fn an_unknown_log_format_is_refused_before_anything_starts() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("RIGHTSDESK_LOG_FORMAT"));
+}
+
+#[test]
+fn check_config_prints_the_settings_with_the_passwords_masked() {
+    let data_dir = TempDir::new("data");
+    let out = rightsdesk(&data_dir)
+        .arg("check-config")
+        .env(
+            "RIGHTSDESK_DATABASE_URL",
+            "postgres://rightsdesk:hunter2@db.internal:5432/rightsdesk",
+        )
+        .env("RIGHTSDESK_SMTP_URL", "smtps://mailer:s3cret@mail.internal")
+        .env("RIGHTSDESK_BUSINESS__NAME", "Acme")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !printed.contains("hunter2") && !printed.contains("s3cret"),
+        "{printed}"
+    );
+    let effective: toml::Table = printed.parse().unwrap();
+    assert_eq!(
+        effective["database_url"].as_str(),
+        Some("postgres://rightsdesk:****@db.internal:5432/rightsdesk")
+    );
+    assert_eq!(
+        effective["smtp_url"].as_str(),
+        Some("smtps://mailer:****@mail.internal")
+    );
+    assert_eq!(effective["business"]["name"].as_str(), Some("Acme"));
+}
+
+#[test]
+fn check_config_refuses_a_bad_configuration_and_says_what_is_wrong() {
+    let data_dir = TempDir::new("data");
+    for (var, value, named) in [
+        ("RIGHTSDESK_SMTP_URL", "smtp://", "smtp_url"),
+        (
+            "RIGHTSDESK_BUSINESS__TIMEZONE",
+            "Pacific/Atlantis",
+            "business.timezone",
+        ),
+        ("RIGHTSDESK_NO_SUCH_SETTING", "1", "no_such_setting"),
+    ] {
+        let out = rightsdesk(&data_dir)
+            .arg("check-config")
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        assert!(out.stdout.is_empty());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(named), "{var}: {said}");
+    }
+}
+
+#[tokio::test]
+async fn check_config_connect_reaches_the_mail_server_and_the_database() {
+    let smtp = SmtpServer::start().await;
+    let data_dir = TempDir::new("data");
+    let database = database_url(&fresh_database().await);
+    let out = rightsdesk(&data_dir)
+        .args(["check-config", "--connect"])
+        .env("RIGHTSDESK_DATABASE_URL", &database)
+        .env("RIGHTSDESK_SMTP_URL", smtp.url())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("smtp: ok"), "{said}");
+    assert!(said.contains("database: ok, schema up to date"), "{said}");
+    assert!(smtp.messages().is_empty(), "a check sends no mail");
+
+    // Nothing listens on the port once the server has stopped.
+    let mut smtp = smtp;
+    smtp.stop();
+    let out = rightsdesk(&data_dir)
+        .args(["check-config", "--connect"])
+        .env("RIGHTSDESK_DATABASE_URL", &database)
+        .env("RIGHTSDESK_SMTP_URL", smtp.url())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("smtp: connecting to 127.0.0.1:{}", smtp.port)),
+        "{said}"
+    );
+    assert!(said.contains("database: ok"), "{said}");
 }
