@@ -1,6 +1,7 @@
 //! Rightsdesk: receive, track and answer California consumer-rights requests.
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod domain;

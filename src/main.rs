@@ -51,6 +51,10 @@ enum Command {
         #[arg(long)]
         connect: bool,
     },
+    /// Write the whole database to FILE (PostgreSQL's custom dump format).
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup into a database that holds no requests yet.
+    Restore { file: std::path::PathBuf },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -119,6 +123,8 @@ fn main() -> anyhow::Result<()> {
                 _ => startup::work(settings).await,
             },
             Command::Migrate => startup::migrate(settings).await,
+            Command::Backup { file } => rightsdesk::backup::backup(settings, &file).await,
+            Command::Restore { file } => rightsdesk::backup::restore(settings, &file).await,
             Command::CheckConfig { connect } => {
                 startup::check_config(settings, &effective, connect).await
             }

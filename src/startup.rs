@@ -73,7 +73,7 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Database> {
 
 /// Applies the migrations on one connection without the statement timeout: building an
 /// index on a large table may take longer than any request should.
-async fn migrate_schema(pool: &PgPool) -> anyhow::Result<()> {
+pub async fn migrate_schema(pool: &PgPool) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
     sqlx::query("SET statement_timeout = 0")
         .execute(&mut *conn)

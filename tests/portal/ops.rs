@@ -187,3 +187,155 @@ async fn check_config_connect_reaches_the_mail_server_and_the_database() {
     );
     assert!(said.contains("database: ok"), "{said}");
 }
+
+/// Runs `rightsdesk` with `args` against the database at `url`; its exit status and what
+/// it wrote to standard error.
+fn run_against(url: &str, args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let data_dir = TempDir::new("data");
+    let out = rightsdesk(&data_dir)
+        .args(args)
+        .env("RIGHTSDESK_DATABASE_URL", url)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A request filed through the form, with a file attached and its address on the
+/// suppression list: what a backup must keep.
+async fn a_request_with_a_file_and_an_opt_out(app: &crate::support::TestApp) -> String {
+    use rightsdesk::domain::kinds::RequestKind;
+    let page = app
+        .post_form(
+            "/requests/new/opt_out",
+            &crate::intake::valid_fields(RequestKind::OptOut),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = crate::support::tracking_code_in(&page);
+    sqlx::query(
+        "INSERT INTO attachments (request_id, purpose, filename, content_type, size_bytes, sha256, content)
+         SELECT id, 'response_package', 'records.pdf', 'application/pdf', 4, 'abcd', '\\x25504446'::bytea
+         FROM requests WHERE tracking_code = $1",
+    )
+    .bind(&code)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO opt_outs (email, scope, request_id, channel, since)
+         SELECT email, 'sale_sharing', id, 'web', now() FROM requests WHERE tracking_code = $1
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&code)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    code
+}
+
+/// What a restore must bring back, as one comparable value.
+async fn contents(db: &sqlx::PgPool) -> (Vec<String>, i64, Vec<Vec<u8>>, Vec<String>) {
+    let codes = sqlx::query_scalar("SELECT tracking_code FROM requests ORDER BY tracking_code")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    let events = sqlx::query_scalar("SELECT count(*) FROM request_events")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let files = sqlx::query_scalar("SELECT content FROM attachments ORDER BY id")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    let suppressed = sqlx::query_scalar("SELECT email || ' ' || scope FROM opt_outs ORDER BY 1")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    (codes, events, files, suppressed)
+}
+
+#[tokio::test]
+async fn a_backup_restores_requests_events_files_and_the_suppression_list_into_a_new_database() {
+    let app = spawn_app().await;
+    let code = a_request_with_a_file_and_an_opt_out(&app).await;
+    let source = (app.db.connect_options()).as_ref().clone();
+    let before = contents(&app.db).await;
+    assert_eq!(before.0, vec![code]);
+    assert!(
+        before.1 >= 1 && before.2.len() == 1 && before.3.len() == 1,
+        "{before:?}"
+    );
+
+    let dir = TempDir::new("backup");
+    let file = dir.0.join("rightsdesk.dump");
+    let (ok, said) = run_against(
+        &database_url(&source),
+        &["backup".as_ref(), file.as_os_str()],
+    );
+    assert!(ok, "{said}");
+    assert!(file.is_file() && !dir.0.join("rightsdesk.dump.partial").exists());
+
+    // A new database on which the portal has already created its schema.
+    let target = fresh_database().await;
+    let (ok, said) = run_against(
+        &database_url(&target),
+        &["restore".as_ref(), file.as_os_str()],
+    );
+    assert!(ok, "{said}");
+    let restored = sqlx::PgPool::connect_with(target.clone()).await.unwrap();
+    assert_eq!(contents(&restored).await, before);
+    assert!(
+        rightsdesk::store::pending_migrations(&restored)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Restoring again would overwrite what is there now: refused, nothing changed.
+    let (ok, said) = run_against(
+        &database_url(&target),
+        &["restore".as_ref(), file.as_os_str()],
+    );
+    assert!(!ok);
+    assert!(said.contains("already holds 1 requests"), "{said}");
+    assert_eq!(contents(&restored).await, before);
+}
+
+#[tokio::test]
+async fn a_backup_from_a_newer_schema_is_not_restored() {
+    let app = spawn_app().await;
+    a_request_with_a_file_and_an_opt_out(&app).await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99990101000000, 'from the future', true, '\\x00'::bytea, 0)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let source = (app.db.connect_options()).as_ref().clone();
+    let dir = TempDir::new("backup");
+    let file = dir.0.join("newer.dump");
+    let (ok, said) = run_against(
+        &database_url(&source),
+        &["backup".as_ref(), file.as_os_str()],
+    );
+    assert!(ok, "{said}");
+
+    let target = fresh_database().await;
+    let (ok, said) = run_against(
+        &database_url(&target),
+        &["restore".as_ref(), file.as_os_str()],
+    );
+    assert!(!ok);
+    assert!(
+        said.contains("newer Rightsdesk (schema 99990101000000"),
+        "{said}"
+    );
+    let untouched = sqlx::PgPool::connect_with(target).await.unwrap();
+    assert!(contents(&untouched).await.0.is_empty());
+}
