@@ -339,3 +339,128 @@ async fn a_backup_from_a_newer_schema_is_not_restored() {
     let untouched = sqlx::PgPool::connect_with(target).await.unwrap();
     assert!(contents(&untouched).await.0.is_empty());
 }
+
+/// `program` when it is installed; otherwise `None`, with the reason printed, so a
+/// machine without it skips the check rather than fails.
+fn installed(program: &str, why: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .chain(["/usr/sbin".into(), "/sbin".into()])
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        eprintln!("skipped: {program} is not installed, so {why} is not checked");
+    }
+    found
+}
+
+fn deploy_file(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("deploy")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_service_unit_runs_hardened_as_its_own_user_and_passes_systemd_analyze_verify() {
+    let unit = deploy_file("rightsdesk.service");
+    for line in [
+        "User=rightsdesk",
+        "StateDirectory=rightsdesk",
+        "Environment=RIGHTSDESK_DATA_DIR=/var/lib/rightsdesk",
+        "Restart=on-failure",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=true",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "{line} missing");
+    }
+    let Some(analyze) = installed("systemd-analyze", "deploy/rightsdesk.service") else {
+        return;
+    };
+    // `verify` wants the program to exist: this build's binary stands in for the
+    // installed one.
+    let dir = TempDir::new("unit");
+    let path = dir.0.join("rightsdesk.service");
+    std::fs::write(
+        &path,
+        unit.replace(
+            "/usr/local/bin/rightsdesk",
+            env!("CARGO_BIN_EXE_rightsdesk"),
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(analyze)
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        !said.lines().any(|line| line.contains("rightsdesk.service")),
+        "{said}"
+    );
+}
+
+#[test]
+fn the_proxy_sample_passes_nginx_t() {
+    let conf = deploy_file("nginx.conf");
+    assert!(conf.contains("proxy_set_header X-Forwarded-For $remote_addr;"));
+    let Some(nginx) = installed("nginx", "deploy/nginx.conf") else {
+        return;
+    };
+    let Some(openssl) = installed("openssl", "deploy/nginx.conf (no certificate to test with)")
+    else {
+        return;
+    };
+    // A throwaway certificate, pid file and log in place of the machine's.
+    let dir = TempDir::new("nginx");
+    let (cert, key) = (dir.0.join("cert.pem"), dir.0.join("key.pem"));
+    let made = std::process::Command::new(openssl)
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=privacy.example.com", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let conf = conf
+        .replace(
+            "/etc/letsencrypt/live/privacy.example.com/fullchain.pem",
+            cert.to_str().unwrap(),
+        )
+        .replace(
+            "/etc/letsencrypt/live/privacy.example.com/privkey.pem",
+            key.to_str().unwrap(),
+        )
+        .replace("/run/nginx.pid", dir.0.join("nginx.pid").to_str().unwrap())
+        .replace(
+            "/var/log/nginx/error.log",
+            dir.0.join("error.log").to_str().unwrap(),
+        );
+    let path = dir.0.join("nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    let out = std::process::Command::new(nginx)
+        .arg("-t")
+        .arg("-c")
+        .arg(&path)
+        .arg("-p")
+        .arg(&dir.0)
+        .arg("-e")
+        .arg(dir.0.join("error.log"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("test is successful"), "{said}");
+}
