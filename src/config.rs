@@ -47,6 +47,16 @@ pub struct Settings {
     pub outbound: Outbound,
     pub deadlines: DeadlineSettings,
     pub verification: crate::domain::lifecycle::Policy,
+    #[serde(default)]
+    pub metrics: Metrics,
+}
+
+/// The Prometheus endpoint: on its own address, off unless one is set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    #[serde(default)]
+    pub bind: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,6 +12,7 @@ pub mod outbound;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod telemetry;
 pub mod wake;
 pub mod web;
 pub mod worker;

@@ -131,6 +131,14 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     } else {
         None
     };
+    let metrics = match start_metrics(&state.settings, &db.pool, &state.clock).await {
+        Ok(metrics) => metrics,
+        Err(err) => {
+            stop.send_replace(true);
+            db.close().await;
+            return Err(err);
+        }
+    };
     let http = connection_limits(&state.settings.http);
     let app = web::router(state);
     let listener = match tokio::net::TcpListener::bind(&bind).await {
@@ -153,11 +161,35 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     web::serve::serve(listener, app, &http, shutdown_signal()).await;
     stop.send_replace(true);
     notifier.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     if let Some(worker) = worker {
         worker.await.ok();
     }
     db.close().await;
     Ok(())
+}
+
+/// Serves `/metrics` on `metrics.bind` when one is set (a private address: the
+/// endpoint has no authentication).
+async fn start_metrics(
+    settings: &Settings,
+    pool: &PgPool,
+    clock: &Clock,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(bind) = &settings.metrics.bind else {
+        return Ok(None);
+    };
+    let tz = settings
+        .timezone()
+        .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening for metrics on {bind}"))?;
+    println!("Metrics on http://{}/metrics", listener.local_addr()?);
+    let router = crate::telemetry::router(pool.clone(), tz, clock.clone());
+    Ok(Some(crate::telemetry::spawn(listener, router)))
 }
 
 /// Raises the open-file soft limit to the hard limit (each connection is a file), and
@@ -204,17 +236,28 @@ fn connection_limits(http: &crate::config::Http) -> crate::config::Http {
 /// `rightsdesk worker`: delivery and deadline sweeps only.
 pub async fn work(settings: Settings) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
+    let worker_settings = settings.clone();
     let worker = Arc::new(Worker::new(
         db.pool.clone(),
         Arc::new(settings),
         Clock::default(),
     )?);
+    let metrics = match start_metrics(&worker_settings, &db.pool, &Clock::default()).await {
+        Ok(metrics) => metrics,
+        Err(err) => {
+            db.close().await;
+            return Err(err);
+        }
+    };
     let (stop, stopped) = watch::channel(false);
     let running = tokio::spawn(worker.run(stopped));
     println!("Rightsdesk worker running  (Ctrl-C to stop)");
     shutdown_signal().await;
     stop.send_replace(true);
     running.await.ok();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     db.close().await;
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod gpc;
 pub mod inserter;
 pub mod lifecycle;
 pub mod login_throttle;
+pub mod operations;
 pub mod opt_in;
 pub mod outbox;
 pub mod queue;

@@ -213,6 +213,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             wake_after_writes,
         ))
+        .layer(axum::middleware::from_fn(crate::telemetry::track_http))
         .with_state(state);
     with_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
         |req: &axum::http::Request<_>| {

@@ -464,3 +464,108 @@ fn the_proxy_sample_passes_nginx_t() {
     assert!(out.status.success(), "{said}");
     assert!(said.contains("test is successful"), "{said}");
 }
+
+/// The value of the sample `name` whose labels include `labels`, if any.
+fn sample(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match &s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => *v,
+            prometheus_parse::Value::Histogram(buckets) => {
+                buckets.last().map_or(0.0, |bucket| bucket.count)
+            }
+            prometheus_parse::Value::Summary(_) => f64::NAN,
+        })
+}
+
+#[tokio::test]
+async fn the_metrics_endpoint_shows_traffic_submissions_the_outbox_and_overdue_requests() {
+    use rightsdesk::domain::kinds::RequestKind;
+    rightsdesk::telemetry::recorder();
+    let app = spawn_app().await;
+    let filed = app
+        .post_form(
+            "/requests/new/delete",
+            &crate::intake::valid_fields(RequestKind::Delete),
+        )
+        .await;
+    assert_eq!(filed.status(), 200);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    app.worker.sweep().await.unwrap();
+    // Past the 45 days to respond, with nobody having acted.
+    app.clock.advance(chrono::Duration::days(60));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    rightsdesk::telemetry::spawn(
+        listener,
+        rightsdesk::telemetry::router(
+            app.db.clone(),
+            app.settings.timezone().unwrap(),
+            app.clock.clone(),
+        ),
+    );
+    let response = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    let scrape =
+        prometheus_parse::Scrape::parse(body.lines().map(|line| Ok(line.to_owned()))).unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        sample(&scrape, name, labels).unwrap_or_else(|| panic!("no {name} {labels:?} in\n{body}"))
+    };
+
+    assert!(
+        value(
+            "rightsdesk_http_requests_total",
+            &[("route", "/readyz"), ("method", "GET"), ("status", "200")]
+        ) >= 1.0
+    );
+    assert!(
+        value(
+            "rightsdesk_http_request_duration_seconds",
+            &[("route", "/readyz")]
+        ) >= 1.0
+    );
+    // prometheus-parse reads no `}` inside a label value; the route template has one.
+    assert!(body.contains(
+        "rightsdesk_http_requests_total{method=\"POST\",route=\"/requests/new/{kind}\",status=\"200\"} 1"
+    ));
+    assert_eq!(
+        value(
+            "rightsdesk_submissions_total",
+            &[("kind", "delete"), ("channel", "web")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            "rightsdesk_open_requests",
+            &[("status", "awaiting_verification")]
+        ),
+        1.0
+    );
+    assert_eq!(value("rightsdesk_requests_overdue", &[]), 1.0);
+    assert_eq!(value("rightsdesk_requests_due_within_7_days", &[]), 0.0);
+    assert_eq!(
+        value("rightsdesk_open_requests", &[("status", "in_progress")]),
+        0.0
+    );
+    // The receipt waits in the outbox: no worker delivered it.
+    assert!(value("rightsdesk_outbox_pending", &[]) >= 1.0);
+    assert!(value("rightsdesk_outbox_oldest_pending_age_seconds", &[]) >= 60.0 * 86400.0);
+    assert_eq!(
+        value("rightsdesk_messages_total", &[("result", "sent")]),
+        0.0
+    );
+    assert!(value("rightsdesk_sweep_duration_seconds", &[]) >= 1.0);
+    assert!(value("rightsdesk_db_pool_connections", &[("state", "open")]) >= 1.0);
+
+    // Never on the public address.
+    assert_eq!(app.get("/metrics").await.status(), 404);
+}
