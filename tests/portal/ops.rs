@@ -569,3 +569,53 @@ async fn the_metrics_endpoint_shows_traffic_submissions_the_outbox_and_overdue_r
     // Never on the public address.
     assert_eq!(app.get("/metrics").await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_server_answers_metrics_on_the_metrics_address_it_is_given() {
+    use std::io::BufRead;
+    let data_dir = TempDir::new("data");
+    let mut server = rightsdesk(&data_dir)
+        .args(["serve", "--no-worker"])
+        .env("RIGHTSDESK_BIND", "127.0.0.1:0")
+        .env("RIGHTSDESK_METRICS__BIND", "127.0.0.1:0")
+        .env(
+            "RIGHTSDESK_DATABASE_URL",
+            database_url(&fresh_database().await),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut address_in_next_line = || {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        line.split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', ' ']).next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned()
+    };
+    let metrics = address_in_next_line();
+    let portal = address_in_next_line();
+
+    let scraped = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(
+        scraped
+            .text()
+            .await
+            .unwrap()
+            .contains("rightsdesk_outbox_pending 0")
+    );
+    let public = reqwest::get(format!("http://{portal}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 404);
+
+    // SAFETY: signals the child this test started.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
+}
