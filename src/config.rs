@@ -355,6 +355,9 @@ const MASK: &str = "****";
 /// `scheme://user:secret@host/…?password=secret` → `scheme://user:****@host/…?password=****`;
 /// a value that is not a URL at all is masked whole, since it may be anything.
 fn mask_url(raw: &str) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
     let Ok(mut url) = url::Url::parse(raw) else {
         return MASK.into();
     };
@@ -509,6 +512,8 @@ mod tests {
             "postgres:///rightsdesk?host=%2Frun%2Fpg&password=****"
         );
         assert_eq!(mask_url("not a url with hunter2"), "****");
+        // An unset URL stays visibly unset.
+        assert!(printed.contains("privacy_policy_url = \"\""), "{printed}");
     }
 
     #[test]
