@@ -14,6 +14,7 @@ const ENV_PREFIX: &str = "RIGHTSDESK_";
 const NOT_SETTINGS: &[&str] = &[
     "CONFIG",
     "LOG",
+    "LOG_FORMAT",
     "PG_BIN",
     "TEST_DATABASE_URL",
     "CHROMEDRIVER",
@@ -50,7 +51,8 @@ pub struct Settings {
     pub metrics: Metrics,
 }
 
-/// `[metrics]`: what the yearly report (reg. §7102) shows beyond the staff console.
+/// `[metrics]`: the yearly report (reg. §7102) beyond the staff console, and the
+/// Prometheus endpoint on its own address (off unless one is set).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metrics {
@@ -59,6 +61,8 @@ pub struct Metrics {
     /// or chooses to should.
     #[serde(default)]
     pub publish_yearly: bool,
+    #[serde(default)]
+    pub bind: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,6 +193,11 @@ pub struct Holiday {
 impl Settings {
     /// Settings from the defaults, the `RIGHTSDESK_CONFIG` file and the environment.
     pub fn load() -> anyhow::Result<Self> {
+        Self::load_effective().map(|(settings, _)| settings)
+    }
+
+    /// The settings, and the merged TOML they were read from (`check-config` prints it).
+    pub fn load_effective() -> anyhow::Result<(Self, Table)> {
         let overlay = match std::env::var_os("RIGHTSDESK_CONFIG") {
             Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
                 format!("reading config file {}", PathBuf::from(&path).display())
@@ -198,7 +207,7 @@ impl Settings {
         let env: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| k.starts_with(ENV_PREFIX))
             .collect();
-        Self::from_sources(overlay.as_deref(), &env)
+        Self::effective(overlay.as_deref(), &env)
     }
 
     /// The built-in defaults alone.
@@ -207,6 +216,10 @@ impl Settings {
     }
 
     pub fn from_sources(overlay: Option<&str>, env: &[(String, String)]) -> anyhow::Result<Self> {
+        Self::effective(overlay, env).map(|(settings, _)| settings)
+    }
+
+    fn effective(overlay: Option<&str>, env: &[(String, String)]) -> anyhow::Result<(Self, Table)> {
         let mut tree: Table = DEFAULTS.parse().context("parsing built-in defaults")?;
         if let Some(text) = overlay {
             let extra: Table = text.parse().context("parsing config file")?;
@@ -222,11 +235,11 @@ impl Settings {
             let path: Vec<String> = key.split("__").map(str::to_ascii_lowercase).collect();
             set_path(&mut tree, &path, raw).with_context(|| format!("in {name}"))?;
         }
-        let settings: Settings = Value::Table(tree)
+        let settings: Settings = Value::Table(tree.clone())
             .try_into()
             .context("invalid configuration")?;
         settings.check()?;
-        Ok(settings)
+        Ok((settings, tree))
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -259,8 +272,38 @@ impl Settings {
         if self.staff.throttle_after < 1 || self.staff.throttle_max_seconds < 1 {
             bail!("staff.throttle_after and staff.throttle_max_seconds must be at least 1");
         }
-        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
-            bail!("base_url must start with http:// or https://");
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
+            || url::Url::parse(&self.base_url).is_err()
+        {
+            bail!("base_url must be an http:// or https:// URL");
+        }
+        for (key, value) in [
+            (
+                "business.privacy_policy_url",
+                &self.business.privacy_policy_url,
+            ),
+            ("drp.logo_url", &self.drp.logo_url),
+        ] {
+            if !value.is_empty() && !web_url(value) {
+                bail!("{key} must be empty or an http:// or https:// URL: {value:?}");
+            }
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                bail!("database_url must start with postgres:// or postgresql://");
+            }
+            // The error may quote the URL, password and all: say only what is wrong.
+            if let Err(err) = url.parse::<sqlx::postgres::PgConnectOptions>() {
+                bail!(
+                    "database_url is not a valid PostgreSQL URL ({})",
+                    redact_error(&err.to_string(), url)
+                );
+            }
+        }
+        if let Some(url) = &self.smtp_url
+            && let Err(err) = crate::mail::smtp::Smtp::from_url(url)
+        {
+            bail!("smtp_url is not a valid SMTP URL ({err:#})");
         }
         Ok(())
     }
@@ -277,6 +320,71 @@ impl Settings {
     pub fn base_url(&self) -> &str {
         self.base_url.trim_end_matches('/')
     }
+}
+
+fn web_url(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
+}
+
+fn redact_error(message: &str, url: &str) -> String {
+    if url.is_empty() {
+        message.to_string()
+    } else {
+        message.replace(url, &mask_url(url))
+    }
+}
+
+/// The merged settings with secrets replaced by `****`: the passwords in the database
+/// and SMTP URLs, and any key named like a secret. Safe to print or paste in a ticket.
+pub fn masked(tree: &Table) -> Table {
+    tree.iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::Table(table) => Value::Table(masked(table)),
+                Value::String(url) if key.ends_with("_url") => Value::String(mask_url(url)),
+                Value::String(_)
+                    if ["password", "secret", "token"]
+                        .iter()
+                        .any(|word| key.contains(word)) =>
+                {
+                    Value::String(MASK.into())
+                }
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect()
+}
+
+const MASK: &str = "****";
+
+/// `scheme://user:secret@host/…?password=secret` → `scheme://user:****@host/…?password=****`;
+/// a value that is not a URL at all is masked whole, since it may be anything.
+fn mask_url(raw: &str) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return MASK.into();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some(MASK));
+    }
+    if url.query_pairs().any(|(k, _)| k == "password") {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "password" {
+                    MASK.into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 fn merge(into: &mut Table, from: Table) {
@@ -353,6 +461,7 @@ mod tests {
                 ("RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE", "0"),
                 ("RIGHTSDESK_HTTP__TRUST_FORWARDED_FOR", "true"),
                 ("RIGHTSDESK_CONFIG", "ignored"),
+                ("RIGHTSDESK_LOG_FORMAT", "json"),
                 ("RIGHTSDESK_TEST_DATABASE_URL", "ignored"),
             ]),
         )
@@ -376,6 +485,64 @@ mod tests {
             Settings::from_sources(None, &env(&[("RIGHTSDESK_VERIFICATION__CORRECT", "0")]))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn printed_settings_hide_the_passwords_of_the_database_and_smtp_urls() {
+        let (settings, tree) = Settings::effective(
+            None,
+            &env(&[
+                (
+                    "RIGHTSDESK_DATABASE_URL",
+                    "postgres://rd:hunter2@db.internal/rightsdesk?sslmode=require",
+                ),
+                (
+                    "RIGHTSDESK_SMTP_URL",
+                    "smtps://mailer:s3cret@mail.example.com",
+                ),
+                ("RIGHTSDESK_BUSINESS__NAME", "Acme"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.business.name, "Acme");
+        let printed = toml::to_string(&masked(&tree)).unwrap();
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("s3cret"),
+            "{printed}"
+        );
+        assert!(printed.contains("postgres://rd:****@db.internal/rightsdesk?sslmode=require"));
+        assert!(printed.contains("smtps://mailer:****@mail.example.com"));
+        assert!(printed.contains("name = \"Acme\""));
+        assert_eq!(
+            mask_url("postgres:///rightsdesk?host=/run/pg&password=hunter2"),
+            "postgres:///rightsdesk?host=%2Frun%2Fpg&password=****"
+        );
+        assert_eq!(mask_url("not a url with hunter2"), "****");
+        // An unset URL stays visibly unset.
+        assert!(printed.contains("privacy_policy_url = \"\""), "{printed}");
+    }
+
+    #[test]
+    fn urls_that_cannot_work_are_refused_at_load() {
+        for (var, value, named) in [
+            ("RIGHTSDESK_SMTP_URL", "ftp://mail.example.com", "smtp_url"),
+            (
+                "RIGHTSDESK_DATABASE_URL",
+                "mysql://rd:hunter2@db/rd",
+                "database_url",
+            ),
+            ("RIGHTSDESK_BASE_URL", "https://", "base_url"),
+            (
+                "RIGHTSDESK_BUSINESS__PRIVACY_POLICY_URL",
+                "privacy.html",
+                "privacy_policy_url",
+            ),
+        ] {
+            let err = Settings::from_sources(None, &env(&[(var, value)])).unwrap_err();
+            let message = format!("{err:#}");
+            assert!(message.contains(named), "{var}: {message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
     }
 
     #[test]

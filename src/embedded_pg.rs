@@ -215,6 +215,20 @@ impl EmbeddedPg {
     }
 }
 
+/// PostgreSQL's own program `name` (`pg_dump`, `pg_restore`), from the directory that
+/// holds `initdb` and `pg_ctl` (or, when `initdb` is a link, the directory it points
+/// into): the newest installed, so that it can read older servers too.
+pub fn program(name: &str) -> anyhow::Result<PathBuf> {
+    let dir = find_bin_dir()?;
+    let linked = std::fs::canonicalize(dir.join("initdb"))
+        .ok()
+        .and_then(|initdb| initdb.parent().map(|d| d.join(name)));
+    std::iter::once(dir.join(name))
+        .chain(linked)
+        .find(|path| path.is_file())
+        .with_context(|| format!("{name} not found beside initdb in {}", dir.display()))
+}
+
 /// Where `initdb` and `pg_ctl` live: `RIGHTSDESK_PG_BIN`, the `PATH`, or the usual
 /// distribution directories (newest version first).
 fn find_bin_dir() -> anyhow::Result<PathBuf> {

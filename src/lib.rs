@@ -1,15 +1,18 @@
 //! Rightsdesk: receive, track and answer California consumer-rights requests.
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod embedded_pg;
+pub mod logging;
 pub mod mail;
 pub mod outbound;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod telemetry;
 pub mod wake;
 pub mod web;
 pub mod worker;

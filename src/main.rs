@@ -49,6 +49,17 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Check the configuration and print it with secrets masked; non-zero exit on a
+    /// problem.
+    CheckConfig {
+        /// Also reach the SMTP server (EHLO, NOOP) and the database.
+        #[arg(long)]
+        connect: bool,
+    },
+    /// Write the whole database to FILE (PostgreSQL's custom dump format).
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup into a database that holds no requests yet.
+    Restore { file: std::path::PathBuf },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -113,17 +124,9 @@ enum DrpCommand {
 }
 
 fn main() -> anyhow::Result<()> {
-    // Colours only on a terminal: a log file or journal gets plain text.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RIGHTSDESK_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .init();
+    rightsdesk::logging::init()?;
     let cli = Cli::parse();
-    let settings = Settings::load()?;
+    let (settings, effective) = Settings::load_effective()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -136,6 +139,11 @@ fn main() -> anyhow::Result<()> {
                 _ => startup::work(settings).await,
             },
             Command::Migrate => startup::migrate(settings).await,
+            Command::Backup { file } => rightsdesk::backup::backup(settings, &file).await,
+            Command::Restore { file } => rightsdesk::backup::restore(settings, &file).await,
+            Command::CheckConfig { connect } => {
+                startup::check_config(settings, &effective, connect).await
+            }
             Command::Agent {
                 command:
                     AgentCommand::Add {

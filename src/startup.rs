@@ -34,6 +34,16 @@ impl Database {
 /// Connects to `database_url`, or starts the private cluster under `<data dir>/postgres`,
 /// then brings the schema up to date.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = connect_database(settings).await?;
+    if let Err(err) = migrate_schema(&db.pool).await {
+        db.close().await;
+        return Err(err);
+    }
+    Ok(db)
+}
+
+/// Connects to `database_url`, or starts the private cluster, leaving the schema as it is.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<Database> {
     let (options, embedded) = match &settings.database_url {
         Some(url) => (
             PgConnectOptions::from_str(url)
@@ -58,13 +68,12 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
             return Err(err).context("connecting to PostgreSQL");
         }
     };
-    migrate_schema(&pool).await?;
     Ok(Database { pool, embedded })
 }
 
 /// Applies the migrations on one connection without the statement timeout: building an
 /// index on a large table may take longer than any request should.
-async fn migrate_schema(pool: &PgPool) -> anyhow::Result<()> {
+pub async fn migrate_schema(pool: &PgPool) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
     sqlx::query("SET statement_timeout = 0")
         .execute(&mut *conn)
@@ -122,6 +131,14 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     } else {
         None
     };
+    let metrics = match start_metrics(&state.settings, &db.pool, &state.clock).await {
+        Ok(metrics) => metrics,
+        Err(err) => {
+            stop.send_replace(true);
+            db.close().await;
+            return Err(err);
+        }
+    };
     let http = connection_limits(&state.settings.http);
     let app = web::router(state);
     let listener = match tokio::net::TcpListener::bind(&bind).await {
@@ -144,11 +161,35 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
     web::serve::serve(listener, app, &http, shutdown_signal()).await;
     stop.send_replace(true);
     notifier.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     if let Some(worker) = worker {
         worker.await.ok();
     }
     db.close().await;
     Ok(())
+}
+
+/// Serves `/metrics` on `metrics.bind` when one is set (a private address: the
+/// endpoint has no authentication).
+async fn start_metrics(
+    settings: &Settings,
+    pool: &PgPool,
+    clock: &Clock,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(bind) = &settings.metrics.bind else {
+        return Ok(None);
+    };
+    let tz = settings
+        .timezone()
+        .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening for metrics on {bind}"))?;
+    println!("Metrics on http://{}/metrics", listener.local_addr()?);
+    let router = crate::telemetry::router(pool.clone(), tz, clock.clone());
+    Ok(Some(crate::telemetry::spawn(listener, router)))
 }
 
 /// Raises the open-file soft limit to the hard limit (each connection is a file), and
@@ -195,17 +236,28 @@ fn connection_limits(http: &crate::config::Http) -> crate::config::Http {
 /// `rightsdesk worker`: delivery and deadline sweeps only.
 pub async fn work(settings: Settings) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
+    let worker_settings = settings.clone();
     let worker = Arc::new(Worker::new(
         db.pool.clone(),
         Arc::new(settings),
         Clock::default(),
     )?);
+    let metrics = match start_metrics(&worker_settings, &db.pool, &Clock::default()).await {
+        Ok(metrics) => metrics,
+        Err(err) => {
+            db.close().await;
+            return Err(err);
+        }
+    };
     let (stop, stopped) = watch::channel(false);
     let running = tokio::spawn(worker.run(stopped));
     println!("Rightsdesk worker running  (Ctrl-C to stop)");
     shutdown_signal().await;
     stop.send_replace(true);
     running.await.ok();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     db.close().await;
     Ok(())
 }
@@ -360,6 +412,71 @@ pub async fn add_agent(settings: Settings, agent: store::agents::Agent) -> anyho
         }
         Err(err) => Err(err).context("registering the agent"),
     }
+}
+
+/// `rightsdesk check-config [--connect]`: the settings were loaded and checked before
+/// this runs (a bad one has already stopped the binary); print them with secrets masked,
+/// then, with `connect`, reach the SMTP server and the database as the portal would.
+pub async fn check_config(
+    settings: Settings,
+    effective: &toml::Table,
+    connect: bool,
+) -> anyhow::Result<()> {
+    print!("{}", toml::to_string(&crate::config::masked(effective))?);
+    if !connect {
+        eprintln!("configuration: ok");
+        return Ok(());
+    }
+    let mut problems = 0;
+    match &settings.smtp_url {
+        Some(url) => match crate::mail::smtp::Smtp::from_url(url)?.check().await {
+            Ok(()) => eprintln!("smtp: ok"),
+            Err(err) => {
+                problems += 1;
+                eprintln!("smtp: {err:#}");
+            }
+        },
+        None => {
+            let outbox = settings.data_dir.join("outbox");
+            match crate::mail::transport::Transport::from_settings(None, &settings.data_dir) {
+                Ok(_) => eprintln!(
+                    "smtp: none configured; mail is written to {}",
+                    outbox.display()
+                ),
+                Err(err) => {
+                    problems += 1;
+                    eprintln!("smtp: {err:#}");
+                }
+            }
+        }
+    }
+    match connect_database(&settings).await {
+        Ok(db) => {
+            match store::pending_migrations(&db.pool).await {
+                Ok(pending) if pending.is_empty() => eprintln!("database: ok, schema up to date"),
+                Ok(pending) => eprintln!(
+                    "database: ok; migrations {pending:?} will be applied at the next start"
+                ),
+                // A database the portal never started on has no migrations table yet.
+                Err(sqlx::Error::Database(err)) if err.code().as_deref() == Some("42P01") => {
+                    eprintln!("database: ok, empty; the schema is created at the first start")
+                }
+                Err(err) => {
+                    problems += 1;
+                    eprintln!("database: {err}");
+                }
+            }
+            db.close().await;
+        }
+        Err(err) => {
+            problems += 1;
+            eprintln!("database: {err:#}");
+        }
+    }
+    if problems > 0 {
+        anyhow::bail!("{problems} check(s) failed");
+    }
+    Ok(())
 }
 
 /// `rightsdesk migrate`: bring the schema up to date and stop.

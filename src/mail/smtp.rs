@@ -141,6 +141,32 @@ impl Smtp {
         sent.map(|_| ())
     }
 
+    /// Connects as a delivery would (TLS, `EHLO`, login), sends `NOOP` and quits:
+    /// `check-config --connect` proves the server takes us before any mail is queued.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        let attempt = async {
+            let mut conn = self
+                .connect()
+                .await
+                .with_context(|| format!("connecting to {}:{}", self.host, self.port))?;
+            let answered = conn.test_connected().await;
+            conn.quit().await.ok();
+            if !answered {
+                bail!("{}:{} did not answer NOOP", self.host, self.port);
+            }
+            Ok(())
+        };
+        tokio::time::timeout(TIMEOUT, attempt)
+            .await
+            .unwrap_or_else(|_| {
+                bail!(
+                    "no answer from {}:{} within {TIMEOUT:?}",
+                    self.host,
+                    self.port
+                )
+            })
+    }
+
     async fn take_idle(&self) -> Option<AsyncSmtpConnection> {
         loop {
             let (mut conn, since) = self.idle.lock().ok()?.pop()?;

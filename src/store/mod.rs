@@ -10,6 +10,7 @@ pub mod inserter;
 pub mod lifecycle;
 pub mod login_throttle;
 pub mod metrics;
+pub mod operations;
 pub mod opt_in;
 pub mod outbox;
 pub mod queue;
@@ -41,6 +42,22 @@ pub async fn connect(
         .acquire_timeout(settings.acquire_timeout())
         .connect_with(options)
         .await
+}
+
+/// The versions of this binary's migrations that the database has not applied (or whose
+/// run failed halfway): empty when the schema is the one this binary was built for. A
+/// load balancer should not send traffic to an instance whose schema is behind.
+pub async fn pending_migrations(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(pool)
+            .await?;
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .map(|m| m.version)
+        .filter(|version| applied.binary_search(version).is_err())
+        .collect())
 }
 
 /// True when `err` says the database cannot be reached or is not answering in time

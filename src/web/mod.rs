@@ -8,6 +8,7 @@ pub mod errors;
 pub mod form;
 pub mod gpc;
 pub mod metrics;
+pub mod ops;
 pub mod opt_in;
 pub mod ratelimit;
 pub mod serve;
@@ -206,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .merge(drp::router())
         .route("/metrics/{year}", get(metrics::yearly))
         .route("/healthz", get(consumer::healthz))
+        .route("/readyz", get(ops::readyz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))
         .fallback(not_found)
@@ -213,6 +215,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             wake_after_writes,
         ))
+        .layer(axum::middleware::from_fn(crate::telemetry::track_http))
         .with_state(state);
     with_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
         |req: &axum::http::Request<_>| {

@@ -57,6 +57,7 @@ fn changed(
 
 impl Worker {
     pub async fn sweep(&self) -> anyhow::Result<SweepReport> {
+        let _timer = crate::telemetry::SweepTimer::start();
         let mut report = SweepReport::default();
         // Each step goes on while it changes something: a batch the rules refused whole
         // (selection and rules disagreeing) ends the step instead of repeating it.

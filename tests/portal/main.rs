@@ -12,6 +12,7 @@ mod hostile_input;
 mod intake;
 mod lifecycle;
 mod metrics;
+mod ops;
 mod opt_in;
 mod outages;
 mod outbound;

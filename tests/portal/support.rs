@@ -627,3 +627,35 @@ impl TestApp {
             .await
     }
 }
+
+/// A URL for the database `options` name, as an operator would set
+/// `RIGHTSDESK_DATABASE_URL` to reach it.
+pub fn database_url(options: &PgConnectOptions) -> String {
+    let database = options.get_database().expect("a database name");
+    match server() {
+        Server::Private(pg) => format!(
+            "postgres://{}@localhost/{database}?host={}",
+            rightsdesk::embedded_pg::SUPERUSER,
+            pg.root().display()
+        ),
+        Server::External(_) => {
+            let mut url = url::Url::parse(&std::env::var("RIGHTSDESK_TEST_DATABASE_URL").unwrap())
+                .expect("RIGHTSDESK_TEST_DATABASE_URL is a URL");
+            url.set_path(database);
+            url.to_string()
+        }
+    }
+}
+
+/// The `rightsdesk` binary, with a data directory of its own and nothing from the
+/// environment that would change its settings.
+pub fn rightsdesk(data_dir: &TempDir) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("RIGHTSDESK_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("RIGHTSDESK_DATA_DIR", &data_dir.0);
+    command
+}
