@@ -337,8 +337,8 @@ pub async fn seed(
             let n = store::seed::messages(&db.pool, messages, clock.now(), &host).await?;
             println!("queued {n} messages");
         }
-        // Vacuumed as well as analyzed: a table autovacuum has visited, so index-only
-        // scans (the yearly metrics) read the index alone, as they would in service.
+        // Vacuumed as well as analyzed: a table autovacuum has visited, as it would be in
+        // service, so benchmarks read it as production would.
         sqlx::query("VACUUM (ANALYZE) requests")
             .execute(&db.pool)
             .await?;
