@@ -224,14 +224,7 @@ async fn note(
         Ok(t) => t,
         Err(a) => return Ok(Err(a)),
     };
-    let event = Event {
-        request_id: r.id,
-        actor,
-        action: EventKind::NoteAdded,
-        from: None,
-        to: None,
-        data: json!({ "note": text }),
-    };
+    let event = Event::without_change(r.id, actor, EventKind::NoteAdded, json!({ "note": text }));
     events::record(conn, now, event).await?;
     Ok(Ok(EventKind::NoteAdded))
 }
@@ -254,14 +247,12 @@ async fn assign(
         },
     };
     detail::assign(conn, r.id, to, now).await?;
-    let event = Event {
-        request_id: r.id,
+    let event = Event::without_change(
+        r.id,
         actor,
-        action: EventKind::Assigned,
-        from: None,
-        to: None,
-        data: json!({ "assignee_id": to }),
-    };
+        EventKind::Assigned,
+        json!({ "assignee_id": to }),
+    );
     events::record(conn, now, event).await?;
     Ok(Ok(EventKind::Assigned))
 }
@@ -292,14 +283,12 @@ async fn extend(
         return Ok(Err(refused("Keep the reason shorter.")));
     }
     detail::extend(conn, r.id, new_date, reason, now).await?;
-    let event = Event {
-        request_id: r.id,
+    let event = Event::without_change(
+        r.id,
         actor,
-        action: EventKind::DeadlineExtended,
-        from: None,
-        to: None,
-        data: json!({ "until": new_date, "reason": reason }),
-    };
+        EventKind::DeadlineExtended,
+        json!({ "until": new_date, "reason": reason }),
+    );
     events::record(conn, now, event).await?;
     let notice =
         messages::extension_notice(rules.mail, &r.email, &r.tracking_code, new_date, reason)?;

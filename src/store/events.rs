@@ -38,16 +38,26 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
-    /// Something the consumer did that changes no status by itself.
-    pub fn by_consumer(request_id: Uuid, action: EventKind, data: Value) -> Self {
+    /// Something that changes no status: a note, an assignment, a reminder sent.
+    pub fn without_change(
+        request_id: Uuid,
+        actor: Actor<'a>,
+        action: EventKind,
+        data: Value,
+    ) -> Self {
         Event {
             request_id,
-            actor: Actor::Consumer,
+            actor,
             action,
             from: None,
             to: None,
             data,
         }
+    }
+
+    /// Something the consumer did that changes no status by itself.
+    pub fn by_consumer(request_id: Uuid, action: EventKind, data: Value) -> Self {
+        Self::without_change(request_id, Actor::Consumer, action, data)
     }
 }
 

@@ -420,14 +420,12 @@ async fn send_new_link(
     store::events::record(
         &mut tx,
         now,
-        store::events::Event {
-            request_id: view.id,
-            actor: store::events::Actor::Consumer,
-            action: crate::domain::kinds::EventKind::VerificationLinkRequested,
-            from: None,
-            to: None,
-            data: serde_json::json!({ "purpose": purpose.map(LinkPurpose::code) }),
-        },
+        store::events::Event::without_change(
+            view.id,
+            store::events::Actor::Consumer,
+            crate::domain::kinds::EventKind::VerificationLinkRequested,
+            serde_json::json!({ "purpose": purpose.map(LinkPurpose::code) }),
+        ),
     )
     .await?;
     tx.commit().await?;

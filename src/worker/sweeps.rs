@@ -251,14 +251,12 @@ impl Worker {
                 )?,
             };
             mail.push((Some(d.id), message));
-            trail.push(Event {
-                request_id: d.id,
-                actor: Actor::System,
-                action: EventKind::VerificationReminderSent,
-                from: None,
-                to: None,
-                data: json!({ "purpose": purpose.code() }),
-            });
+            trail.push(Event::without_change(
+                d.id,
+                Actor::System,
+                EventKind::VerificationReminderSent,
+                json!({ "purpose": purpose.code() }),
+            ));
         }
         verification::issue_many(&mut tx, &links, now, expires).await?;
         // Stamped whether or not a reminder went: the sweep never looks at them again.
@@ -281,13 +279,13 @@ impl Worker {
         let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
         let trail: Vec<Event> = due
             .iter()
-            .map(|d| Event {
-                request_id: d.id,
-                actor: Actor::System,
-                action: EventKind::BecameOverdue,
-                from: None,
-                to: None,
-                data: json!({ "due_on": d.due_on }),
+            .map(|d| {
+                Event::without_change(
+                    d.id,
+                    Actor::System,
+                    EventKind::BecameOverdue,
+                    json!({ "due_on": d.due_on }),
+                )
             })
             .collect();
         sweeps::stamp_overdue_alerted(&mut tx, &ids, now).await?;
