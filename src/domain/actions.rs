@@ -248,22 +248,10 @@ pub fn outcome_label(code: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::domain::kinds::RequestStatus;
+    use crate::domain::lifecycle::tests::facts;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    fn facts(kind: RequestKind, status: RequestStatus) -> Facts {
-        Facts {
-            kind,
-            status,
-            received_on: d("2026-11-23"),
-            respond_by: Some(d("2027-01-07")),
-            extended_respond_by: None,
-            points: vec![],
-            declaration_signed: false,
-            agent: None,
-        }
     }
 
     #[test]

@@ -585,7 +585,7 @@ fn verified_if_ready(f: &Facts, t: Transition, policy: &Policy) -> Transition {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::actions::DENIAL_REASONS;
     use RequestKind::*;
@@ -595,7 +595,9 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn facts(kind: RequestKind, status: RequestStatus) -> Facts {
+    /// A request received 2026-11-23, due 2027-01-07, nothing matched yet; the rules'
+    /// tests start from it.
+    pub(crate) fn facts(kind: RequestKind, status: RequestStatus) -> Facts {
         Facts {
             kind,
             status,
