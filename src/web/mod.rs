@@ -274,10 +274,25 @@ fn with_security_headers(router: Router) -> Router {
         ),
         ("cross-origin-opener-policy", "same-origin"),
     ];
-    HEADERS.iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ))
-    })
+    HEADERS
+        .iter()
+        .fold(router, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ))
+        })
+        .layer(axum::middleware::map_response(retry_after_when_limited))
+}
+
+/// A 429 says when to come back. The public limits count per minute, so a minute, unless
+/// the handler knows better (a sign-in throttle knows its own wait).
+async fn retry_after_when_limited(mut response: Response) -> Response {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .entry(header::RETRY_AFTER)
+            .or_insert(HeaderValue::from_static("60"));
+    }
+    response
 }

@@ -421,6 +421,11 @@ async fn submissions_are_rate_limited_per_address_without_losing_the_form() {
     }
     let response = app.post_form("/requests/new/opt_out", &fields).await;
     assert_eq!(response.status(), 429);
+    assert_eq!(
+        response.headers()["retry-after"],
+        "60",
+        "the limit counts per minute, and says so"
+    );
     let page = response.text().await.unwrap();
     assert!(page.contains("Wait a minute"));
     assert!(

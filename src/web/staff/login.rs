@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::{self, LOGIN_CSRF_COOKIE, Staff, constant_time_eq};
@@ -105,11 +105,18 @@ pub async fn submit(
     let now = state.clock.now();
     let throttle = throttle_key(email, ip);
     if let Some(until) = store::login_throttle::wait_until(&state.db, &throttle, now).await? {
-        let seconds = (until - now).num_seconds().max(1);
+        let seconds = ((until - now).num_milliseconds() + 999)
+            .div_euclid(1000)
+            .max(1);
         let message = format!(
             "Too many failed sign-ins for this address from your network. Wait {seconds} seconds, then try again."
         );
-        return login_page(&state, StatusCode::TOO_MANY_REQUESTS, email, Some(&message));
+        let mut response =
+            login_page(&state, StatusCode::TOO_MANY_REQUESTS, email, Some(&message))?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
     }
     let user = store::staff::by_email(&state.db, email)
         .await?
