@@ -141,6 +141,7 @@ pub struct Database {
     pub max_connections: u32,
     pub acquire_timeout_seconds: u64,
     pub statement_timeout_ms: u64,
+    pub answer_within_seconds: u64,
 }
 
 impl Database {
@@ -153,6 +154,11 @@ impl Database {
     pub fn write_timeout(&self) -> std::time::Duration {
         self.acquire_timeout()
             + std::time::Duration::from_millis(self.statement_timeout_ms.max(1000))
+    }
+
+    /// The longest any request but an upload may take to be answered.
+    pub fn answer_within(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.answer_within_seconds.max(1))
     }
 }
 

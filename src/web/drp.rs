@@ -71,7 +71,7 @@ fn error(status: StatusCode, message: &str, fatal: bool) -> Response {
 
 /// Agents' apps read JSON: an error the portal would show as a page (a database out
 /// of reach, a request not found) is the protocol's error object, `Retry-After` kept.
-async fn errors_as_json(response: Response) -> Response {
+pub(crate) async fn errors_as_json(response: Response) -> Response {
     let Some(failure) = response.extensions().get::<Failure>() else {
         return response;
     };

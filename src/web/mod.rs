@@ -215,6 +215,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             wake_after_writes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            answer_within,
+        ))
         .layer(axum::middleware::from_fn(crate::telemetry::track_http))
         .with_state(state);
     with_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
@@ -253,6 +257,40 @@ async fn wake_after_writes(
         state.waker.wake();
     }
     response
+}
+
+/// A database that stops answering in the middle of a request (frozen, or the network
+/// path to it lost) cancels nothing: no statement timeout fires on a server that cannot
+/// run. So every request is answered within `database.answer_within_seconds`, with the
+/// 503 page (the protocol's JSON error for agents), instead of hanging. Uploads are exempt:
+/// their bodies may take long on a slow line, and their writes have their own timeout.
+async fn answer_within(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let upload = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    if upload {
+        return next.run(req).await;
+    }
+    let agent = req.uri().path().starts_with("/drp/v1/");
+    let limit = state.settings.database.answer_within();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let page = AppError::Unavailable(anyhow::anyhow!("no answer within {limit:?}"))
+                .into_response();
+            if agent {
+                drp::errors_as_json(page).await
+            } else {
+                page
+            }
+        }
+    }
 }
 
 /// CSP without inline script or style, no framing, no sniffing, no referrer to other

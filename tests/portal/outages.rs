@@ -162,3 +162,97 @@ async fn a_stopped_database_is_a_503_to_retry_later_and_the_portal_recovers_on_i
         "the refused one was not stored"
     );
 }
+
+/// The postmaster and every process it started, as the kernel lists them.
+fn cluster_processes(root: &Path) -> Vec<i32> {
+    let pid_file = std::fs::read_to_string(root.join("data/postmaster.pid")).unwrap();
+    let postmaster: i32 = pid_file.lines().next().unwrap().trim().parse().unwrap();
+    let mut pids = vec![postmaster];
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …: the command may hold spaces, so read after the ')'.
+        let parent = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<i32>().ok());
+        if parent == Some(postmaster) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+fn signal_all(pids: &[i32], signal: i32) {
+    for &pid in pids {
+        // SAFETY: kill(2) with the pid of a process of this test's own cluster.
+        unsafe { libc::kill(pid, signal) };
+    }
+}
+
+#[tokio::test]
+async fn a_frozen_database_is_a_503_not_a_hang_and_the_portal_recovers() {
+    let (cluster, pg) = Cluster::start().await;
+    let app = spawn_app_on(pg.connect_options(embedded_pg::DATABASE), |s| {
+        s.database.acquire_timeout_seconds = 1;
+        s.database.answer_within_seconds = 2;
+    })
+    .await;
+    let lookup = || {
+        app.post_form(
+            "/status",
+            &[
+                ("tracking_code", "RD-7K3M-Q9PX"),
+                ("email", "ana@example.com"),
+            ],
+        )
+    };
+    // Warm connections wait in the pool: a frozen server accepts their queries and never
+    // answers, and nothing in PostgreSQL cancels them. (No such request: a 404 page.)
+    assert_eq!(lookup().await.status(), 404);
+
+    let pids = cluster_processes(&cluster.root);
+    signal_all(&pids, libc::SIGSTOP);
+    let asked = Instant::now();
+    let frozen = lookup().await;
+    let drp = app
+        .client
+        .get(app.url(&format!(
+            "/drp/v1/data-rights-request/{}",
+            uuid::Uuid::new_v4()
+        )))
+        .bearer_auth("some-token")
+        .send()
+        .await
+        .unwrap();
+    signal_all(&pids, libc::SIGCONT);
+
+    assert_eq!(frozen.status(), 503, "a look-up on a frozen database");
+    assert!(frozen.headers().contains_key("retry-after"));
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "both answered within their limit, not after {:?}",
+        asked.elapsed()
+    );
+    assert_eq!(drp.status(), 503);
+    let error: serde_json::Value = drp.json().await.unwrap();
+    assert_eq!(
+        error["code"], "503",
+        "an agent's app gets the protocol's error"
+    );
+
+    let back = Instant::now();
+    while lookup().await.status() != 404 {
+        assert!(
+            back.elapsed() < Duration::from_secs(20),
+            "the portal recovers once the database answers again"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(submit(&app).await.status(), 200);
+    drop(pg);
+}
