@@ -69,11 +69,13 @@ pub async fn suppressions(
     size: PageSize,
 ) -> Result<Page<SuppressionChange>, sqlx::Error> {
     let rows = sqlx::query_as(
-        "SELECT txid::text::bigint AS txid, seq, change, email, scope, channel, at
-         FROM suppression_changes
-         WHERE (txid, seq) > ($1::text::xid8, $2)
-           AND txid < pg_snapshot_xmin(pg_current_snapshot())
-         ORDER BY txid, seq
+        // Qualified names: `ORDER BY txid` would sort by the output column (the text
+        // cast) and read the whole table instead of walking the primary key.
+        "SELECT s.txid::text::bigint AS txid, s.seq, s.change, s.email, s.scope, s.channel, s.at
+         FROM suppression_changes s
+         WHERE (s.txid, s.seq) > ($1::text::xid8, $2)
+           AND s.txid < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY s.txid, s.seq
          LIMIT $3",
     )
     .bind(txid_param(after).to_string())
