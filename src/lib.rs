@@ -13,6 +13,7 @@ pub mod service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod token_cli;
 pub mod wake;
 pub mod web;
 pub mod worker;

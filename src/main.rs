@@ -39,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// API tokens for business systems (the API under /api/v1).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Data Rights Protocol helpers.
     Drp {
         #[command(subcommand)]
@@ -118,6 +123,24 @@ enum AgentCommand {
 }
 
 #[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it once (only its hash is kept).
+    Add {
+        name: String,
+        /// One or more of suppressions:read, tasks:write, events:read, comma-separated.
+        #[arg(long, required = true)]
+        scope: String,
+        /// Bind the token to one downstream recipient.
+        #[arg(long)]
+        recipient: Option<i64>,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke the live token with this name.
+    Revoke { name: String },
+}
+
+#[derive(Subcommand)]
 enum DrpCommand {
     /// Print this business's entry for the DRP directory (JSON).
     DirectoryEntry,
@@ -173,6 +196,17 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&entry)?);
                 Ok(())
             }
+            Command::Token { command } => match command {
+                TokenCommand::Add {
+                    name,
+                    scope,
+                    recipient,
+                } => rightsdesk::token_cli::add(settings, &name, &scope, recipient).await,
+                TokenCommand::List => rightsdesk::token_cli::list(settings).await,
+                TokenCommand::Revoke { name } => {
+                    rightsdesk::token_cli::revoke(settings, &name).await
+                }
+            },
             Command::Staff {
                 command: StaffCommand::Add { email, role },
             } => startup::add_staff(settings, &email, &role).await,

@@ -2,6 +2,7 @@
 //! request looks like. No I/O, no clock: "now" is always passed in.
 
 pub mod actions;
+pub mod api;
 pub mod calendar;
 pub mod deadlines;
 pub mod drp;

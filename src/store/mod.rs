@@ -1,10 +1,12 @@
 //! PostgreSQL access, one module per aggregate. Only parameterised SQL.
 
 pub mod agents;
+pub mod api_tokens;
 pub mod detail;
 pub mod downloads;
 pub mod drp;
 pub mod events;
+pub mod feeds;
 pub mod gpc;
 pub mod inserter;
 pub mod lifecycle;

@@ -1,6 +1,7 @@
 //! HTTP: the router, shared state, security headers. Handlers are thin: parse, call the
 //! domain, persist, render.
 
+pub mod api;
 pub mod consumer;
 pub mod download;
 pub mod drp;
@@ -205,6 +206,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .merge(staff::router())
         .merge(drp::router())
+        .merge(api::router())
         .route("/metrics/{year}", get(metrics::yearly))
         .route("/healthz", get(consumer::healthz))
         .route("/readyz", get(ops::readyz))

@@ -1,12 +1,14 @@
 //! The portal through HTTP, against a real PostgreSQL, and in a real browser.
 
 mod agents;
+mod axe;
 mod bodies;
 mod browser;
 mod connections;
 mod delivery;
 mod downloads;
 mod drp;
+mod feeds;
 mod gpc;
 mod hostile_input;
 mod intake;

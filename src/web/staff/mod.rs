@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod queue;
 pub mod request;
 pub mod session;
+pub mod tokens;
 pub mod users;
 
 use axum::Router;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/users/{id}/deactivate", post(users::deactivate))
         .route("/staff/agents", get(agents::list).post(agents::add))
         .route("/staff/agents/{id}/trusted", post(agents::set_trusted))
+        .route("/staff/tokens", get(tokens::list).post(tokens::create))
+        .route("/staff/tokens/{id}/revoke", post(tokens::revoke))
         .route(
             "/staff/account",
             get(users::account).post(users::change_password),
