@@ -2,6 +2,7 @@
 //! staff actions, consumer links. Handlers and the worker call these; these call the
 //! domain for decisions, `store` for SQL and `mail` for messages.
 
+pub mod console;
 pub mod drp;
 pub mod intake;
 pub mod lifecycle;
