@@ -4,6 +4,7 @@ mod agents;
 mod bodies;
 mod browser;
 mod connections;
+mod console;
 mod delivery;
 mod downloads;
 mod drp;
