@@ -136,7 +136,15 @@ async fn bulk_actions_follow_the_single_action_rules_and_report_row_by_row() {
     assert_eq!(status_of(&app, &first).await, "awaiting_verification");
 
     // At the first one's deadline, only the first may be closed.
-    app.clock.advance(Duration::days(36));
+    let deadline: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT respond_by FROM requests WHERE tracking_code = $1")
+            .bind(&first)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    app.advance_to_noon_on(deadline);
+    // The session ended long ago: signed in again.
+    let staff = app.sign_in("admin@example.com", "admin password 123").await;
     let closing = staff
         .post(
             "/staff/requests/bulk",
@@ -150,7 +158,11 @@ async fn bulk_actions_follow_the_single_action_rules_and_report_row_by_row() {
         .text()
         .await
         .unwrap();
-    assert_eq!(status_of(&app, &first).await, "closed_unverified");
+    assert_eq!(
+        status_of(&app, &first).await,
+        "closed_unverified",
+        "{closing}"
+    );
     assert_eq!(status_of(&app, &second).await, "awaiting_verification");
     assert_eq!(closing.matches("Not done").count(), 1, "{closing}");
 
