@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Staff queue benchmark: p50/p99 latency of the queue's first page, a filtered page, a
-# page deep in the list and a request page, with 1,000,000 requests stored, for a
-# signed-in reviewer, at concurrency 8.
+# page deep in the list, sorted pages, searched pages (part of a name, part of an e-mail
+# address) and a request page, with 1,000,000 requests stored, for a signed-in
+# reviewer, at concurrency 8.
 #
 #   bash bench/queue.sh
 #   REQUESTS=200000 DURATION=10s bash bench/queue.sh
@@ -60,6 +61,11 @@ session=$(awk '$6 == "rd_staff" { print $7 }' "$jar")
 sql() { psql -h "$WORK/postgres" -U postgres rightsdesk -Atc "$1"; }
 deep=$(sql "SELECT due_on || '~' || id FROM requests WHERE closed_at IS NULL ORDER BY due_on, id OFFSET (SELECT count(*) / 2 FROM requests WHERE closed_at IS NULL) LIMIT 1")
 code=$(sql "SELECT tracking_code FROM requests WHERE closed_at IS NULL ORDER BY due_on DESC LIMIT 1 OFFSET 1000")
+# Seeded names are "Person N" and addresses personN@example.com: a part of one open
+# request's name, and a part of its address, as an analyst would type them.
+probe=$(sql "SELECT substr(full_name, 3) FROM requests WHERE closed_at IS NULL ORDER BY id LIMIT 1 OFFSET 5000")
+probe_mail=$(sql "SELECT substr(email, 4, length(email) - 14) FROM requests WHERE closed_at IS NULL ORDER BY id LIMIT 1 OFFSET 7000")
+urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
 cat >"$WORK/report.lua" <<'LUA'
 done = function(summary, latency, requests)
@@ -78,7 +84,7 @@ measure() {
     local out
     out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/report.lua" -H "Cookie: rd_staff=$session" "$BASE$path" | tail -1)
     read -r rps p50 p99 errors <<<"$out"
-    printf '%-14s %8s/s   p50 %6s ms   p99 %6s ms   errors %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
+    printf '%-18s %8s/s   p50 %6s ms   p99 %6s ms   errors %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
 }
 
 log "measuring at concurrency $CONNECTIONS for $DURATION each"
@@ -88,6 +94,12 @@ log "measuring at concurrency $CONNECTIONS for $DURATION each"
     measure "first page" "/staff/requests"
     measure "filtered" "/staff/requests?kind=correct&channel=web"
     measure "deep page" "/staff/requests?after=o~$deep"
+    measure "sorted: received" "/staff/requests?sort=received&dir=desc"
+    measure "sorted: due desc" "/staff/requests?sort=due&dir=desc"
+    measure "sorted: name" "/staff/requests?sort=name"
+    measure "sorted: status" "/staff/requests?sort=status&kind=delete"
+    measure "search: name" "/staff/requests?q=$(urlenc "$probe")"
+    measure "search: e-mail" "/staff/requests?q=$(urlenc "$probe_mail")"
     measure "request page" "/staff/requests/$code"
     echo "target: p99 <= $TARGET_P99_MS ms each"
 }

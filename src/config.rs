@@ -105,6 +105,14 @@ pub struct Staff {
     pub invite_days: i64,
     pub logins_per_minute: u32,
     pub deletion_recipients: Vec<String>,
+    /// Reviewers' queue exports carry consumers' names and e-mail addresses (admins'
+    /// always do); an admin may turn it off.
+    #[serde(default = "yes")]
+    pub reviewers_export_personal_data: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]

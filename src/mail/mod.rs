@@ -2,6 +2,7 @@
 //! causes them is written (then queued in the outbox), and the transports that deliver
 //! them (SMTP, or `.eml` files when no SMTP server is configured).
 
+pub mod console;
 pub mod messages;
 pub mod smtp;
 pub mod transport;

@@ -3,6 +3,7 @@
 //! domain for decisions, `store` for SQL and `mail` for messages.
 
 pub mod api_tokens;
+pub mod console;
 pub mod drp;
 pub mod intake;
 pub mod lifecycle;

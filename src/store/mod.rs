@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod api_tokens;
+pub mod console;
 pub mod detail;
 pub mod downloads;
 pub mod drp;

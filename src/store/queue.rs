@@ -5,10 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use crate::domain::console::SortKey;
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
 
 /// What the queue is narrowed to. Every field is already checked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Filter {
     pub kind: Option<&'static str>,
     pub status: Option<&'static str>,
@@ -21,6 +22,15 @@ pub struct Filter {
     pub closed: bool,
     pub tracking_code: Option<String>,
     pub email: Option<String>,
+    /// Part of a name, an e-mail address or a tracking code (three characters or more).
+    pub text: Option<String>,
+    /// Due within the next seven days, not yet overdue.
+    pub due_this_week: bool,
+    /// Waiting on the consumer: their e-mail link, their declaration or their agent.
+    pub waiting_on_consumer: bool,
+    /// The column to sort by; `Due` (the legal deadline) unless chosen.
+    pub sort: SortKey,
+    pub descending: bool,
 }
 
 /// Where the previous page ended.
@@ -48,6 +58,39 @@ pub struct Row {
     pub verification_level: String,
     pub assignee: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub full_name: Option<String>,
+    pub email: String,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            kind: None,
+            status: None,
+            channel: None,
+            overdue: false,
+            due_within_days: None,
+            unverified: false,
+            assigned_to: None,
+            unassigned: false,
+            closed: false,
+            tracking_code: None,
+            email: None,
+            text: None,
+            due_this_week: false,
+            waiting_on_consumer: false,
+            sort: SortKey::Due,
+            descending: false,
+        }
+    }
+}
+
+impl Filter {
+    /// Sorted by legal deadline, soonest first (or for closed requests, latest closed
+    /// first): the order the old cursor and its indexes serve.
+    pub fn default_order(&self) -> bool {
+        self.sort == SortKey::Due && !self.descending
+    }
 }
 
 fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
@@ -89,12 +132,106 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
             .push_bind(email.clone())
             .push(")");
     }
+    if let Some(text) = &f.text {
+        // The expression of `requests_open_search_idx`, so open requests are searched by
+        // its trigrams; LIKE's wildcards in what was typed match only themselves.
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q.push(" AND lower(r.tracking_code || ' ' || coalesce(r.full_name, '') || ' ' || r.email) LIKE ")
+            .push_bind(pattern);
+    }
+    if f.due_this_week {
+        q.push(" AND r.due_on >= ")
+            .push_bind(today)
+            .push(" AND r.due_on < ")
+            .push_bind(today + chrono::Days::new(7));
+    }
+    if f.waiting_on_consumer {
+        q.push(" AND r.status = 'awaiting_verification'");
+    }
+}
+
+/// The SQL a sort key orders by: never NULL, so a row comparison pages through it.
+fn sort_expr(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Due => "coalesce(r.due_on, 'infinity'::date)",
+        SortKey::TrackingCode => "r.tracking_code",
+        SortKey::Kind => "r.kind",
+        SortKey::Status => "r.status",
+        SortKey::Name => "lower(coalesce(r.full_name, ''))",
+        SortKey::Email => "lower(r.email)",
+        SortKey::Channel => "r.channel",
+        SortKey::Assignee => "lower(coalesce(s.email, ''))",
+        SortKey::Received => "r.received_at",
+    }
 }
 
 const ROW_SELECT: &str =
     "SELECT r.id, r.tracking_code, r.kind, r.status, r.channel, r.received_at, r.due_on,
-        r.extended_respond_by, r.verification_level, s.email AS assignee, r.closed_at
+        r.extended_respond_by, r.verification_level, s.email AS assignee, r.closed_at,
+        r.full_name, r.email
     FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id";
+
+/// One page sorted by a chosen column, after the row `after` in that order. The
+/// tie-breaker is the id, so equal values page without gaps or repeats.
+pub async fn sorted_page(
+    pool: &PgPool,
+    f: &Filter,
+    today: NaiveDate,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
+    let expr = sort_expr(f.sort);
+    let (cmp, dir) = if f.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut q = QueryBuilder::new(ROW_SELECT);
+    push_filter(&mut q, f, today);
+    if let Some(id) = after {
+        q.push(format_args!(
+            " AND ({expr}, r.id) {cmp} (SELECT {expr}, r.id FROM requests r \
+             LEFT JOIN staff_users s ON s.id = r.assignee_id WHERE r.id = "
+        ))
+        .push_bind(id)
+        .push(")");
+    }
+    q.push(format_args!(" ORDER BY {expr} {dir}, r.id {dir} LIMIT "))
+        .push_bind(limit);
+    q.build_query_as().fetch_all(pool).await
+}
+
+/// How many requests the filter selects, counted up to `cap` (beyond it the page says
+/// "more than"): a count never walks a million rows.
+pub async fn total(
+    pool: &PgPool,
+    f: &Filter,
+    today: NaiveDate,
+    cap: i64,
+) -> Result<i64, sqlx::Error> {
+    let mut q = QueryBuilder::new(
+        "SELECT count(*) FROM (SELECT 1 FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id",
+    );
+    push_filter(&mut q, f, today);
+    q.push(" LIMIT ").push_bind(cap).push(") AS capped");
+    q.build_query_scalar().fetch_one(pool).await
+}
+
+/// The requests with these tracking codes that the filter selects, in the filter's
+/// order: what a bulk export of selected rows carries.
+pub async fn selected(pool: &PgPool, codes: &[String]) -> Result<Vec<Row>, sqlx::Error> {
+    let mut q = QueryBuilder::new(ROW_SELECT);
+    q.push(" WHERE r.tracking_code = ANY(")
+        .push_bind(codes.to_vec())
+        .push(") ORDER BY r.due_on ASC NULLS LAST, r.id ASC");
+    q.build_query_as().fetch_all(pool).await
+}
 
 /// One page of `limit` rows after `cursor`.
 pub async fn page(
@@ -135,14 +272,18 @@ pub async fn page(
     q.build_query_as().fetch_all(pool).await
 }
 
-/// Every row the filter selects, up to `cap`, for export.
+/// Every row the filter selects, up to `cap`, for export, in the order shown.
 pub async fn export(
     pool: &PgPool,
     f: &Filter,
     today: NaiveDate,
     cap: i64,
 ) -> Result<Vec<Row>, sqlx::Error> {
-    page(pool, f, today, None, cap).await
+    if f.default_order() {
+        page(pool, f, today, None, cap).await
+    } else {
+        sorted_page(pool, f, today, None, cap).await
+    }
 }
 
 /// Open requests per status.

@@ -27,6 +27,8 @@ pub struct SweepReport {
     pub reminders: usize,
     pub overdue_alerts: usize,
     pub digests: usize,
+    /// Staff members' own daily e-mails (`worker::console`).
+    pub daily_emails: usize,
 }
 
 impl SweepReport {
@@ -79,6 +81,7 @@ impl Worker {
             report.overdue_alerts += n;
         }
         report.digests = self.daily_digest().await?;
+        report.daily_emails = self.daily_emails().await?;
         self.forget_expired_signatures().await?;
         Ok(report)
     }

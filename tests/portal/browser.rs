@@ -42,7 +42,7 @@ fn find_program(env: &str, names: &[&str]) -> Option<std::path::PathBuf> {
         .find(|p| p.is_file())
 }
 
-async fn type_into(browser: &Client, id: &str, text: &str) {
+pub(crate) async fn type_into(browser: &Client, id: &str, text: &str) {
     browser
         .find(Locator::Id(id))
         .await
@@ -52,14 +52,14 @@ async fn type_into(browser: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
-async fn click(browser: &Client, locator: Locator<'_>) {
+pub(crate) async fn click(browser: &Client, locator: Locator<'_>) {
     browser.find(locator).await.unwrap().click().await.unwrap();
 }
 
 /// The text of an element once it contains `expected`. After a click the old page may
 /// still be showing, with an element of the same name and another text, or may go away
 /// while it is read: both are waited out.
-async fn wait_text(browser: &Client, locator: Locator<'_>, expected: &str) -> String {
+pub(crate) async fn wait_text(browser: &Client, locator: Locator<'_>, expected: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut last = String::new();
     while std::time::Instant::now() < deadline {
@@ -288,8 +288,8 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
         Locator::XPath("//form[contains(@action, '/extend')]//button"),
     )
     .await;
-    let trail = wait_text(&browser, Locator::Css("ol.trail"), "deadline extended").await;
-    assert!(trail.contains("deadline extended"), "{trail}");
+    let trail = wait_text(&browser, Locator::Css("ol.trail"), "Deadline extended").await;
+    assert!(trail.contains("Deadline extended"), "{trail}");
     assert!(trail.contains("We need to search three archived systems."));
     assert!(trail.contains("rev@example.com"));
     browser.close().await.unwrap();
@@ -401,7 +401,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
         Locator::XPath("//form[contains(@action, '/data_point')]//button"),
     )
     .await;
-    let status = wait_text(&browser, Locator::Id("status"), "verified").await;
-    assert!(status.starts_with("verified"), "{status}");
+    let status = wait_text(&browser, Locator::Id("status"), "Verified").await;
+    assert!(status.starts_with("Verified"), "{status}");
     browser.close().await.unwrap();
 }

@@ -5,6 +5,7 @@ mod axe;
 mod bodies;
 mod browser;
 mod connections;
+mod console;
 mod delivery;
 mod downloads;
 mod drp;

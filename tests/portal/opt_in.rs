@@ -620,7 +620,7 @@ async fn staff_see_the_opt_in_but_cannot_confirm_it_for_the_consumer() {
         .await
         .unwrap();
     let link = later
-        .find(&format!("<a href=\"/staff/requests/{code}\""))
+        .find(&format!("href=\"/staff/requests/{code}?"))
         .unwrap();
     let tr = later[..link].rfind("<tr").unwrap();
     let row = &later[tr..tr + later[tr..].find("</tr>").unwrap()];

@@ -435,8 +435,8 @@ async fn the_queue_pages_by_keyset_through_every_request_and_exports_csv() {
     );
     assert!(body.starts_with("tracking_code,kind,status"));
     assert!(
-        !body.contains("@example.com"),
-        "no e-mail addresses in the export"
+        body.contains("@example.com"),
+        "an admin's export carries what the screen shows, e-mail addresses too"
     );
 }
 
@@ -478,8 +478,8 @@ async fn verification_by_staff_needs_enough_matched_data_points() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("data point recorded") && page.contains("A recent transaction"));
-    assert!(page.contains("awaiting_verification → verified"));
+    assert!(page.contains("Data point matched") && page.contains("A recent transaction"));
+    assert!(page.contains("Status: Awaiting verification → Verified"));
 }
 
 #[tokio::test]
@@ -731,11 +731,11 @@ async fn fulfil_deny_and_withdraw_follow_the_status_rules_and_tell_the_consumer(
         .await
         .unwrap();
     for step in [
-        "submitted",
-        "data point recorded",
-        "awaiting_verification → verified",
-        "processing started",
-        "fulfilled",
+        "Request received",
+        "Data point matched",
+        "Status: Awaiting verification → Verified",
+        "Work started",
+        "Fulfilled",
     ] {
         assert!(trail.contains(step), "{step}");
     }

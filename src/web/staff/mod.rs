@@ -2,6 +2,7 @@
 //! `Staff` (or `Admin`) extractor, so none can be reached without a live session.
 
 pub mod agents;
+pub mod console;
 pub mod login;
 pub mod metrics;
 pub mod queue;
@@ -11,14 +12,13 @@ pub mod tokens;
 pub mod users;
 
 use axum::Router;
-use axum::response::Redirect;
 use axum::routing::{get, post};
 
 use super::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/staff", get(|| async { Redirect::to("/staff/requests") }))
+        .merge(console::router())
         .route("/staff/login", get(login::form).post(login::submit))
         .route("/staff/logout", post(login::logout))
         .route("/staff/metrics", get(metrics::page))

@@ -6,15 +6,17 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::login::Me;
 use super::session::Staff;
+use crate::domain::console::{self, SortKey};
 use crate::domain::email::EmailAddress;
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
 use crate::domain::tracking::TrackingCode;
+use crate::store::console as console_store;
 use crate::store::queue::{self, Cursor, Filter};
 use crate::web::errors::AppError;
 use crate::web::{AppState, html};
@@ -85,8 +87,13 @@ async fn counts(state: &AppState, today: NaiveDate) -> Result<Counts, AppError> 
 struct Parsed {
     filter: Filter,
     cursor: Option<Cursor>,
+    /// Where the previous page ended, for a chosen sort.
+    after: Option<Uuid>,
     problems: Vec<String>,
 }
+
+/// Shortest text searched by parts: shorter ones have no trigram to look up.
+const SEARCH_MIN_CHARS: usize = 3;
 
 fn parse(params: &HashMap<String, String>, me: Uuid) -> Parsed {
     let mut f = Filter::default();
@@ -115,6 +122,8 @@ fn parse(params: &HashMap<String, String>, me: Uuid) -> Parsed {
     }
     f.overdue = get("overdue").is_some();
     f.unverified = get("unverified").is_some();
+    f.due_this_week = get("due_this_week").is_some();
+    f.waiting_on_consumer = get("waiting").is_some();
     f.closed |= get("closed").is_some();
     if let Some(v) = get("due_within") {
         match v.parse::<u32>() {
@@ -132,15 +141,30 @@ fn parse(params: &HashMap<String, String>, me: Uuid) -> Parsed {
             f.tracking_code = Some(code.to_string());
         } else if let Ok(email) = EmailAddress::parse(q) {
             f.email = Some(email.to_string());
+        } else if q.chars().count() >= SEARCH_MIN_CHARS && q.chars().count() <= 200 {
+            f.text = Some(q.to_string());
         } else {
-            problems
-                .push("Search by a tracking code (RD-XXXX-XXXX) or a whole e-mail address.".into());
+            problems.push(format!(
+                "Search by a tracking code, or at least {SEARCH_MIN_CHARS} characters of a name or an e-mail address."
+            ));
         }
     }
-    let cursor = get("after").and_then(parse_cursor);
+    if let Some(v) = get("sort") {
+        match SortKey::parse(v) {
+            Some(key) => f.sort = key,
+            None => problems.push(format!("Unknown sort {v:?} ignored.")),
+        }
+    }
+    f.descending = get("dir") == Some("desc");
+    let (cursor, after) = if f.default_order() {
+        (get("after").and_then(parse_cursor), None)
+    } else {
+        (None, get("after").and_then(|a| a.parse().ok()))
+    };
     Parsed {
         filter: f,
         cursor,
+        after,
         problems,
     }
 }
@@ -174,7 +198,9 @@ pub struct Line {
     pub tracking_code: String,
     pub kind: &'static str,
     pub status: &'static str,
-    pub channel: String,
+    pub channel: &'static str,
+    pub name: String,
+    pub email: String,
     pub received: String,
     pub due: String,
     pub days_left: String,
@@ -190,9 +216,11 @@ fn line(row: &queue::Row, today: NaiveDate) -> Line {
     let legal = row.kind.has_legal_deadline();
     Line {
         tracking_code: row.tracking_code.clone(),
-        kind: row.kind.code(),
-        status: row.status.code(),
-        channel: row.channel.code().to_string(),
+        kind: console::kind_label(row.kind),
+        status: console::status_label(row.status),
+        channel: console::channel_label(row.channel),
+        name: row.full_name.clone().unwrap_or_else(|| "—".into()),
+        email: row.email.clone(),
         received: row.received_at.date_naive().to_string(),
         due: row.due_on.map_or_else(|| "—".into(), |d| d.to_string()),
         days_left: match (closed, left) {
@@ -209,6 +237,55 @@ fn line(row: &queue::Row, today: NaiveDate) -> Line {
     }
 }
 
+/// A column heading: its label, and the link that sorts by it (the other way when it
+/// is the current sort).
+pub struct Heading {
+    pub label: &'static str,
+    pub href: String,
+    /// `ascending`/`descending` on the sorted column, for `aria-sort`.
+    pub sorted: Option<&'static str>,
+}
+
+const HEADINGS: &[(SortKey, &str)] = &[
+    (SortKey::TrackingCode, "Tracking code"),
+    (SortKey::Kind, "Kind"),
+    (SortKey::Status, "Status"),
+    (SortKey::Name, "Name"),
+    (SortKey::Email, "E-mail"),
+    (SortKey::Channel, "Channel"),
+    (SortKey::Assignee, "Assignee"),
+    (SortKey::Received, "Received"),
+    (SortKey::Due, "Due"),
+];
+
+fn headings(params: &HashMap<String, String>, f: &Filter) -> Vec<Heading> {
+    HEADINGS
+        .iter()
+        .map(|&(key, label)| {
+            let current = f.sort == key;
+            let descending = current && !f.descending;
+            let mut p: HashMap<String, String> = params
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "sort" | "dir" | "after"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            p.insert("sort".into(), key.code().into());
+            if descending {
+                p.insert("dir".into(), "desc".into());
+            }
+            Heading {
+                label,
+                href: format!("/staff/requests?{}", query_with(&p, None)),
+                sorted: current.then_some(if f.descending {
+                    "descending"
+                } else {
+                    "ascending"
+                }),
+            }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "staff/queue.html")]
 struct QueuePage<'a> {
@@ -220,6 +297,13 @@ struct QueuePage<'a> {
     problems: Vec<String>,
     next: Option<String>,
     export: String,
+    /// The filters as a query string, carried to request pages for "next in this view".
+    view: String,
+    total: String,
+    headings: Vec<Heading>,
+    views: Vec<console_store::SavedView>,
+    staff: Vec<crate::store::staff::StaffUser>,
+    my_id: String,
     kinds: &'static [RequestKind],
     statuses: &'static [RequestStatus],
     channels: &'static [Channel],
@@ -229,10 +313,30 @@ impl QueuePage<'_> {
     fn param(&self, name: &str) -> &str {
         self.params.get(name).map(String::as_str).unwrap_or("")
     }
+
+    fn kind_label(&self, k: &RequestKind) -> &'static str {
+        console::kind_label(*k)
+    }
+
+    fn status_label(&self, s: &RequestStatus) -> &'static str {
+        console::status_label(*s)
+    }
+
+    fn channel_label(&self, c: &Channel) -> &'static str {
+        console::channel_label(*c)
+    }
+
+    fn status_code_label(&self, code: &str) -> &'static str {
+        RequestStatus::parse(code).map_or("Unknown", console::status_label)
+    }
+
+    fn csrf(&self) -> &str {
+        super::login::csrf_of(&self.me)
+    }
 }
 
 /// The query string of `params` with `after` replaced.
-fn query_with(params: &HashMap<String, String>, after: Option<&str>) -> String {
+pub(crate) fn query_with(params: &HashMap<String, String>, after: Option<&str>) -> String {
     let mut pairs: Vec<(&str, &str)> = params
         .iter()
         .filter(|(k, v)| k.as_str() != "after" && !v.is_empty())
@@ -245,19 +349,47 @@ fn query_with(params: &HashMap<String, String>, after: Option<&str>) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
+/// Counted up to this many; beyond it the page says "more than".
+const TOTAL_CAP: i64 = 10_000;
+
+/// One page of the queue as the parsed filters select it.
+async fn rows_of(
+    state: &AppState,
+    parsed: &Parsed,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<queue::Row>, AppError> {
+    Ok(if parsed.filter.default_order() {
+        queue::page(&state.db, &parsed.filter, today, parsed.cursor, limit).await?
+    } else {
+        queue::sorted_page(&state.db, &parsed.filter, today, parsed.after, limit).await?
+    })
+}
+
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    if params.is_empty()
+        && let Some(view) = console_store::default_view(&state.db, staff.id).await?
+    {
+        return Ok(Redirect::to(&format!("/staff/requests?{}", view.query)).into_response());
+    }
     let today = state.clock.today(state.tz);
     let parsed = parse(&params, staff.id);
-    let mut rows = queue::page(&state.db, &parsed.filter, today, parsed.cursor, PAGE + 1).await?;
+    let mut rows = rows_of(&state, &parsed, today, PAGE + 1).await?;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
-        let after = cursor_after(rows.last().expect("a full page"), parsed.filter.closed);
+        let last = rows.last().expect("a full page");
+        let after = if parsed.filter.default_order() {
+            cursor_after(last, parsed.filter.closed)
+        } else {
+            last.id.to_string()
+        };
         format!("/staff/requests?{}", query_with(&params, Some(&after)))
     });
+    let total = queue::total(&state.db, &parsed.filter, today, TOTAL_CAP + 1).await?;
     let page = QueuePage {
         business: &state.settings.business.name,
         me: Some(Me::from(&staff)),
@@ -267,15 +399,66 @@ pub async fn list(
         problems: parsed.problems,
         next,
         export: format!("/staff/requests.csv?{}", query_with(&params, None)),
+        view: query_with(&params, None),
+        total: if total > TOTAL_CAP {
+            format!("More than {TOTAL_CAP} requests match")
+        } else if total == 1 {
+            "1 request matches".into()
+        } else {
+            format!("{total} requests match")
+        },
+        headings: headings(&params, &parsed.filter),
+        views: console_store::views(&state.db, staff.id).await?,
+        staff: crate::store::staff::all(&state.db)
+            .await?
+            .into_iter()
+            .filter(|s| s.active)
+            .collect(),
+        my_id: staff.id.to_string(),
         kinds: RequestKind::ALL,
         statuses: RequestStatus::ALL,
         channels: Channel::ALL,
     };
-    html(StatusCode::OK, &page)
+    let mut response = html(StatusCode::OK, &page)?;
+    crate::web::no_store(&mut response);
+    Ok(response)
 }
 
-/// The filtered list as CSV. No personal data beyond the tracking code; cells that a
-/// spreadsheet would run as a formula are quoted as text.
+/// The tracking code of the request after request `id` in the queue view `params`: for
+/// "next request in this view" on a request's page. The request itself need no longer
+/// match the view (it may have just been closed): its place in the order is enough.
+pub(crate) async fn next_after(
+    state: &AppState,
+    me: Uuid,
+    params: &HashMap<String, String>,
+    id: Uuid,
+    due_on: Option<NaiveDate>,
+    closed_at: Option<DateTime<Utc>>,
+    today: NaiveDate,
+) -> Result<Option<String>, AppError> {
+    let parsed = parse(params, me);
+    let rows = if parsed.filter.default_order() {
+        let cursor = if parsed.filter.closed {
+            closed_at.map(|at| Cursor::Closed(at, id))
+        } else {
+            Some(Cursor::Open(due_on, id))
+        };
+        queue::page(&state.db, &parsed.filter, today, cursor, 1).await?
+    } else {
+        queue::sorted_page(&state.db, &parsed.filter, today, Some(id), 1).await?
+    };
+    Ok(rows.into_iter().next().map(|r| r.tracking_code))
+}
+
+/// Whether this staff member's exports carry names and e-mail addresses: admins' do;
+/// reviewers' do unless `[staff] reviewers_export_personal_data` is off.
+pub fn exports_personal_data(state: &AppState, staff: &Staff) -> bool {
+    staff.is_admin || state.settings.staff.reviewers_export_personal_data
+}
+
+/// The filtered list as CSV: the columns the screen shows. Names and e-mail addresses
+/// only for roles allowed to export personal data; cells that a spreadsheet would run as
+/// a formula are quoted as text.
 pub async fn export_csv(
     State(state): State<AppState>,
     staff: Staff,
@@ -284,29 +467,44 @@ pub async fn export_csv(
     let today = state.clock.today(state.tz);
     let parsed = parse(&params, staff.id);
     let rows = queue::export(&state.db, &parsed.filter, today, EXPORT_CAP).await?;
-    let mut out = String::from(
-        "tracking_code,kind,status,channel,received,due,days_left,extended,verification,assignee\n",
-    );
-    for row in &rows {
+    Ok(csv_response(&state, &staff, &rows, today))
+}
+
+/// Rows as a CSV download, logged by count only.
+pub fn csv_response(
+    state: &AppState,
+    staff: &Staff,
+    rows: &[queue::Row],
+    today: NaiveDate,
+) -> Response {
+    let personal = exports_personal_data(state, staff);
+    let mut out = String::from("tracking_code,kind,status,");
+    if personal {
+        out.push_str("name,email,");
+    }
+    out.push_str("channel,assignee,received,due,days_left,extended,verification\n");
+    for row in rows {
         let l = line(row, today);
-        let cells = [
-            l.tracking_code.as_str(),
-            l.kind,
-            l.status,
-            &l.channel,
+        let mut cells = vec![l.tracking_code.as_str(), l.kind, l.status];
+        if personal {
+            cells.push(row.full_name.as_deref().unwrap_or(""));
+            cells.push(&l.email);
+        }
+        cells.extend([
+            l.channel,
+            &l.assignee,
             &l.received,
             &l.due,
             &l.days_left,
             if l.extended { "yes" } else { "no" },
             &l.verification,
-            &l.assignee,
-        ];
+        ]);
         let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&cells.join(","));
         out.push('\n');
     }
-    tracing::info!(staff_id = %staff.id, rows = rows.len(), "queue exported");
-    Ok((
+    tracing::info!(staff_id = %staff.id, rows = rows.len(), personal, "queue exported");
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
@@ -317,7 +515,7 @@ pub async fn export_csv(
         ],
         out,
     )
-        .into_response())
+        .into_response()
 }
 
 fn csv_cell(value: &str) -> String {
@@ -362,6 +560,8 @@ mod tests {
             verification_level: "email".into(),
             assignee: None,
             closed_at: None,
+            full_name: None,
+            email: "ana@example.com".into(),
         };
         assert_eq!(
             parse_cursor(&cursor_after(&row, false)),

@@ -1,0 +1,704 @@
+//! The analyst's console: the queue's search, sorts and bulk actions, exports per role,
+//! saved views, the request page's actions, response templates, the dashboard and the
+//! daily e-mail; and the same in a real browser, with axe at phone and desktop widths.
+
+use chrono::Duration;
+use fantoccini::{Client, Locator};
+use rightsdesk::domain::kinds::RequestKind;
+use uuid::Uuid;
+
+use crate::browser::{click, sign_in, start_browser, type_into, wait_text};
+use crate::intake::valid_fields;
+use crate::support::{
+    SmtpServer, StaffClient, TestApp, header, spawn_app, spawn_app_alerting_staff, spawn_app_with,
+    status_of, text_part, tracking_code_in,
+};
+
+/// Files a deletion for `name` at `email`; returns its tracking code.
+async fn file_for(app: &TestApp, name: &str, email: &str) -> String {
+    let fields: Vec<(&str, &str)> = valid_fields(RequestKind::Delete)
+        .into_iter()
+        .map(|(k, v)| match k {
+            "full_name" => (k, name),
+            "email" => (k, email),
+            _ => (k, v),
+        })
+        .collect();
+    tracking_code_in(
+        &app.post_form("/requests/new/delete", &fields)
+            .await
+            .text()
+            .await
+            .unwrap(),
+    )
+}
+
+async fn text(staff: &StaffClient, path: &str) -> String {
+    let response = staff.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+async fn staff_id(app: &TestApp, email: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM staff_users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_queue_finds_part_of_a_name_sorts_by_any_column_and_shows_the_total() {
+    let app = spawn_app().await;
+    let ana = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let bea = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    let staff = app.admin().await;
+
+    let found = text(&staff, "/staff/requests?q=ruiz").await;
+    assert!(
+        found.contains(&bea) && !found.contains(&ana),
+        "part of a name"
+    );
+    assert!(found.contains("1 request matches"));
+    let found = text(&staff, "/staff/requests?q=shop.exa").await;
+    assert!(
+        found.contains(&bea) && !found.contains(&ana),
+        "part of an e-mail"
+    );
+    assert!(found.contains("Bea Ruiz") && found.contains("bea@shop.example"));
+    let found = text(&staff, &format!("/staff/requests?q={}", &ana[3..7])).await;
+    assert!(found.contains(&ana), "part of a tracking code");
+    // LIKE's wildcards match only themselves.
+    assert!(
+        text(&staff, "/staff/requests?q=%25%25%25")
+            .await
+            .contains("0 requests match")
+    );
+
+    let all = text(&staff, "/staff/requests?all=1").await;
+    assert!(all.contains("2 requests match"));
+    let by_name = text(&staff, "/staff/requests?sort=name").await;
+    assert!(by_name.find(&ana).unwrap() < by_name.find(&bea).unwrap());
+    assert!(by_name.contains("aria-sort=\"ascending\""));
+    let by_name_desc = text(&staff, "/staff/requests?sort=name&dir=desc").await;
+    assert!(by_name_desc.find(&bea).unwrap() < by_name_desc.find(&ana).unwrap());
+    // One row per page: the second page, after the first row's id, holds the other.
+    for key in [
+        "code", "kind", "status", "email", "channel", "assignee", "received",
+    ] {
+        let page = text(&staff, &format!("/staff/requests?sort={key}")).await;
+        assert!(
+            page.contains(&ana) && page.contains(&bea),
+            "sorted by {key}"
+        );
+    }
+    let refused = text(&staff, "/staff/requests?sort=r.email%3B&q=ab").await;
+    assert!(refused.contains("Unknown sort"));
+    assert!(refused.contains("at least 3 characters"));
+    let labels = text(&staff, "/staff/requests?kind=delete").await;
+    assert!(labels.contains("Request to delete") && labels.contains("Awaiting verification"));
+    assert!(labels.contains("Web form"));
+}
+
+#[tokio::test]
+async fn bulk_actions_follow_the_single_action_rules_and_report_row_by_row() {
+    let app = spawn_app().await;
+    let first = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    app.clock.advance(Duration::days(10));
+    let second = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    let staff = app.admin().await;
+    let admin = staff_id(&app, "admin@example.com").await;
+
+    let forged = staff
+        .client
+        .post(staff.url("/staff/requests/bulk"))
+        .form(&[("code", first.as_str()), ("bulk_action", "assign_me")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403, "no CSRF token, nothing done");
+
+    // Before the deadline neither may be closed as unverified: both refused, each said so.
+    let early = staff
+        .post(
+            "/staff/requests/bulk",
+            &[
+                ("code", &first),
+                ("code", &second),
+                ("bulk_action", "close_unverified"),
+            ],
+        )
+        .await;
+    assert_eq!(early.status(), 200);
+    let early = early.text().await.unwrap();
+    assert_eq!(early.matches("Not done").count(), 2, "{early}");
+    assert!(early.contains("only from its response deadline"));
+    assert_eq!(status_of(&app, &first).await, "awaiting_verification");
+
+    // At the first one's deadline, only the first may be closed.
+    let deadline: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT respond_by FROM requests WHERE tracking_code = $1")
+            .bind(&first)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    app.advance_to_noon_on(deadline);
+    // The session ended long ago: signed in again.
+    let staff = app.sign_in("admin@example.com", "admin password 123").await;
+    let closing = staff
+        .post(
+            "/staff/requests/bulk",
+            &[
+                ("code", &first),
+                ("code", &second),
+                ("bulk_action", "close_unverified"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        status_of(&app, &first).await,
+        "closed_unverified",
+        "{closing}"
+    );
+    assert_eq!(status_of(&app, &second).await, "awaiting_verification");
+    assert_eq!(closing.matches("Not done").count(), 1, "{closing}");
+
+    // Assigning: the closed one is refused, the open one assigned, with its audit event.
+    let assigned = staff
+        .post(
+            "/staff/requests/bulk",
+            &[
+                ("code", &first),
+                ("code", &second),
+                ("bulk_action", "assign_me"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(assigned.contains("This request is closed."), "{assigned}");
+    let assignee: Option<Uuid> =
+        sqlx::query_scalar("SELECT assignee_id FROM requests WHERE tracking_code = $1")
+            .bind(&second)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(assignee, Some(admin));
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM request_events e JOIN requests r ON r.id = e.request_id
+         WHERE r.tracking_code = $1 AND e.action = 'assigned'",
+    )
+    .bind(&second)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(events, 1);
+
+    let unassigned = staff
+        .post(
+            "/staff/requests/bulk",
+            &[("code", &second), ("bulk_action", "unassign")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(unassigned.contains("Unassigned"));
+    let bad = staff
+        .post(
+            "/staff/requests/bulk",
+            &[("code", "not a code"), ("bulk_action", "unassign")],
+        )
+        .await;
+    assert_eq!(bad.status(), 400, "bad input is a 400, never a 500");
+    let nobody = staff
+        .post(
+            "/staff/requests/bulk",
+            &[
+                ("code", &second),
+                ("bulk_action", "assign"),
+                ("assignee", &Uuid::new_v4().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(nobody.status(), 400);
+}
+
+#[tokio::test]
+async fn exports_carry_names_and_addresses_only_for_roles_allowed_to_export_them() {
+    let app = spawn_app_with(|s| s.staff.reviewers_export_personal_data = false).await;
+    let code = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let admin = app.admin().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+
+    let full = text(&admin, "/staff/requests.csv").await;
+    let header_line = full.lines().next().unwrap();
+    assert!(header_line.starts_with("tracking_code,kind,status,name,email,channel,assignee"));
+    assert!(full.contains("Ana López") && full.contains("ana.lopez@example.com"));
+    assert!(
+        full.contains("Request to delete"),
+        "the labels the screen shows"
+    );
+
+    let plain = text(&reviewer, "/staff/requests.csv").await;
+    assert!(!plain.lines().next().unwrap().contains("name"));
+    assert!(plain.contains(&code));
+    assert!(!plain.contains("ana.lopez@example.com") && !plain.contains("López"));
+
+    // The selected rows' export follows the same rule.
+    let selected = reviewer
+        .post(
+            "/staff/requests/bulk",
+            &[("code", &code), ("bulk_action", "export")],
+        )
+        .await;
+    assert_eq!(
+        selected.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let selected = selected.text().await.unwrap();
+    assert!(selected.contains(&code) && !selected.contains("ana.lopez@example.com"));
+    let selected = admin
+        .post(
+            "/staff/requests/bulk",
+            &[("code", &code), ("bulk_action", "export")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(selected.contains("ana.lopez@example.com"));
+}
+
+#[tokio::test]
+async fn a_saved_default_view_opens_the_queue_and_is_the_staff_members_own() {
+    let app = spawn_app().await;
+    let bea = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    let ana = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let staff = app.admin().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+
+    let saved = staff
+        .post(
+            "/staff/views",
+            &[
+                ("name", "Ruiz"),
+                ("view", "q=ruiz&sort=name"),
+                ("default", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let opened = staff.get("/staff/requests").await;
+    assert_eq!(opened.status(), 303);
+    let to = opened.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/staff/requests?q=ruiz&sort=name");
+    let page = text(&staff, &to).await;
+    assert!(page.contains(&bea) && !page.contains(&ana));
+    assert!(page.contains("Ruiz</a> (default)"));
+    assert!(
+        text(&staff, "/staff/requests?all=1").await.contains(&ana),
+        "Clear shows all"
+    );
+
+    // Another member's queue is theirs, and they cannot delete someone else's view.
+    assert_eq!(reviewer.get("/staff/requests").await.status(), 200);
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM staff_views")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let theirs = reviewer
+        .post(&format!("/staff/views/{id}/delete"), &[])
+        .await;
+    assert_eq!(theirs.status(), 404);
+    let mine = staff.post(&format!("/staff/views/{id}/delete"), &[]).await;
+    assert_eq!(mine.status(), 303);
+    assert_eq!(staff.get("/staff/requests").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_request_page_offers_what_the_rules_allow_and_confirms_a_denial() {
+    let app = spawn_app().await;
+    let first = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    app.clock.advance(Duration::days(1));
+    let second = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    let staff = app.admin().await;
+
+    let page = text(&staff, &format!("/staff/requests/{first}?view=all%3D1")).await;
+    assert!(page.contains("Awaiting verification") && page.contains("Web form"));
+    assert!(
+        page.contains("America/Los_Angeles"),
+        "the time zone is named"
+    );
+    assert!(page.contains("Not now: Identity must be verified first."));
+    assert!(page.contains("id=\"assign-me\""));
+    assert!(
+        page.contains(&format!("action=\"/staff/requests/{first}/confirm\"")),
+        "deny asks for confirmation"
+    );
+    assert!(
+        !page.contains(&format!("action=\"/staff/requests/{first}/deny\"")),
+        "no direct deny from the page"
+    );
+    assert!(page.contains(&format!("href=\"/staff/requests/{second}?view=all%3D1\"")));
+    assert!(
+        page.contains("Request received by"),
+        "events read as sentences"
+    );
+
+    let asked = staff
+        .post(
+            &format!("/staff/requests/{first}/confirm"),
+            &[
+                ("intent", "deny"),
+                ("reason", "suspected_fraud"),
+                ("explanation", "The request did not come from you."),
+                ("view", "all=1"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains(&format!("action=\"/staff/requests/{first}/deny\"")));
+    assert!(asked.contains("The request did not come from you."));
+    assert_eq!(
+        status_of(&app, &first).await,
+        "awaiting_verification",
+        "not yet"
+    );
+    let not_destructive = staff
+        .post(
+            &format!("/staff/requests/{first}/confirm"),
+            &[("intent", "start")],
+        )
+        .await;
+    assert_eq!(not_destructive.status(), 400);
+
+    let denied = staff
+        .post(
+            &format!("/staff/requests/{first}/deny"),
+            &[
+                ("reason", "suspected_fraud"),
+                ("explanation", "The request did not come from you."),
+                ("view", "all=1"),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status(), 303);
+    let after = denied.headers()["location"].to_str().unwrap().to_string();
+    assert!(after.contains("view=all%3D1"), "{after}");
+    let page = text(&staff, &after).await;
+    assert!(page.contains("Done: Denied."));
+    assert!(
+        page.contains(&format!("/staff/requests/{second}?view=all%3D1")),
+        "next in view"
+    );
+    assert!(page.contains("Status: Awaiting verification → Denied"));
+    assert!(
+        page.contains("Reason:</dt> <dd>suspected_fraud"),
+        "data as key: value"
+    );
+    assert!(
+        !page.contains("id=\"action-"),
+        "a closed request offers no action"
+    );
+}
+
+#[tokio::test]
+async fn admins_keep_response_templates_that_staff_pick_with_placeholders_filled() {
+    let app = spawn_app().await;
+    let code = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let admin = app.admin().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+
+    let body =
+        "Dear {consumer_name}, we withdrew {tracking_code} as you asked. Deadline was {deadline}.";
+    let added = admin
+        .post(
+            "/staff/templates",
+            &[
+                ("name", "Withdrawn on request"),
+                ("outcome", "withdraw"),
+                ("kind", "delete"),
+                ("body", body),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let twice = admin
+        .post(
+            "/staff/templates",
+            &[
+                ("name", "Withdrawn on request"),
+                ("outcome", "withdraw"),
+                ("body", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status(), 422);
+    let bad = admin
+        .post(
+            "/staff/templates",
+            &[("name", "Odd"), ("outcome", "explode"), ("body", "x")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(reviewer.get("/staff/templates").await.status(), 403);
+    let forged = reviewer
+        .post(
+            "/staff/templates",
+            &[("name", "Mine"), ("outcome", "deny"), ("body", "x")],
+        )
+        .await;
+    assert_eq!(forged.status(), 403);
+
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM response_templates")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let page = text(&reviewer, &format!("/staff/requests/{code}")).await;
+    assert!(
+        page.contains("Withdrawn on request"),
+        "offered on the request page"
+    );
+    let deadline: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT respond_by FROM requests WHERE tracking_code = $1")
+            .bind(&code)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let picked = text(&reviewer, &format!("/staff/requests/{code}?template={id}")).await;
+    assert!(
+        picked.contains(&format!(
+            "Dear Ana López, we withdrew {code} as you asked. Deadline was {deadline}.</textarea>"
+        )),
+        "{picked}"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_where_the_work_stands_with_an_svg_ageing_chart() {
+    let app = spawn_app().await;
+    file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    app.clock.advance(Duration::days(50));
+    let recent = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    let staff = app.admin().await;
+    staff
+        .post(
+            &format!("/staff/requests/{recent}/withdraw"),
+            &[("explanation", "asked by phone")],
+        )
+        .await;
+    let page = text(&staff, "/staff").await;
+    assert!(
+        page.contains("<strong id=\"open-total\">1</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("<strong id=\"overdue\">1</strong>"));
+    assert!(page.contains("<svg") && page.contains("46–90 days 1"));
+    assert!(page.contains("Unassigned"), "workload per assignee");
+    assert!(!page.contains("<script"), "no script needed");
+}
+
+#[tokio::test]
+async fn a_staff_member_who_chose_it_gets_a_daily_email_of_what_is_assigned_and_due() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_alerting_staff(&smtp, 0).await;
+    let code = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let other = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    let staff = app.admin().await;
+    let admin = staff_id(&app, "admin@example.com").await;
+    staff
+        .post(
+            &format!("/staff/requests/{code}/assign"),
+            &[("assignee", &admin.to_string())],
+        )
+        .await;
+    assert_eq!(
+        app.worker.sweep().await.unwrap().daily_emails,
+        0,
+        "not chosen"
+    );
+    let chosen = staff
+        .post("/staff/preferences", &[("daily_email", "yes")])
+        .await;
+    assert_eq!(chosen.status(), 303);
+    app.clock.advance(Duration::days(40));
+    assert_eq!(app.worker.sweep().await.unwrap().daily_emails, 1);
+    assert_eq!(
+        app.worker.sweep().await.unwrap().daily_emails,
+        0,
+        "once a day"
+    );
+
+    app.worker.deliver_all().await.unwrap();
+    let mail = smtp.wait_for(4).await;
+    let mine: Vec<_> = mail
+        .iter()
+        .filter(|m| {
+            header(m, "Subject")
+                .unwrap()
+                .contains("Your privacy requests due soon")
+        })
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert!(header(mine[0], "To").unwrap().contains("admin@example.com"));
+    let body = text_part(mine[0]);
+    assert!(
+        body.contains(&code) && !body.contains(&other),
+        "only what is assigned to me"
+    );
+    assert!(
+        !body.contains("ana.lopez@example.com"),
+        "no consumer's personal data"
+    );
+}
+
+// ---- In a real browser ----------------------------------------------------------------
+
+/// The page is no wider than the window at a phone's width and at 1366 px, and axe finds
+/// nothing at either.
+async fn check_page(browser: &Client, what: &str) {
+    for (width, height) in [(390, 844), (1366, 900)] {
+        browser.set_window_size(width, height).await.unwrap();
+        let widths = browser
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, client) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(
+            scroll <= client,
+            "{what} at {width} px: {scroll} px wide in a {client} px window"
+        );
+    }
+    crate::axe::assert_accessible(browser, what).await;
+}
+
+#[tokio::test]
+async fn an_analyst_searches_sorts_saves_a_view_assigns_in_bulk_and_denies_in_a_browser() {
+    let app = spawn_app().await;
+    let ana = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    app.clock.advance(Duration::days(1));
+    let bea = file_for(&app, "Bea Ruiz", "bea@shop.example").await;
+    app.clock.advance(Duration::days(1));
+    let carl = file_for(&app, "Carl Ng", "carl.ng@mail.example").await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let (_driver, browser) = start_browser().await;
+    sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap();
+
+    browser.goto(&app.url("/staff")).await.unwrap();
+    check_page(&browser, "the dashboard").await;
+    browser.goto(&app.url("/staff/help")).await.unwrap();
+    check_page(&browser, "the shortcuts").await;
+    browser.goto(&app.url("/staff/requests")).await.unwrap();
+    check_page(&browser, "the queue").await;
+
+    // Search by part of a name.
+    type_into(&browser, "q", "ruiz").await;
+    click(&browser, Locator::Css("form.filters button[type=submit]")).await;
+    let total = wait_text(&browser, Locator::Id("total"), "1 request matches").await;
+    assert_eq!(total, "1 request matches");
+    let rows = browser
+        .find_all(Locator::Css("table.queue tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].text().await.unwrap().contains(&bea));
+
+    // Save it as the default view: the queue opens on it.
+    type_into(&browser, "view-name", "Ruiz").await;
+    click(&browser, Locator::Id("view-default")).await;
+    click(&browser, Locator::Css("form.save-view button")).await;
+    wait_text(&browser, Locator::Id("saved-views"), "Ruiz").await;
+    browser.goto(&app.url("/staff/requests")).await.unwrap();
+    let url = browser.current_url().await.unwrap();
+    assert_eq!(url.query(), Some("q=ruiz"), "the default view opened");
+
+    // Sort by name, then the other way.
+    browser
+        .goto(&app.url("/staff/requests?all=1"))
+        .await
+        .unwrap();
+    click(&browser, Locator::LinkText("Name")).await;
+    wait_text(&browser, Locator::Css("th[aria-sort]"), "Name").await;
+    let first = browser
+        .find(Locator::Css("table.queue tbody tr"))
+        .await
+        .unwrap();
+    assert!(first.text().await.unwrap().contains(&ana));
+    click(&browser, Locator::Css("th[aria-sort] a")).await;
+    wait_text(&browser, Locator::Css("th[aria-sort]"), "▼").await;
+    let first = browser
+        .find(Locator::Css("table.queue tbody tr"))
+        .await
+        .unwrap();
+    assert!(first.text().await.unwrap().contains(&carl));
+
+    // Assign two in bulk: each row reported.
+    click(&browser, Locator::Id(&format!("pick-{ana}"))).await;
+    click(&browser, Locator::Id(&format!("pick-{carl}"))).await;
+    click(&browser, Locator::Id("bulk-apply")).await;
+    let results = wait_text(&browser, Locator::Id("bulk-results"), "Done").await;
+    assert!(
+        results.contains(&ana) && results.contains(&carl),
+        "{results}"
+    );
+    assert_eq!(results.matches("Assigned").count(), 2, "{results}");
+    check_page(&browser, "the bulk results").await;
+    let mine: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM requests r JOIN staff_users s ON s.id = r.assignee_id WHERE s.email = 'rev@example.com'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(mine, 2);
+
+    // A denial, confirmed on its own page.
+    browser
+        .goto(&app.url(&format!("/staff/requests/{ana}?view=all%3D1")))
+        .await
+        .unwrap();
+    check_page(&browser, "the request page").await;
+    browser.set_window_size(1366, 900).await.unwrap();
+    browser
+        .find(Locator::Id("a-why"))
+        .await
+        .unwrap()
+        .select_by_value("suspected_fraud")
+        .await
+        .unwrap();
+    type_into(&browser, "a-expl", "The request did not come from you.").await;
+    click(&browser, Locator::Css("#action-deny button[type=submit]")).await;
+    wait_text(&browser, Locator::Css("h1"), "Deny").await;
+    check_page(&browser, "the confirmation").await;
+    click(&browser, Locator::Id("confirm")).await;
+    let status = wait_text(&browser, Locator::Id("status"), "Denied").await;
+    assert!(status.starts_with("Denied"), "{status}");
+    let next = browser.find(Locator::Id("next-in-view")).await.unwrap();
+    let href = next.attr("href").await.unwrap().unwrap();
+    assert!(
+        href.contains(&bea),
+        "the next by deadline in the view: {href}"
+    );
+    browser.close().await.unwrap();
+    assert_eq!(status_of(&app, &ana).await, "denied");
+}
