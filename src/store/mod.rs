@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod operations;
 pub mod opt_in;
 pub mod outbox;
+pub mod purge;
 pub mod queue;
 pub mod requests;
 pub mod seed;

@@ -27,6 +27,8 @@ pub struct SweepReport {
     pub reminders: usize,
     pub overdue_alerts: usize,
     pub digests: usize,
+    /// Requests whose personal information the daily retention purge removed.
+    pub purged: usize,
 }
 
 impl SweepReport {
@@ -80,6 +82,7 @@ impl Worker {
         }
         report.digests = self.daily_digest().await?;
         self.forget_expired_signatures().await?;
+        report.purged = self.daily_purge().await?;
         Ok(report)
     }
 
@@ -92,7 +95,7 @@ impl Worker {
         Ok(())
     }
 
-    fn batch(&self) -> i64 {
+    pub(super) fn batch(&self) -> i64 {
         self.settings.worker.batch_size.max(1)
     }
 
