@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod metrics;
 pub mod purge;
+pub mod records;
 pub mod staff;
 
 use chrono_tz::Tz;

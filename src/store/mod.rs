@@ -15,6 +15,7 @@ pub mod opt_in;
 pub mod outbox;
 pub mod purge;
 pub mod queue;
+pub mod records;
 pub mod requests;
 pub mod seed;
 pub mod staff;

@@ -69,6 +69,8 @@ struct RequestPage<'a> {
     /// An opt-in: only the consumer confirms it, so staff get no verify, extend or
     /// fulfil actions.
     consumer_confirms: bool,
+    /// Record, access trail and fresh download link (`staff/request_records.html`).
+    records: super::records::Part,
 }
 
 impl RequestPage<'_> {
@@ -89,6 +91,13 @@ pub async fn show(
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let r = find(&state, &code).await?;
+    super::records::seen(
+        &state,
+        &staff,
+        &r,
+        crate::store::records::Viewed::RequestPage,
+    )
+    .await?;
     render(
         &state,
         &staff,
@@ -100,14 +109,14 @@ pub async fn show(
     .await
 }
 
-async fn find(state: &AppState, code: &str) -> Result<Detail, AppError> {
+pub(super) async fn find(state: &AppState, code: &str) -> Result<Detail, AppError> {
     let code = TrackingCode::parse(code).ok_or(AppError::NotFound)?;
     detail::by_code(&state.db, code.as_str())
         .await?
         .ok_or(AppError::NotFound)
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     staff: &Staff,
     r: &Detail,
@@ -218,6 +227,7 @@ async fn render(
         is_know: kind.is_know(),
         authority_open: open && r.agent_authority_state.as_deref() == Some("pending"),
         consumer_confirms: kind == RequestKind::OptIn,
+        records: super::records::Part::of(state, r).await?,
     };
     let mut response = html(status, &page)?;
     crate::web::no_store(&mut response);
@@ -235,6 +245,7 @@ pub async fn download(
         .await?
         .ok_or(AppError::NotFound)?;
     tracing::info!(staff_id = %staff.id, tracking_code = %r.tracking_code, "attachment downloaded");
+    super::records::seen(&state, &staff, &r, crate::store::records::Viewed::File(id)).await?;
     let safe_name: String = filename
         .chars()
         .map(|c| {
