@@ -338,12 +338,27 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
             .unwrap();
     assert_eq!(old_counters, 0);
 
+    // Staff still open the anonymous record; purged requests are nobody's others.
+    let copy_page = staff_after_purge(&app)
+        .await
+        .get(&format!("/staff/requests/{copy_code}"))
+        .await;
+    assert_eq!(copy_page.status(), 200);
+    let copy_page = copy_page.text().await.unwrap();
+    assert!(copy_page.contains("Personal information removed on"));
+    assert!(!copy_page.contains("other requests"));
+
     // A second purge finds nothing left to do.
     let again =
         rightsdesk::service::purge::run(&app.db, &app.settings, app.clock.now(), 500, false)
             .await
             .unwrap();
     assert_eq!(again.requests.requests, 0, "{again:?}");
+}
+
+/// The admin, signed in again after the clock moved past the session's lifetime.
+async fn staff_after_purge(app: &TestApp) -> crate::support::StaffClient {
+    app.sign_in("admin@example.com", "admin password 123").await
 }
 
 #[tokio::test]

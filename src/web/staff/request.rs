@@ -160,7 +160,10 @@ pub(super) async fn render(
             e.data.to_string()
         },
     };
-    let frequency_warning = kind.is_know()
+    // A purged request has no address left: it is no one's "other request".
+    let purged = r.email.is_empty();
+    let frequency_warning = !purged
+        && kind.is_know()
         && detail::know_requests_in_year(&state.db, &r.email, r.id, r.received_at).await? >= 2;
     let notified: Vec<String> = detail::deletion_notices(&state.db, r.id)
         .await?
@@ -180,7 +183,11 @@ pub(super) async fn render(
         trail: trail.iter().map(show).collect(),
         notes: notes.iter().map(show).collect(),
         files: detail::attachments(&state.db, r.id).await?,
-        others: detail::others(&state.db, &r.email, r.id).await?,
+        others: if purged {
+            Vec::new()
+        } else {
+            detail::others(&state.db, &r.email, r.id).await?
+        },
         frequency_warning,
         points: facts.points.iter().map(|p| p.label()).collect(),
         points_needed: state.settings.verification.points_needed(kind),
