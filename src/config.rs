@@ -49,6 +49,21 @@ pub struct Settings {
     pub verification: crate::domain::lifecycle::Policy,
     #[serde(default)]
     pub metrics: Metrics,
+    pub retention: Retention,
+}
+
+/// `[retention]`: how long a closed request keeps its personal information (reg.
+/// §7101 asks for the record to be kept at least 24 months), and the shorter clocks of
+/// verification material and response packages. See `domain::retention`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Months a closed request is kept whole; then its personal information is purged.
+    pub months: u32,
+    /// Days uploaded authorizations and the declaration's name are kept after closing.
+    pub verification_days: u32,
+    /// Days a response package is kept after closing (staff may send a fresh link).
+    pub package_days: u32,
 }
 
 /// `[metrics]`: the yearly report (reg. §7102) beyond the staff console, and the
@@ -301,6 +316,14 @@ impl Settings {
             if !value.is_empty() && !web_url(value) {
                 bail!("{key} must be empty or an http:// or https:// URL: {value:?}");
             }
+        }
+        if self.retention.months < crate::domain::retention::MIN_MONTHS {
+            bail!(
+                "retention.months is {}: requests must be kept at least {} months (reg. §7101); set RIGHTSDESK_RETENTION__MONTHS to {} or more",
+                self.retention.months,
+                crate::domain::retention::MIN_MONTHS,
+                crate::domain::retention::MIN_MONTHS
+            );
         }
         if let Some(url) = &self.database_url {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -557,6 +580,24 @@ mod tests {
             assert!(message.contains(named), "{var}: {message}");
             assert!(!message.contains("hunter2"), "{message}");
         }
+    }
+
+    #[test]
+    fn retention_keeps_requests_two_years_and_refuses_less() {
+        let s = Settings::defaults();
+        assert_eq!(s.retention.months, 24);
+        assert_eq!(s.retention.verification_days, 30);
+        assert_eq!(s.retention.package_days, 45);
+        let err = Settings::from_sources(None, &env(&[("RIGHTSDESK_RETENTION__MONTHS", "23")]))
+            .unwrap_err();
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("retention.months") && message.contains("24 months"),
+            "{message}"
+        );
+        let s =
+            Settings::from_sources(None, &env(&[("RIGHTSDESK_RETENTION__MONTHS", "36")])).unwrap();
+        assert_eq!(s.retention.months, 36);
     }
 
     #[test]

@@ -65,6 +65,13 @@ enum Command {
     Backup { file: std::path::PathBuf },
     /// Restore a backup into a database that holds no requests yet.
     Restore { file: std::path::PathBuf },
+    /// Remove personal information past its retention now, as the worker does daily,
+    /// and print what went, item by item.
+    Purge {
+        /// Count what would go, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Insert synthetic data for benchmarks.
     Seed {
         /// How many requests to insert.
@@ -213,6 +220,7 @@ fn main() -> anyhow::Result<()> {
             Command::Report {
                 command: ReportCommand::Metrics { year, format },
             } => startup::report_metrics(settings, year, &format).await,
+            Command::Purge { dry_run } => startup::purge(settings, dry_run).await,
             Command::Seed {
                 requests,
                 due,

@@ -311,6 +311,28 @@ pub async fn drain(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `rightsdesk purge [--dry-run]`: the retention purge at once, with its counts.
+pub async fn purge(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let started = std::time::Instant::now();
+    let report = crate::service::purge::run(
+        &db.pool,
+        &settings,
+        Clock::default().now(),
+        settings.worker.batch_size,
+        dry_run,
+    )
+    .await;
+    let took = started.elapsed().as_secs_f64();
+    db.close().await;
+    let report = report.context("purging")?;
+    for line in report.lines() {
+        println!("{line}");
+    }
+    tracing::info!(elapsed_s = took, dry_run, "retention purge");
+    Ok(())
+}
+
 /// `rightsdesk seed`: synthetic requests and messages for benchmarks.
 pub async fn seed(
     settings: Settings,

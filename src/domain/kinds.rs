@@ -165,6 +165,7 @@ coded_enum!(
         VerificationLinkRequested => "verification_link_requested",
         BecameOverdue => "became_overdue",
         MailSuppressed => "mail_suppressed",
+        DownloadLinkReissued => "download_link_reissued",
     }
 );
 
@@ -197,6 +198,9 @@ impl EventKind {
             EventKind::VerificationLinkRequested => "New link asked for",
             EventKind::BecameOverdue => "Became overdue",
             EventKind::MailSuppressed => "E-mail not sent: daily limit for this address",
+            EventKind::DownloadLinkReissued => {
+                "Fresh download link sent; the earlier one stopped working"
+            }
         }
     }
 }

@@ -13,5 +13,6 @@ pub mod kinds;
 pub mod lifecycle;
 pub mod metrics;
 pub mod package;
+pub mod retention;
 pub mod token;
 pub mod tracking;

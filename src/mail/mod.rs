@@ -4,6 +4,7 @@
 
 pub mod console;
 pub mod messages;
+pub mod records;
 pub mod smtp;
 pub mod transport;
 

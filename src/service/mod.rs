@@ -9,6 +9,8 @@ pub mod intake;
 pub mod lifecycle;
 pub mod links;
 pub mod metrics;
+pub mod purge;
+pub mod records;
 pub mod staff;
 
 use chrono_tz::Tz;

@@ -113,13 +113,17 @@ pub async fn claim_next(
     .await
 }
 
+/// Records a delivery. The rendered bodies go in the same statement: they hold live
+/// links (verification, download), and a delivered message needs them no more.
 pub async fn mark_sent(
     conn: &mut PgConnection,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1",
+        "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL,
+             body_text = '', body_html = ''
+         WHERE id = $1",
     )
     .bind(id)
     .bind(now)

@@ -212,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))
+        .route("/static/print.css", get(staff::records::print_css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -3,6 +3,7 @@
 //! doing the same thing twice.
 
 mod console;
+mod retention;
 mod sweeps;
 
 use std::sync::Arc;

@@ -29,6 +29,8 @@ pub struct SweepReport {
     pub digests: usize,
     /// Staff members' own daily e-mails (`worker::console`).
     pub daily_emails: usize,
+    /// Requests whose personal information the daily retention purge removed.
+    pub purged: usize,
 }
 
 impl SweepReport {
@@ -83,6 +85,7 @@ impl Worker {
         report.digests = self.daily_digest().await?;
         report.daily_emails = self.daily_emails().await?;
         self.forget_expired_signatures().await?;
+        report.purged = self.daily_purge().await?;
         Ok(report)
     }
 
@@ -95,7 +98,7 @@ impl Worker {
         Ok(())
     }
 
-    fn batch(&self) -> i64 {
+    pub(super) fn batch(&self) -> i64 {
         self.settings.worker.batch_size.max(1)
     }
 

@@ -13,7 +13,7 @@ const PACKAGE: &[u8] = r#"{"name": "Ana López", "orders": [{"id": 1}]}"#.as_byt
 
 /// Files a request for a copy, verifies it and fulfils it with a package; returns the
 /// download link from the consumer's e-mail.
-async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (String, String) {
+pub(crate) async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (String, String) {
     let code = tracking_code_in(
         &app.post_form(
             "/requests/new/know_specific",

@@ -19,6 +19,7 @@ mod ops;
 mod opt_in;
 mod outages;
 mod outbound;
+mod records;
 mod staff;
 mod status;
 mod support;

@@ -6,6 +6,7 @@ pub mod console;
 pub mod login;
 pub mod metrics;
 pub mod queue;
+pub mod records;
 pub mod request;
 pub mod session;
 pub mod tokens;
@@ -28,6 +29,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/requests.csv", get(queue::export_csv))
         .route("/staff/requests/{code}", get(request::show))
         .route("/staff/requests/{code}/files/{id}", get(request::download))
+        .route("/staff/requests/{code}/record", get(records::page))
+        .route("/staff/requests/{code}/record.json", get(records::json))
+        .route(
+            "/staff/requests/{code}/download_link",
+            post(records::fresh_link),
+        )
         .route("/staff/requests/{code}/{action}", post(request::act))
         .route("/staff/users", get(users::list).post(users::invite))
         .route("/staff/users/{id}/role", post(users::set_role))

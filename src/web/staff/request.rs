@@ -118,6 +118,8 @@ struct RequestPage<'a> {
     /// An opt-in: only the consumer confirms it, so staff get no verify, extend or
     /// fulfil actions.
     consumer_confirms: bool,
+    /// Record, access trail and fresh download link (`staff/request_records.html`).
+    records: super::records::Part,
 }
 
 impl RequestPage<'_> {
@@ -164,6 +166,13 @@ pub async fn show(
         view: q.view.unwrap_or_default(),
         template: q.template.and_then(|t| t.parse().ok()),
     };
+    super::records::seen(
+        &state,
+        &staff,
+        &r,
+        crate::store::records::Viewed::RequestPage,
+    )
+    .await?;
     render(
         &state,
         &staff,
@@ -181,7 +190,7 @@ pub async fn show(
 /// What the page carries beyond the request: the queue view it came from, a template
 /// picked for an explanation.
 #[derive(Default)]
-struct Extra {
+pub(super) struct Extra {
     view: String,
     template: Option<Uuid>,
 }
@@ -207,14 +216,14 @@ async fn next_in_view(
     }))
 }
 
-async fn find(state: &AppState, code: &str) -> Result<Detail, AppError> {
+pub(super) async fn find(state: &AppState, code: &str) -> Result<Detail, AppError> {
     let code = TrackingCode::parse(code).ok_or(AppError::NotFound)?;
     detail::by_code(&state.db, code.as_str())
         .await?
         .ok_or(AppError::NotFound)
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     staff: &Staff,
     r: &Detail,
@@ -261,7 +270,10 @@ async fn render(
             data: data_lines(&e.data),
         }
     };
-    let frequency_warning = kind.is_know()
+    // A purged request has no address left: it is no one's "other request".
+    let purged = r.email.is_empty();
+    let frequency_warning = !purged
+        && kind.is_know()
         && detail::know_requests_in_year(&state.db, &r.email, r.id, r.received_at).await? >= 2;
     let notified: Vec<String> = detail::deletion_notices(&state.db, r.id)
         .await?
@@ -323,7 +335,11 @@ async fn render(
         trail: trail.iter().map(show).collect(),
         notes: notes.iter().map(show).collect(),
         files: detail::attachments(&state.db, r.id).await?,
-        others: detail::others(&state.db, &r.email, r.id).await?,
+        others: if purged {
+            Vec::new()
+        } else {
+            detail::others(&state.db, &r.email, r.id).await?
+        },
         frequency_warning,
         points: facts.points.iter().map(|p| p.label()).collect(),
         points_needed: state.settings.verification.points_needed(kind),
@@ -366,6 +382,7 @@ async fn render(
         is_delete: kind == RequestKind::Delete,
         is_know: kind.is_know(),
         consumer_confirms: kind == RequestKind::OptIn,
+        records: super::records::Part::of(state, r).await?,
     };
     let mut response = html(status, &page)?;
     crate::web::no_store(&mut response);
@@ -383,6 +400,7 @@ pub async fn download(
         .await?
         .ok_or(AppError::NotFound)?;
     tracing::info!(staff_id = %staff.id, tracking_code = %r.tracking_code, "attachment downloaded");
+    super::records::seen(&state, &staff, &r, crate::store::records::Viewed::File(id)).await?;
     let safe_name: String = filename
         .chars()
         .map(|c| {
