@@ -12,6 +12,11 @@ pub struct UnknownCode {
 
 impl UnknownCode {
     pub const TRACKING_CODE: UnknownCode = UnknownCode { what: "tracking" };
+
+    /// An unknown code of a coded enum defined outside this module.
+    pub const fn of(what: &'static str) -> Self {
+        UnknownCode { what }
+    }
 }
 
 /// Generates a closed enum whose variants map one-to-one to stable text codes.
