@@ -170,6 +170,7 @@ coded_enum!(
         VerificationLinkRequested => "verification_link_requested",
         BecameOverdue => "became_overdue",
         MailSuppressed => "mail_suppressed",
+        TaskCompleted => "task_completed",
     }
 );
 
@@ -202,6 +203,7 @@ impl EventKind {
             EventKind::VerificationLinkRequested => "New link asked for",
             EventKind::BecameOverdue => "Became overdue",
             EventKind::MailSuppressed => "E-mail not sent: daily limit for this address",
+            EventKind::TaskCompleted => "A recipient's task recorded as done or not done",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod messages;
 pub mod smtp;
+pub mod tasks;
 pub mod transport;
 
 use askama::Template;

@@ -7,7 +7,9 @@ pub mod intake;
 pub mod lifecycle;
 pub mod links;
 pub mod metrics;
+pub mod recipients;
 pub mod staff;
+pub mod tasks;
 
 use chrono_tz::Tz;
 

@@ -14,10 +14,12 @@ pub mod operations;
 pub mod opt_in;
 pub mod outbox;
 pub mod queue;
+pub mod recipients;
 pub mod requests;
 pub mod seed;
 pub mod staff;
 pub mod sweeps;
+pub mod tasks;
 pub mod verification;
 
 use sqlx::PgPool;

@@ -13,6 +13,7 @@ pub mod opt_in;
 pub mod ratelimit;
 pub mod serve;
 pub mod staff;
+pub mod tasks;
 pub mod verify;
 
 use std::sync::Arc;
@@ -206,6 +207,10 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(drp::router())
         .route("/metrics/{year}", get(metrics::yearly))
+        .route(
+            "/tasks/complete/{token}",
+            get(tasks::open_link).post(tasks::use_link),
+        )
         .route("/healthz", get(consumer::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/.well-known/gpc.json", get(gpc::well_known))

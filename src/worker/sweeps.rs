@@ -27,6 +27,8 @@ pub struct SweepReport {
     pub reminders: usize,
     pub overdue_alerts: usize,
     pub digests: usize,
+    /// Open tasks past `[tasks] overdue_days` staff were alerted of.
+    pub overdue_tasks: usize,
 }
 
 impl SweepReport {
@@ -77,6 +79,9 @@ impl Worker {
         }
         while let n @ 1.. = self.alert_overdue().await? {
             report.overdue_alerts += n;
+        }
+        while let n @ 1.. = self.alert_overdue_tasks().await? {
+            report.overdue_tasks += n;
         }
         report.digests = self.daily_digest().await?;
         self.forget_expired_signatures().await?;
@@ -348,7 +353,18 @@ impl Worker {
                 };
                 messages::staff_line(&self.ctx, &d.tracking_code, d.kind.code(), d.due_on, note)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let tasks = self.overdue_task_digest(&mut tx, now).await?;
+        let (summary, lines) = if tasks.is_empty() {
+            (summary, lines)
+        } else {
+            let summary = format!(
+                "{summary} {} task(s) passed on to recipients are still open after {} days; they follow the requests.",
+                tasks.len(),
+                self.settings.tasks.overdue_days
+            );
+            (summary, [lines, tasks].concat())
+        };
         outbox::enqueue(
             &mut tx,
             None,

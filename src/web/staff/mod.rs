@@ -5,8 +5,10 @@ pub mod agents;
 pub mod login;
 pub mod metrics;
 pub mod queue;
+pub mod recipients;
 pub mod request;
 pub mod session;
+pub mod tasks;
 pub mod users;
 
 use axum::Router;
@@ -33,6 +35,16 @@ pub fn router() -> Router<AppState> {
         .route("/staff/users/{id}/deactivate", post(users::deactivate))
         .route("/staff/agents", get(agents::list).post(agents::add))
         .route("/staff/agents/{id}/trusted", post(agents::set_trusted))
+        .route("/staff/tasks/{id}/complete", post(tasks::complete))
+        .route(
+            "/staff/recipients",
+            get(recipients::list).post(recipients::add),
+        )
+        .route(
+            "/staff/recipients/{id}/deactivate",
+            post(recipients::deactivate),
+        )
+        .route("/staff/recipients/{id}/rotate", post(recipients::rotate))
         .route(
             "/staff/account",
             get(users::account).post(users::change_password),

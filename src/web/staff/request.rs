@@ -58,11 +58,11 @@ struct RequestPage<'a> {
     outcome: Option<&'static str>,
     staff: Vec<store::staff::StaffUser>,
     denial_reasons: Vec<&'static DenialReason>,
-    recipients: Vec<(usize, &'a str, bool)>,
+    /// What the decision was passed on to (`staff/request_tasks.html`).
+    tasks: Vec<super::tasks::TaskLine>,
     latest_extension: Option<NaiveDate>,
     done: Option<String>,
     error: Option<String>,
-    is_delete: bool,
     is_know: bool,
     /// Staff may still accept or reject the agent's authority.
     authority_open: bool,
@@ -153,11 +153,6 @@ async fn render(
     };
     let frequency_warning = kind.is_know()
         && detail::know_requests_in_year(&state.db, &r.email, r.id, r.received_at).await? >= 2;
-    let notified: Vec<String> = detail::deletion_notices(&state.db, r.id)
-        .await?
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
     let page = RequestPage {
         business: &state.settings.business.name,
         me: Some(Me::from(staff)),
@@ -199,14 +194,7 @@ async fn render(
             .filter(|s| s.active)
             .collect(),
         denial_reasons: actions::denial_reasons(kind).collect(),
-        recipients: state
-            .settings
-            .staff
-            .deletion_recipients
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (i, name.as_str(), notified.contains(name)))
-            .collect(),
+        tasks: super::tasks::lines(state, r.id).await?,
         latest_extension: r.respond_by.map(|_| {
             crate::domain::deadlines::latest_extension(
                 r.received_at.with_timezone(&state.tz).date_naive(),
@@ -214,7 +202,6 @@ async fn render(
         }),
         done,
         error,
-        is_delete: kind == RequestKind::Delete,
         is_know: kind.is_know(),
         authority_open: open && r.agent_authority_state.as_deref() == Some("pending"),
         consumer_confirms: kind == RequestKind::OptIn,
