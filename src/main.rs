@@ -152,6 +152,8 @@ enum RecipientCommand {
     Deactivate { name: String },
     /// Give a webhook recipient a new signing secret, printed once.
     RotateSecret { name: String },
+    /// Deliver every task due now, print the rate, and stop.
+    Drain,
 }
 
 #[derive(Subcommand)]
@@ -256,5 +258,6 @@ async fn recipient(settings: Settings, command: RecipientCommand) -> anyhow::Res
         RecipientCommand::List => commands::list(settings).await,
         RecipientCommand::Deactivate { name } => commands::deactivate(settings, &name).await,
         RecipientCommand::RotateSecret { name } => commands::rotate_secret(settings, &name).await,
+        RecipientCommand::Drain => commands::drain(settings).await,
     }
 }

@@ -115,3 +115,47 @@ pub async fn rotate_secret(settings: Settings, name: &str) -> anyhow::Result<()>
     db.close().await;
     done
 }
+
+/// `rightsdesk recipient drain`: delivers every task due now with `mail.concurrency`
+/// senders, then prints the rate and the failed attempts (benchmarks, one-off runs).
+pub async fn drain(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let senders = settings.mail.concurrency;
+    let worker = std::sync::Arc::new(crate::worker::Worker::new(
+        db.pool.clone(),
+        std::sync::Arc::new(settings),
+        crate::clock::Clock::default(),
+    )?);
+    let started = std::time::Instant::now();
+    let mut running = tokio::task::JoinSet::new();
+    for _ in 0..senders {
+        let worker = std::sync::Arc::clone(&worker);
+        running.spawn(async move { worker.deliver_all_tasks().await });
+    }
+    let mut claimed = 0;
+    let mut failure = None;
+    while let Some(joined) = running.join_next().await {
+        match joined? {
+            Ok(n) => claimed += n,
+            Err(err) => failure = Some(err),
+        }
+    }
+    let took = started.elapsed().as_secs_f64();
+    let (delivered, failed, pending): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE delivered_at IS NOT NULL),
+                count(*) FILTER (WHERE last_error IS NOT NULL),
+                count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL)
+         FROM task_deliveries",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    db.close().await;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    println!(
+        "attempts: {claimed} in {took:.2} s ({:.0}/s); delivered: {delivered}; with errors: {failed}; still pending: {pending}",
+        claimed as f64 / took.max(1e-9)
+    );
+    Ok(())
+}

@@ -11,7 +11,7 @@ use sqlx::Row;
 use crate::support::spawn_app;
 
 /// A chromedriver process of this test's own, stopped when dropped.
-struct ChromeDriver {
+pub(crate) struct ChromeDriver {
     child: Child,
     port: u16,
     profile: std::path::PathBuf,
@@ -77,14 +77,19 @@ async fn wait_text(browser: &Client, locator: Locator<'_>, expected: &str) -> St
 }
 
 /// Signs in on the staff sign-in page.
-async fn sign_in(browser: &Client, app: &crate::support::TestApp, email: &str, password: &str) {
+pub(crate) async fn sign_in(
+    browser: &Client,
+    app: &crate::support::TestApp,
+    email: &str,
+    password: &str,
+) {
     browser.goto(&app.url("/staff/login")).await.unwrap();
     type_into(browser, "f-email", email).await;
     type_into(browser, "f-password", password).await;
     click(browser, Locator::Css("button[type=submit]")).await;
 }
 
-async fn start_browser() -> (ChromeDriver, Client) {
+pub(crate) async fn start_browser() -> (ChromeDriver, Client) {
     let driver_bin = find_program("RIGHTSDESK_CHROMEDRIVER", &["chromedriver"])
         .expect("chromedriver is needed for the browser tests (Debian: apt-get install chromium chromium-driver)");
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -20,3 +20,4 @@ mod staff;
 mod status;
 mod support;
 mod sweeps;
+mod tasks;
