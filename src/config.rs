@@ -50,6 +50,26 @@ pub struct Settings {
     #[serde(default)]
     pub metrics: Metrics,
     pub retention: Retention,
+    pub tasks: Tasks,
+}
+
+/// `[tasks]`: passing decisions on to recipients (webhooks, e-mail, by hand).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tasks {
+    /// A webhook receiver that has not answered by then is cut off (and retried).
+    pub timeout_seconds: u64,
+    /// Attempts before a delivery is marked failed and staff are alerted.
+    pub max_attempts: i32,
+    /// The first retry waits this long, each next one twice as long, up to the cap.
+    pub retry_base_seconds: i64,
+    pub retry_max_seconds: i64,
+    /// Deliveries one sender claims and sends at once.
+    pub batch_size: i64,
+    /// Tasks still open this many days after they were created alert staff once.
+    pub overdue_days: i64,
+    /// An e-mail recipient's completion link works this many days.
+    pub link_days: i64,
 }
 
 /// `[retention]`: how long a closed request keeps its personal information (reg.
@@ -287,6 +307,16 @@ impl Settings {
         if self.http.header_read_timeout_seconds == 0 || self.http.idle_timeout_seconds == 0 {
             bail!(
                 "http.header_read_timeout_seconds and http.idle_timeout_seconds must be at least 1"
+            );
+        }
+        if self.tasks.max_attempts < 1
+            || self.tasks.timeout_seconds == 0
+            || self.tasks.batch_size < 1
+            || self.tasks.overdue_days < 1
+            || self.tasks.link_days < 1
+        {
+            bail!(
+                "tasks.max_attempts, timeout_seconds, batch_size, overdue_days and link_days must be at least 1"
             );
         }
         if self.mail.concurrency == 0 || self.mail.max_attempts < 1 {

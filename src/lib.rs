@@ -9,6 +9,7 @@ pub mod embedded_pg;
 pub mod logging;
 pub mod mail;
 pub mod outbound;
+pub mod recipient_commands;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -44,6 +44,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Recipients decisions are passed on to (service providers, contractors, third
+    /// parties, internal systems).
+    Recipient {
+        #[command(subcommand)]
+        command: RecipientCommand,
+    },
     /// Data Rights Protocol helpers.
     Drp {
         #[command(subcommand)]
@@ -148,6 +154,39 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum RecipientCommand {
+    /// Add a recipient. A webhook's signing secret is printed once.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["internal", "service_provider", "contractor", "third_party"])]
+        role: String,
+        /// The request kinds it acts on: delete, correct, opt_out, limit_sensitive.
+        #[arg(long, value_delimiter = ',', required = true)]
+        kinds: Vec<String>,
+        /// Told by e-mail, with a link to confirm each task.
+        #[arg(long, group = "told")]
+        email: Option<String>,
+        /// Told by a signed webhook (Standard Webhooks).
+        #[arg(long, group = "told")]
+        webhook: Option<String>,
+        /// Staff pass its tasks on by hand.
+        #[arg(long, group = "told")]
+        manual: bool,
+        /// Also send it every lifecycle event (webhook recipients).
+        #[arg(long)]
+        events: bool,
+    },
+    /// List recipients.
+    List,
+    /// Stop passing new tasks to a recipient; its open tasks stay.
+    Deactivate { name: String },
+    /// Give a webhook recipient a new signing secret, printed once.
+    RotateSecret { name: String },
+    /// Deliver every task due now, print the rate, and stop.
+    Drain,
+}
+
+#[derive(Subcommand)]
 enum DrpCommand {
     /// Print this business's entry for the DRP directory (JSON).
     DirectoryEntry,
@@ -195,6 +234,7 @@ fn main() -> anyhow::Result<()> {
                 };
                 startup::add_agent(settings, agent).await
             }
+            Command::Recipient { command } => recipient(settings, command).await,
             Command::Drp {
                 command: DrpCommand::DirectoryEntry,
             } => {
@@ -228,4 +268,38 @@ fn main() -> anyhow::Result<()> {
             } => startup::seed(settings, requests, due, messages).await,
         }
     })
+}
+
+async fn recipient(settings: Settings, command: RecipientCommand) -> anyhow::Result<()> {
+    use rightsdesk::recipient_commands::{self as commands, Add, Told};
+    match command {
+        RecipientCommand::Add {
+            name,
+            role,
+            kinds,
+            email,
+            webhook,
+            manual,
+            events,
+        } => {
+            let told = match (email, webhook, manual) {
+                (Some(address), None, false) => Told::Email(address),
+                (None, Some(url), false) => Told::Webhook(url),
+                (None, None, true) => Told::Manual,
+                _ => anyhow::bail!("say how it is told: --email ADDR, --webhook URL or --manual"),
+            };
+            let add = Add {
+                name,
+                role,
+                kinds,
+                told,
+                events,
+            };
+            commands::add(settings, add).await
+        }
+        RecipientCommand::List => commands::list(settings).await,
+        RecipientCommand::Deactivate { name } => commands::deactivate(settings, &name).await,
+        RecipientCommand::RotateSecret { name } => commands::rotate_secret(settings, &name).await,
+        RecipientCommand::Drain => commands::drain(settings).await,
+    }
 }

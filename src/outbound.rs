@@ -24,6 +24,8 @@ pub enum Refused {
     NoHost,
     #[error("must not point at a loopback, private, link-local or other non-public address")]
     NotPublic,
+    #[error("must name a host that resolves")]
+    DoesNotResolve,
 }
 
 /// Whether an address is reachable on the public internet and so fit to be called on
@@ -109,6 +111,33 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<Url, Refused> {
     } else {
         Err(Refused::NotPublic)
     }
+}
+
+/// Checks a URL the portal will keep calling (a recipient's webhook) before it is
+/// stored: `check_url`, and then its host must resolve, with `resolver`, to addresses
+/// that are all public unless private ones are allowed. The connect-time check still
+/// applies to every later call.
+pub async fn check_url_resolving(
+    raw: &str,
+    allow_private: bool,
+    resolver: &dyn Resolve,
+) -> Result<Url, Refused> {
+    let url = check_url(raw, allow_private)?;
+    let Some(Host::Domain(name)) = url.host() else {
+        return Ok(url);
+    };
+    let name: Name = name.parse().map_err(|_| Refused::DoesNotResolve)?;
+    let addrs: Vec<SocketAddr> = match resolver.resolve(name).await {
+        Ok(addrs) => addrs.collect(),
+        Err(_) => return Err(Refused::DoesNotResolve),
+    };
+    if addrs.is_empty() {
+        return Err(Refused::DoesNotResolve);
+    }
+    if !allow_private && addrs.iter().any(|a| !is_public(a.ip())) {
+        return Err(Refused::NotPublic);
+    }
+    Ok(url)
 }
 
 /// Looks names up with the operating system's resolver.
@@ -206,6 +235,30 @@ impl Client {
         self.http
             .post(url)
             .json(body)
+            .send()
+            .await
+            .map_err(|e| SendError::Unreachable(error_chain(&e)))
+    }
+}
+
+impl Client {
+    /// POSTs `body` (JSON) to `url` with extra `headers`, after checking the URL again.
+    pub async fn post_signed(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: &[(&'static str, String)],
+    ) -> Result<reqwest::Response, SendError> {
+        let url = check_url(url, self.allow_private).map_err(SendError::Refused)?;
+        let mut request = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request
             .send()
             .await
             .map_err(|e| SendError::Unreachable(error_chain(&e)))

@@ -119,6 +119,7 @@ pub async fn ensure_database(pg: &EmbeddedPg, name: &str) -> anyhow::Result<()> 
 /// `rightsdesk serve`: the web tier, and the worker unless `with_worker` is false.
 pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
+    adopt_deletion_recipients(&db, &settings).await?;
     let bind = settings.bind.clone();
     let clock = Clock::default();
     let state = AppState::new(db.pool.clone(), settings, clock.clone())?;
@@ -236,6 +237,7 @@ fn connection_limits(http: &crate::config::Http) -> crate::config::Http {
 /// `rightsdesk worker`: delivery and deadline sweeps only.
 pub async fn work(settings: Settings) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
+    adopt_deletion_recipients(&db, &settings).await?;
     let worker_settings = settings.clone();
     let worker = Arc::new(Worker::new(
         db.pool.clone(),
@@ -259,6 +261,25 @@ pub async fn work(settings: Settings) -> anyhow::Result<()> {
         metrics.abort();
     }
     db.close().await;
+    Ok(())
+}
+
+/// `[staff] deletion_recipients` from older configurations become manual recipients
+/// for deletions, unless a recipient of that name exists.
+async fn adopt_deletion_recipients(db: &Database, settings: &Settings) -> anyhow::Result<()> {
+    let names = &settings.staff.deletion_recipients;
+    if names.is_empty() {
+        return Ok(());
+    }
+    let added = crate::service::recipients::adopt_configured(&db.pool, names, chrono::Utc::now())
+        .await
+        .context("adding staff.deletion_recipients as recipients")?;
+    if added > 0 {
+        tracing::info!(
+            added,
+            "staff.deletion_recipients added as manual recipients"
+        );
+    }
     Ok(())
 }
 

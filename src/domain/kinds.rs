@@ -12,6 +12,11 @@ pub struct UnknownCode {
 
 impl UnknownCode {
     pub const TRACKING_CODE: UnknownCode = UnknownCode { what: "tracking" };
+
+    /// An unknown code of a coded enum defined outside this module.
+    pub const fn of(what: &'static str) -> Self {
+        UnknownCode { what }
+    }
 }
 
 /// Generates a closed enum whose variants map one-to-one to stable text codes.
@@ -166,6 +171,7 @@ coded_enum!(
         BecameOverdue => "became_overdue",
         MailSuppressed => "mail_suppressed",
         DownloadLinkReissued => "download_link_reissued",
+        TaskCompleted => "task_completed",
     }
 );
 
@@ -201,6 +207,7 @@ impl EventKind {
             EventKind::DownloadLinkReissued => {
                 "Fresh download link sent; the earlier one stopped working"
             }
+            EventKind::TaskCompleted => "A recipient's task recorded as done or not done",
         }
     }
 }

@@ -251,6 +251,11 @@ pub struct Transition {
     pub declaration_signed: bool,
     pub suppression: Option<Suppression>,
     pub notice: Option<Notice>,
+    /// The decision is passed on to the recipients of the request's kind: a task each,
+    /// written with the decision (`domain::tasks::tasks_due`).
+    pub tasks_due: bool,
+    /// Tasks already sent for the request are called off: each recipient is told.
+    pub cancels_tasks: bool,
 }
 
 impl Transition {
@@ -265,6 +270,8 @@ impl Transition {
             declaration_signed: false,
             suppression: None,
             notice: None,
+            tasks_due: false,
+            cancels_tasks: false,
         }
     }
 
@@ -303,6 +310,19 @@ pub mod outcome {
 
 /// Decides whether `change` may happen to a request with these facts, today.
 pub fn decide(
+    f: &Facts,
+    change: Change,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<Transition, Refusal> {
+    decide_status(f, change, today, policy).map(|t| Transition {
+        tasks_due: super::tasks::tasks_due(f.kind, t.to),
+        cancels_tasks: matches!(t.event, EventKind::Withdrawn | EventKind::Revoked),
+        ..t
+    })
+}
+
+fn decide_status(
     f: &Facts,
     change: Change,
     today: NaiveDate,
@@ -892,6 +912,44 @@ pub(crate) mod tests {
         let t = run(&facts(Delete, S::InProgress), Change::Withdraw).unwrap();
         assert_eq!(t.notice, Some(Notice::Withdrawn));
         assert_eq!(t.outcome, Some(outcome::WITHDRAWN));
+    }
+
+    #[test]
+    fn decisions_carried_out_elsewhere_say_their_tasks_are_due() {
+        let mut f = facts(Delete, S::Verified);
+        f.points = vec![DataPoint::Email, DataPoint::Name];
+        assert!(
+            run(&f, Change::Fulfil { partial: false })
+                .unwrap()
+                .tasks_due
+        );
+        assert!(run(&f, Change::Fulfil { partial: true }).unwrap().tasks_due);
+        assert!(!run(&f, Change::Start).unwrap().tasks_due);
+        assert!(
+            !run(&f, Change::Deny(reason("exception")))
+                .unwrap()
+                .tasks_due
+        );
+        let opt_out = facts(OptOut, S::InProgress);
+        assert!(
+            run(&opt_out, Change::Fulfil { partial: false })
+                .unwrap()
+                .tasks_due
+        );
+        let mut know = facts(KnowCategories, S::Verified);
+        know.points = vec![DataPoint::Email, DataPoint::Name];
+        assert!(
+            !run(&know, Change::Fulfil { partial: false })
+                .unwrap()
+                .tasks_due
+        );
+        let withdrawn = run(&facts(Delete, S::InProgress), Change::Withdraw).unwrap();
+        assert!(withdrawn.cancels_tasks && !withdrawn.tasks_due);
+        assert!(
+            run(&facts(Delete, S::InProgress), Change::Revoke)
+                .unwrap()
+                .cancels_tasks
+        );
     }
 
     #[test]

@@ -14,5 +14,6 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod package;
 pub mod retention;
+pub mod tasks;
 pub mod token;
 pub mod tracking;

@@ -6,6 +6,7 @@ pub mod console;
 pub mod messages;
 pub mod records;
 pub mod smtp;
+pub mod tasks;
 pub mod transport;
 
 use askama::Template;

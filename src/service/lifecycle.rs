@@ -1,8 +1,9 @@
 //! The one function that changes a request's status. It takes the row under lock in
 //! the caller's transaction, asks `domain::lifecycle` whether the change is allowed, and
 //! writes the new state, its audit event and its messages (the consumer's, and a copy to
-//! the agent who filed) together. Staff actions, consumer links, the worker's sweeps
-//! and DRP all come through here.
+//! the agent who filed) together, with the tasks that pass a decision on to its
+//! recipients (or call them off). Staff actions, consumer links, the worker's sweeps
+//! and DRP all come through here, so none can forget a task.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -151,6 +152,10 @@ struct Batch<'a> {
     writes: Vec<Write<'a>>,
     suppress: Vec<(&'a Locked, &'static str)>,
     mail: Vec<(Option<uuid::Uuid>, OutgoingMessage)>,
+    /// Decisions passed on to recipients: a task each, written with the decision.
+    tasks: Vec<(uuid::Uuid, crate::domain::kinds::RequestKind)>,
+    /// Requests whose tasks are called off.
+    cancel: Vec<uuid::Uuid>,
 }
 
 impl<'a> Batch<'a> {
@@ -163,6 +168,12 @@ impl<'a> Batch<'a> {
     ) -> Result<(), Error> {
         if let Some(list) = t.suppression {
             self.suppress.push((request, list.code()));
+        }
+        if t.tasks_due {
+            self.tasks.push((request.id, request.kind));
+        }
+        if t.cancels_tasks {
+            self.cancel.push(request.id);
         }
         if let Some(notice) = t.notice {
             let message = notice_message(rules, request, t, notice, ask)?;
@@ -193,6 +204,8 @@ impl<'a> Batch<'a> {
     ) -> Result<(), Error> {
         rows::write(conn, actor, &self.writes, now).await?;
         rows::suppress(conn, &self.suppress, now).await?;
+        crate::store::tasks::create_for(conn, &self.tasks, now).await?;
+        crate::store::tasks::cancel_for(conn, &self.cancel, now).await?;
         outbox::enqueue_many(conn, now, &self.mail).await?;
         Ok(())
     }

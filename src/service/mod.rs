@@ -11,7 +11,9 @@ pub mod links;
 pub mod metrics;
 pub mod purge;
 pub mod records;
+pub mod recipients;
 pub mod staff;
+pub mod tasks;
 
 use chrono_tz::Tz;
 

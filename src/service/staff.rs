@@ -163,24 +163,9 @@ pub async fn act(
     let package_url = link
         .as_ref()
         .map(|l| rules.mail.url(&format!("/download/{}", l.expose())));
-    let notified: Vec<String> = if fulfilling && request.kind == RequestKind::Delete {
-        settings
-            .staff
-            .deletion_recipients
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| form.is_yes(&format!("notified_{i}")))
-            .map(|(_, name)| name.clone())
-            .collect()
-    } else {
-        Vec::new()
-    };
     let mut data = json!({});
     if !explanation.is_empty() {
         data["explanation"] = json!(explanation);
-    }
-    if !notified.is_empty() {
-        data["notified"] = json!(notified);
     }
     if let Change::Deny(reason) = change {
         data["reason"] = json!(reason.code);
@@ -205,9 +190,6 @@ pub async fn act(
         let expires = now + Duration::days(settings.responses.download_link_days);
         crate::store::downloads::create(&mut tx, request_id, &package, link.hash(), now, expires)
             .await?;
-    }
-    for recipient in &notified {
-        detail::record_deletion_notice(&mut tx, request_id, recipient, staff_id, now).await?;
     }
     tx.commit().await?;
     Ok(Acted::Done(done.transition.event))

@@ -19,10 +19,12 @@ pub mod outbox;
 pub mod purge;
 pub mod queue;
 pub mod records;
+pub mod recipients;
 pub mod requests;
 pub mod seed;
 pub mod staff;
 pub mod sweeps;
+pub mod tasks;
 pub mod verification;
 
 use sqlx::PgPool;

@@ -14,6 +14,7 @@ pub mod opt_in;
 pub mod ratelimit;
 pub mod serve;
 pub mod staff;
+pub mod tasks;
 pub mod verify;
 
 use std::sync::Arc;
@@ -208,6 +209,10 @@ pub fn router(state: AppState) -> Router {
         .merge(drp::router())
         .merge(api::router())
         .route("/metrics/{year}", get(metrics::yearly))
+        .route(
+            "/tasks/complete/{token}",
+            get(tasks::open_link).post(tasks::use_link),
+        )
         .route("/healthz", get(consumer::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/.well-known/gpc.json", get(gpc::well_known))

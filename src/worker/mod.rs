@@ -5,6 +5,7 @@
 mod console;
 mod retention;
 mod sweeps;
+mod tasks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,8 @@ pub struct Worker {
     from: Mailbox,
     wake: Arc<Notify>,
     http: crate::outbound::Client,
+    /// Calls recipients' webhooks, cut off after `[tasks] timeout_seconds`.
+    webhooks: crate::outbound::Client,
 }
 
 impl Worker {
@@ -57,6 +60,12 @@ impl Worker {
             .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
         let http = crate::outbound::Client::from_settings(&settings)
             .context("building the HTTP client for DRP callbacks")?;
+        let webhooks = crate::outbound::Client::new(
+            Duration::from_secs(settings.tasks.timeout_seconds),
+            settings.outbound.allow_private_addresses,
+            Arc::new(crate::outbound::SystemResolver),
+        )
+        .context("building the HTTP client for webhooks")?;
         Ok(Self {
             ctx: MailContext::new(&settings),
             db,
@@ -67,12 +76,19 @@ impl Worker {
             from,
             wake: Arc::default(),
             http,
+            webhooks,
         })
     }
 
     /// Calls agents' URLs through `http` (tests inject their own resolver this way).
     pub fn with_outbound(mut self, http: crate::outbound::Client) -> Self {
         self.http = http;
+        self
+    }
+
+    /// Calls recipients' webhooks through `client` (tests inject their own resolver).
+    pub fn with_webhooks(mut self, client: crate::outbound::Client) -> Self {
+        self.webhooks = client;
         self
     }
 
@@ -206,6 +222,9 @@ impl Worker {
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..self.settings.mail.concurrency {
             tasks.spawn(Arc::clone(&self).send_loop(shutdown.clone()));
+        }
+        for _ in 0..self.settings.mail.concurrency {
+            tasks.spawn(Arc::clone(&self).task_loop(shutdown.clone()));
         }
         tasks.spawn(Arc::clone(&self).listen_loop(shutdown.clone()));
         tasks.spawn(Arc::clone(&self).sweep_loop(shutdown.clone()));

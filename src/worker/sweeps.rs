@@ -31,6 +31,8 @@ pub struct SweepReport {
     pub daily_emails: usize,
     /// Requests whose personal information the daily retention purge removed.
     pub purged: usize,
+    /// Open tasks past `[tasks] overdue_days` staff were alerted of.
+    pub overdue_tasks: usize,
 }
 
 impl SweepReport {
@@ -81,6 +83,9 @@ impl Worker {
         }
         while let n @ 1.. = self.alert_overdue().await? {
             report.overdue_alerts += n;
+        }
+        while let n @ 1.. = self.alert_overdue_tasks().await? {
+            report.overdue_tasks += n;
         }
         report.digests = self.daily_digest().await?;
         report.daily_emails = self.daily_emails().await?;
@@ -354,7 +359,18 @@ impl Worker {
                 };
                 messages::staff_line(&self.ctx, &d.tracking_code, d.kind.code(), d.due_on, note)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let tasks = self.overdue_task_digest(&mut tx, now).await?;
+        let (summary, lines) = if tasks.is_empty() {
+            (summary, lines)
+        } else {
+            let summary = format!(
+                "{summary} {} task(s) passed on to recipients are still open after {} days; they follow the requests.",
+                tasks.len(),
+                self.settings.tasks.overdue_days
+            );
+            (summary, [lines, tasks].concat())
+        };
         outbox::enqueue(
             &mut tx,
             None,

@@ -24,3 +24,4 @@ mod staff;
 mod status;
 mod support;
 mod sweeps;
+mod tasks;

@@ -643,19 +643,19 @@ async fn fulfil_deny_and_withdraw_follow_the_status_rules_and_tell_the_consumer(
     let done = staff
         .post(
             &format!("/staff/requests/{delete}/fulfil"),
-            &[
-                ("explanation", "Deleted from all systems."),
-                ("notified_1", "yes"),
-            ],
+            &[("explanation", "Deleted from all systems.")],
         )
         .await;
     assert_eq!(done.status(), 303);
     assert_eq!(status_of(&app, &delete).await, "fulfilled");
-    let notices: Vec<String> = sqlx::query_scalar("SELECT recipient FROM deletion_notices")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(notices, ["Analytics Inc"]);
+    // Each configured deletion recipient gets a task with the decision.
+    let tasks: Vec<String> = sqlx::query_scalar(
+        "SELECT c.name FROM tasks t JOIN recipients c ON c.id = t.recipient_id ORDER BY c.name",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(tasks, ["Analytics Inc", "Mail vendor"]);
     let outcome: String =
         sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'outcome'")
             .fetch_one(&app.db)

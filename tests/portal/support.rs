@@ -299,6 +299,14 @@ pub async fn spawn_app_on(
     let db = store::connect(options, &settings.database)
         .await
         .expect("connecting to the test database");
+    // What `serve` does at start-up: configured deletion recipients become recipients.
+    rightsdesk::service::recipients::adopt_configured(
+        &db,
+        &settings.staff.deletion_recipients,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let clock = Clock::default();
     let state = AppState::new(db.clone(), settings.clone(), clock.clone()).unwrap();
     state.waker.spawn_notifier(db.clone());

@@ -6,9 +6,11 @@ pub mod console;
 pub mod login;
 pub mod metrics;
 pub mod queue;
+pub mod recipients;
 pub mod records;
 pub mod request;
 pub mod session;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 
@@ -43,6 +45,16 @@ pub fn router() -> Router<AppState> {
         .route("/staff/agents/{id}/trusted", post(agents::set_trusted))
         .route("/staff/tokens", get(tokens::list).post(tokens::create))
         .route("/staff/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/staff/tasks/{id}/complete", post(tasks::complete))
+        .route(
+            "/staff/recipients",
+            get(recipients::list).post(recipients::add),
+        )
+        .route(
+            "/staff/recipients/{id}/deactivate",
+            post(recipients::deactivate),
+        )
+        .route("/staff/recipients/{id}/rotate", post(recipients::rotate))
         .route(
             "/staff/account",
             get(users::account).post(users::change_password),

@@ -109,11 +109,11 @@ struct RequestPage<'a> {
     outcome: Option<&'static str>,
     staff: Vec<store::staff::StaffUser>,
     denial_reasons: Vec<&'static DenialReason>,
-    recipients: Vec<(usize, &'a str, bool)>,
+    /// What the decision was passed on to (`staff/request_tasks.html`).
+    tasks: Vec<super::tasks::TaskLine>,
     latest_extension: Option<NaiveDate>,
     done: Option<String>,
     error: Option<String>,
-    is_delete: bool,
     is_know: bool,
     /// An opt-in: only the consumer confirms it, so staff get no verify, extend or
     /// fulfil actions.
@@ -275,11 +275,6 @@ pub(super) async fn render(
     let frequency_warning = !purged
         && kind.is_know()
         && detail::know_requests_in_year(&state.db, &r.email, r.id, r.received_at).await? >= 2;
-    let notified: Vec<String> = detail::deletion_notices(&state.db, r.id)
-        .await?
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
     let templates = store::console::templates_for(&state.db, kind).await?;
     let prefill = match extra.template {
         Some(id) => templates.iter().find(|t| t.id == id).and_then(|t| {
@@ -364,14 +359,7 @@ pub(super) async fn render(
             .filter(|s| s.active)
             .collect(),
         denial_reasons: actions::denial_reasons(kind).collect(),
-        recipients: state
-            .settings
-            .staff
-            .deletion_recipients
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (i, name.as_str(), notified.contains(name)))
-            .collect(),
+        tasks: super::tasks::lines(state, r.id).await?,
         latest_extension: r.respond_by.map(|_| {
             crate::domain::deadlines::latest_extension(
                 r.received_at.with_timezone(&state.tz).date_naive(),
@@ -379,7 +367,6 @@ pub(super) async fn render(
         }),
         done,
         error,
-        is_delete: kind == RequestKind::Delete,
         is_know: kind.is_know(),
         consumer_confirms: kind == RequestKind::OptIn,
         records: super::records::Part::of(state, r).await?,
