@@ -10,8 +10,8 @@ pub mod lifecycle;
 pub mod links;
 pub mod metrics;
 pub mod purge;
-pub mod records;
 pub mod recipients;
+pub mod records;
 pub mod staff;
 pub mod tasks;
 

@@ -13,7 +13,7 @@ use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/suppressions", get(suppressions))
         .route("/api/v1/events", get(events))
+        .route("/api/v1/tasks/{id}/complete", post(complete_task))
         .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
 }
 
@@ -454,5 +455,79 @@ mod tests {
         assert_eq!(p.get("after"), Some("12-3"));
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("=sum"), "=sum");
+    }
+}
+
+/// The body of `POST /api/v1/tasks/{id}/complete`.
+#[derive(serde::Deserialize)]
+struct Completion {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/v1/tasks/{id}/complete` with `{"outcome": "done"|"not_done", "note": …}`:
+/// a recipient's system says a task is carried out, or why it cannot be. A token bound to
+/// a recipient reaches only that recipient's tasks (others are 404, as if absent).
+async fn complete_task(
+    State(state): State<AppState>,
+    token: Bearer<TasksWrite>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    use crate::service::tasks::{self, Asked, CompletedBy, TaskRefusal};
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found("There is no such task."))?;
+    let body: Completion = serde_json::from_slice(&body).map_err(|e| ApiError {
+        field: Some("body"),
+        ..ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("The body must be a JSON object with outcome and note: {e}"),
+        )
+    })?;
+    let by = CompletedBy::Token {
+        token_id: token.token_id,
+        recipient_id: token.recipient_id,
+    };
+    let asked = Asked {
+        outcome: &body.outcome,
+        note: &body.note,
+    };
+    let done = tasks::complete(&state.db, &state.mail, id, by, asked, state.clock.now())
+        .await
+        .map_err(AppError::from)?;
+    let refused = |status, code, field, why: TaskRefusal| {
+        Err(ApiError {
+            field,
+            ..ApiError::new(status, code, format!("The task was not recorded: {why}."))
+        })
+    };
+    match done {
+        Ok(done) => Ok(axum::Json(json!({
+            "task": done.task_id,
+            "tracking_code": done.tracking_code,
+            "recipient": done.recipient_name,
+            "outcome": done.outcome.code(),
+        }))
+        .into_response()),
+        Err(TaskRefusal::NotFound) => Err(ApiError::not_found("There is no such task.")),
+        Err(why @ TaskRefusal::NoOutcome) => refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            Some("outcome"),
+            why,
+        ),
+        Err(why @ (TaskRefusal::NoteNeeded | TaskRefusal::NoteTooLong)) => refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            Some("note"),
+            why,
+        ),
+        Err(why @ (TaskRefusal::AlreadyCompleted | TaskRefusal::Cancelled)) => {
+            refused(StatusCode::CONFLICT, "conflict", None, why)
+        }
     }
 }

@@ -286,6 +286,7 @@ async fn answer_within(
         return next.run(req).await;
     }
     let agent = req.uri().path().starts_with("/drp/v1/");
+    let machine = req.uri().path().starts_with("/api/v1/");
     let limit = state.settings.database.answer_within();
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,

@@ -739,3 +739,104 @@ async fn the_recipients_page_the_task_list_and_the_completion_page_pass_axe() {
     axe_clean(&browser, &app.url(&format!("/staff/requests/{code}"))).await;
     browser.close().await.unwrap();
 }
+
+/// A token made as the command line makes it, bound to `recipient` when given.
+async fn api_token(app: &TestApp, name: &str, scope: &str, recipient: Option<i64>) -> String {
+    use rightsdesk::domain::api::{Scope, TokenName};
+    let issued = rightsdesk::service::api_tokens::issue(
+        &app.db,
+        &TokenName::parse(name).unwrap(),
+        &Scope::parse_list(scope).unwrap(),
+        recipient,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    issued.token.expose().to_string()
+}
+
+async fn complete_by_api(app: &TestApp, token: &str, task: i64, body: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/tasks/{task}/complete")))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_recipients_system_completes_its_own_task_through_the_api_and_no_other() {
+    let app = spawn_app_with(|s| s.staff.deletion_recipients = vec!["Analytics Inc".into()]).await;
+    let staff = app.admin().await;
+    let other = add_recipient(&app, "Mail house", "correct", "manual", "", false)
+        .await
+        .unwrap();
+    let code = file(&app, RequestKind::Delete).await;
+    staff.match_points(&code, &["name", "postal_address"]).await;
+    staff
+        .post(&format!("/staff/requests/{code}/fulfil"), &[])
+        .await;
+    let (task, recipient): (i64, i64) = sqlx::query_as("SELECT id, recipient_id FROM tasks")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    let reader = api_token(&app, "Feed reader", "suppressions:read", None).await;
+    let (status, body) = complete_by_api(&app, &reader, task, r#"{"outcome":"done"}"#).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+
+    let someone_else = api_token(&app, "Mail house", "tasks:write", Some(other.id)).await;
+    let (status, _) = complete_by_api(&app, &someone_else, task, r#"{"outcome":"done"}"#).await;
+    assert_eq!(
+        status, 404,
+        "another recipient's token does not see the task"
+    );
+
+    let own = api_token(&app, "Analytics", "tasks:write", Some(recipient)).await;
+    let (status, body) = complete_by_api(&app, &own, task, "not json").await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("body"))
+    );
+    let (status, body) = complete_by_api(&app, &own, task, r#"{"outcome":"maybe"}"#).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("outcome"))
+    );
+    let (status, body) = complete_by_api(&app, &own, task, r#"{"outcome":"not_done"}"#).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("note")),
+        "not done says why"
+    );
+
+    let (status, body) = complete_by_api(
+        &app,
+        &own,
+        task,
+        r#"{"outcome":"done","note":"Erased from the warehouse"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["tracking_code"], code.as_str());
+    assert_eq!(body["outcome"], "done");
+    let by: String = sqlx::query_scalar("SELECT completed_by FROM tasks")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(by.starts_with("token"), "{by}");
+    let (status, body) = complete_by_api(&app, &own, task, r#"{"outcome":"done"}"#).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
+}
