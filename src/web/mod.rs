@@ -291,8 +291,11 @@ async fn answer_within(
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => {
-            let page = AppError::Unavailable(anyhow::anyhow!("no answer within {limit:?}"))
-                .into_response();
+            let late = AppError::Unavailable(anyhow::anyhow!("no answer within {limit:?}"));
+            if machine {
+                return api::ApiError::from(late).into_response();
+            }
+            let page = late.into_response();
             if agent {
                 drp::errors_as_json(page).await
             } else {
