@@ -54,9 +54,10 @@ macro_rules! coded_enum {
 }
 
 coded_enum!(
-    /// What the consumer asks for: the six rights of ccpa-rules §1, and opting back in
-    /// to sale/sharing, which only an agent asks for (over DRP) and only the consumer
-    /// confirms.
+    /// What the consumer asks for: the six rights of ccpa-rules §1, opting back in to
+    /// sale/sharing, which only an agent asks for (over DRP) and only the consumer
+    /// confirms, and a "Shine the Light" request (Civ. §1798.83), which is not a CCPA
+    /// right.
     RequestKind, "request kind" {
         KnowCategories => "know_categories",
         KnowSpecific => "know_specific",
@@ -65,6 +66,7 @@ coded_enum!(
         OptOut => "opt_out",
         LimitSensitive => "limit_sensitive",
         OptIn => "opt_in",
+        ShineTheLight => "shine_the_light",
     }
 );
 
@@ -165,6 +167,9 @@ coded_enum!(
         VerificationLinkRequested => "verification_link_requested",
         BecameOverdue => "became_overdue",
         MailSuppressed => "mail_suppressed",
+        UndesignatedAddressMarked => "stl_undesignated_address",
+        ShineTheLightLinked => "stl_linked",
+        RecordMissingAlerted => "stl_record_missing",
     }
 );
 
@@ -197,6 +202,15 @@ impl EventKind {
             EventKind::VerificationLinkRequested => "New link asked for",
             EventKind::BecameOverdue => "Became overdue",
             EventKind::MailSuppressed => "E-mail not sent: daily limit for this address",
+            EventKind::UndesignatedAddressMarked => {
+                "Marked as received at an address the business did not designate: due in 150 days"
+            }
+            EventKind::ShineTheLightLinked => {
+                "Linked to the customer's open Shine the Light request of this year"
+            }
+            EventKind::RecordMissingAlerted => {
+                "Staff alerted: the year's direct-marketing disclosures are not recorded"
+            }
         }
     }
 }
@@ -256,6 +270,12 @@ impl RequestKind {
         self != RequestKind::OptIn
     }
 
+    /// A "Shine the Light" request (Civ. §1798.83) is not a CCPA request: it is kept
+    /// out of the §7102 metrics and of the Data Rights Protocol.
+    pub fn is_ccpa(self) -> bool {
+        self != RequestKind::ShineTheLight
+    }
+
     pub fn is_know(self) -> bool {
         matches!(
             self,
@@ -282,6 +302,9 @@ impl RequestKind {
             RequestKind::OptOut => "Do Not Sell or Share My Personal Information",
             RequestKind::LimitSensitive => "Limit the Use of My Sensitive Personal Information",
             RequestKind::OptIn => "Opt back in to sale/sharing",
+            RequestKind::ShineTheLight => {
+                "Ask who we share your information with for their direct marketing"
+            }
         }
     }
 
@@ -308,6 +331,9 @@ impl RequestKind {
             }
             RequestKind::OptIn => {
                 "Let us sell or share your personal information again, after you opted out. It takes effect only when you confirm it from the link we e-mail you."
+            }
+            RequestKind::ShineTheLight => {
+                "Once a year, find out which kinds of personal information we gave other companies for their own direct marketing last year, and which companies they were (California Civil Code §1798.83)."
             }
         }
     }

@@ -68,7 +68,8 @@ impl Row {
         }
     }
 
-    /// The rows a request counts in; none for an opt-in, which §7102 does not ask for.
+    /// The rows a request counts in; none for an opt-in, which §7102 does not ask for,
+    /// nor for a "Shine the Light" request, which is not a CCPA request.
     pub fn of(kind: RequestKind, channel: Channel) -> &'static [Row] {
         match (kind, channel) {
             (RequestKind::KnowCategories, _) => &[Row::Know, Row::KnowCategories],
@@ -78,7 +79,7 @@ impl Row {
             (RequestKind::OptOut, Channel::Gpc) => &[Row::OptOut, Row::OptOutGpc],
             (RequestKind::OptOut, _) => &[Row::OptOut],
             (RequestKind::LimitSensitive, _) => &[Row::Limit],
-            (RequestKind::OptIn, _) => &[],
+            (RequestKind::OptIn | RequestKind::ShineTheLight, _) => &[],
         }
     }
 }

@@ -11,5 +11,6 @@ pub mod kinds;
 pub mod lifecycle;
 pub mod metrics;
 pub mod package;
+pub mod shine_the_light;
 pub mod token;
 pub mod tracking;
