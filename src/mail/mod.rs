@@ -3,6 +3,7 @@
 //! them (SMTP, or `.eml` files when no SMTP server is configured).
 
 pub mod messages;
+pub mod shine_the_light;
 pub mod smtp;
 pub mod transport;
 

@@ -7,6 +7,7 @@ pub mod intake;
 pub mod lifecycle;
 pub mod links;
 pub mod metrics;
+pub mod shine_the_light;
 pub mod staff;
 
 use chrono_tz::Tz;

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod queue;
 pub mod requests;
 pub mod seed;
+pub mod shine_the_light;
 pub mod staff;
 pub mod sweeps;
 pub mod verification;

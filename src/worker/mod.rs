@@ -2,6 +2,7 @@
 //! workers may run against one database; row locks with `SKIP LOCKED` keep them from
 //! doing the same thing twice.
 
+mod shine_the_light;
 mod sweeps;
 
 use std::sync::Arc;

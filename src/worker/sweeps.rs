@@ -27,6 +27,8 @@ pub struct SweepReport {
     pub reminders: usize,
     pub overdue_alerts: usize,
     pub digests: usize,
+    /// "Shine the Light" requests checked for their year's record, five days before due.
+    pub stl_records_checked: usize,
 }
 
 impl SweepReport {
@@ -77,6 +79,9 @@ impl Worker {
         }
         while let n @ 1.. = self.alert_overdue().await? {
             report.overdue_alerts += n;
+        }
+        while let n @ 1.. = self.check_stl_records().await? {
+            report.stl_records_checked += n;
         }
         report.digests = self.daily_digest().await?;
         self.forget_expired_signatures().await?;

@@ -182,6 +182,8 @@ pub struct Line {
     pub extended: bool,
     pub verification: String,
     pub assignee: String,
+    /// A "Shine the Light" request due within five days whose year is not recorded.
+    pub stl_record_missing: bool,
 }
 
 fn line(row: &queue::Row, today: NaiveDate) -> Line {
@@ -206,6 +208,7 @@ fn line(row: &queue::Row, today: NaiveDate) -> Line {
         extended: row.extended_respond_by.is_some(),
         verification: row.verification_level.clone(),
         assignee: row.assignee.clone().unwrap_or_else(|| "—".into()),
+        stl_record_missing: false,
     }
 }
 
@@ -258,11 +261,18 @@ pub async fn list(
         let after = cursor_after(rows.last().expect("a full page"), parsed.filter.closed);
         format!("/staff/requests?{}", query_with(&params, Some(&after)))
     });
+    let stl_missing = crate::web::shine_the_light::queue_marks(&state, &rows).await?;
     let page = QueuePage {
         business: &state.settings.business.name,
         me: Some(Me::from(&staff)),
         params: &params,
-        lines: rows.iter().map(|r| line(r, today)).collect(),
+        lines: rows
+            .iter()
+            .map(|r| Line {
+                stl_record_missing: stl_missing.contains(&r.id),
+                ..line(r, today)
+            })
+            .collect(),
         counts: counts(&state, today).await?,
         problems: parsed.problems,
         next,

@@ -69,6 +69,8 @@ struct RequestPage<'a> {
     /// An opt-in: only the consumer confirms it, so staff get no verify, extend or
     /// fulfil actions.
     consumer_confirms: bool,
+    /// A "Shine the Light" request's panel (`staff/request_stl.html`).
+    stl: Option<crate::web::shine_the_light::Panel>,
 }
 
 impl RequestPage<'_> {
@@ -218,6 +220,7 @@ async fn render(
         is_know: kind.is_know(),
         authority_open: open && r.agent_authority_state.as_deref() == Some("pending"),
         consumer_confirms: kind == RequestKind::OptIn,
+        stl: crate::web::shine_the_light::panel(state, r).await?,
     };
     let mut response = html(status, &page)?;
     crate::web::no_store(&mut response);
