@@ -483,6 +483,20 @@ mod tests {
     }
 
     #[test]
+    fn shine_the_light_is_a_kind_with_its_own_page_but_no_ccpa_right() {
+        let stl = RequestKind::ShineTheLight;
+        assert_eq!(RequestKind::parse("shine_the_light"), Ok(stl));
+        assert!(
+            !RequestKind::RIGHTS.contains(&stl),
+            "its own page, not the CCPA form"
+        );
+        assert!(RequestKind::parse_right("shine_the_light").is_err());
+        assert!(!stl.is_ccpa() && RequestKind::RIGHTS.iter().all(|k| k.is_ccpa()));
+        assert!(stl.needs_verification() && stl.has_legal_deadline());
+        assert_eq!(stl.initial_status(), RequestStatus::AwaitingVerification);
+    }
+
+    #[test]
     fn only_opt_out_and_limit_skip_verification() {
         let skipping: Vec<_> = RequestKind::ALL
             .iter()

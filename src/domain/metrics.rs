@@ -541,6 +541,18 @@ mod tests {
     }
 
     #[test]
+    fn a_shine_the_light_request_is_no_ccpa_request_and_counts_nowhere() {
+        let r = year_2026(&[req(
+            ShineTheLight,
+            Web,
+            at(2026, 5, 1),
+            Some((at(2026, 5, 20), S::Fulfilled, "fulfilled")),
+        )]);
+        assert!(r.lines.iter().all(|l| l.received == 0));
+        assert!(Row::of(ShineTheLight, Web).is_empty());
+    }
+
+    #[test]
     fn a_year_without_responses_has_no_times() {
         let r = year_2026(&[req(Delete, Web, at(2026, 5, 1), None)]);
         assert_eq!(r.line(Row::Delete).received, 1);
