@@ -51,6 +51,34 @@ pub struct Settings {
     pub metrics: Metrics,
     pub retention: Retention,
     pub tasks: Tasks,
+    #[serde(default)]
+    pub shine_the_light: ShineTheLight,
+}
+
+/// `[shine_the_light]`: how "Shine the Light" requests (Civ. §1798.83) are answered.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShineTheLight {
+    /// The business lets customers opt out of disclosure to third parties for their
+    /// direct marketing (§1798.83(c)(2)): answers explain that choice and link
+    /// `opt_out_url` instead of listing the year's disclosures.
+    #[serde(default)]
+    pub opt_out_instead: bool,
+    #[serde(default)]
+    pub opt_out_url: String,
+}
+
+impl ShineTheLight {
+    /// How requests are answered.
+    pub fn mode(&self) -> crate::domain::shine_the_light::Mode<'_> {
+        if self.opt_out_instead {
+            crate::domain::shine_the_light::Mode::OptOutInstead {
+                url: &self.opt_out_url,
+            }
+        } else {
+            crate::domain::shine_the_light::Mode::Disclose
+        }
+    }
 }
 
 /// `[tasks]`: passing decisions on to recipients (webhooks, e-mail, by hand).
@@ -326,6 +354,23 @@ impl Settings {
         if v.know_categories < 1 || v.delete < 1 || v.correct < 1 || v.know_specific < 2 {
             bail!(
                 "verification: know_categories, delete and correct need at least 1 matched data point, know_specific at least 2 (reg. §§7061–7062)"
+            );
+        }
+        if v.shine_the_light < 1 {
+            bail!(
+                "verification.shine_the_light needs at least 1 matched data point: the e-mail link"
+            );
+        }
+        let stl = &self.shine_the_light;
+        if stl.opt_out_instead && !web_url(&stl.opt_out_url) {
+            bail!(
+                "shine_the_light.opt_out_url must be an http:// or https:// URL when opt_out_instead is true"
+            );
+        }
+        if !stl.opt_out_url.is_empty() && !web_url(&stl.opt_out_url) {
+            bail!(
+                "shine_the_light.opt_out_url must be empty or an http:// or https:// URL: {:?}",
+                stl.opt_out_url
             );
         }
         if self.staff.throttle_after < 1 || self.staff.throttle_max_seconds < 1 {

@@ -62,6 +62,14 @@ pub enum Refusal {
     ReasonNotForKind,
     #[error("this request is not an opt-in")]
     NotAnOptIn,
+    #[error(
+        "a Shine the Light request cannot be extended: the answer is due 30 days after receipt (150 when it reached an address the business did not designate), Civ. §1798.83(b)"
+    )]
+    NoShineTheLightExtension,
+    #[error("a Shine the Light request is answered whole, with the year's disclosures")]
+    AnsweredWhole,
+    #[error("this request is not a Shine the Light request")]
+    NotShineTheLight,
 }
 
 /// One extension, with its reason, decided and noticed before `respond_by`, to at most
@@ -75,6 +83,9 @@ pub fn extend(
 ) -> Result<NaiveDate, Refusal> {
     if f.status.is_closed() {
         return Err(Refusal::Closed);
+    }
+    if f.kind == RequestKind::ShineTheLight {
+        return Err(Refusal::NoShineTheLightExtension);
     }
     let Some(respond_by) = f.respond_by.filter(|_| f.kind.has_legal_deadline()) else {
         return Err(Refusal::NotExtendable);
@@ -118,11 +129,19 @@ const ANY: &[RequestKind] = &[
     OptOut,
     LimitSensitive,
     OptIn,
+    ShineTheLight,
 ];
 const VERIFIED_KINDS: &[RequestKind] = &[KnowCategories, KnowSpecific, Delete, Correct];
 /// Every kind but opt-out and limit, which are denied only for suspected fraud
 /// (reg. §7026(e), §7027(e)).
-const ON_THE_MERITS: &[RequestKind] = &[KnowCategories, KnowSpecific, Delete, Correct, OptIn];
+const ON_THE_MERITS: &[RequestKind] = &[
+    KnowCategories,
+    KnowSpecific,
+    Delete,
+    Correct,
+    OptIn,
+    ShineTheLight,
+];
 
 pub const DENIAL_REASONS: &[DenialReason] = &[
     DenialReason {
@@ -201,6 +220,11 @@ pub const DENIAL_REASONS: &[DenialReason] = &[
         kinds: &[Correct],
     },
     DenialReason {
+        code: "not_a_customer",
+        label: "We have no established business relationship with you, so the Shine the Light law does not apply to your request (Civ. §1798.83(e))",
+        kinds: &[ShineTheLight],
+    },
+    DenialReason {
         code: "exception",
         label: "An exception in the law applies (explained below)",
         kinds: ON_THE_MERITS,
@@ -237,6 +261,9 @@ pub fn outcome_label(code: &str) -> &'static str {
         "opt_in_declined" => "You declined the opt-in; the opt-out stays in place",
         "opted_in" => "You opted back in",
         "revoked" => "Withdrawn by the agent who filed it",
+        "answered_with_earlier" => {
+            "Answered with this year's answer to your earlier request, which we sent you again"
+        }
         _ => DENIAL_REASONS
             .iter()
             .find(|r| r.code == code)
@@ -307,6 +334,20 @@ mod tests {
         assert_eq!(
             extend(&opt_in, d("2026-11-24"), None, "volume"),
             Err(Refusal::NotExtendable)
+        );
+    }
+
+    #[test]
+    fn a_shine_the_light_request_is_never_extended() {
+        let f = facts(ShineTheLight, RequestStatus::Verified);
+        assert_eq!(
+            extend(&f, d("2026-11-24"), None, "volume"),
+            Err(Refusal::NoShineTheLightExtension)
+        );
+        assert!(
+            Refusal::NoShineTheLightExtension
+                .to_string()
+                .contains("30 days")
         );
     }
 

@@ -31,6 +31,8 @@ impl Deadlines {
     ) -> Self {
         if kind == RequestKind::OptIn {
             Self::for_opt_in(received_on, OPT_IN_WINDOW_DAYS)
+        } else if kind == RequestKind::ShineTheLight {
+            Self::for_shine_the_light(received_on, false)
         } else if kind.needs_verification() {
             Self {
                 confirm_by: Some(calendar.add_business_days(received_on, CONFIRM_BUSINESS_DAYS)),
@@ -53,6 +55,20 @@ impl Deadlines {
         Self {
             confirm_by: Some(received_on),
             respond_by: Some(add_calendar_days(received_on, window_days)),
+            comply_by: None,
+        }
+    }
+
+    /// A "Shine the Light" request (Civ. §1798.83) has one clock: the answer, 30 days
+    /// after receipt, or 150 when it reached an address the business did not designate.
+    /// No confirmation deadline (the receipt goes at once) and no extension.
+    pub fn for_shine_the_light(received_on: NaiveDate, undesignated_address: bool) -> Self {
+        Self {
+            confirm_by: None,
+            respond_by: Some(super::shine_the_light::respond_by(
+                received_on,
+                undesignated_address,
+            )),
             comply_by: None,
         }
     }
@@ -100,6 +116,17 @@ mod tests {
         assert_eq!(dl.confirm_by, None);
         assert_eq!(dl.respond_by, None);
         assert_eq!(latest_extension(d("2026-11-23")), d("2027-02-21"));
+    }
+
+    #[test]
+    fn a_shine_the_light_request_is_answered_within_30_days_or_150() {
+        let cal = BusinessCalendar::new([d("2026-11-26")]);
+        let dl = Deadlines::for_kind(RequestKind::ShineTheLight, d("2026-11-23"), &cal);
+        assert_eq!(dl.respond_by, Some(d("2026-12-23")));
+        assert_eq!(dl.confirm_by, None);
+        assert_eq!(dl.comply_by, None);
+        let far = Deadlines::for_shine_the_light(d("2026-11-23"), true);
+        assert_eq!(far.respond_by, Some(d("2027-04-22")));
     }
 
     #[test]

@@ -482,6 +482,14 @@ mod tests {
         assert_eq!(action_kind("sale:opt_in"), Some(RequestKind::OptIn));
         assert_eq!(action_kind("sale:optin"), None);
         assert_eq!(action_kind("opt_in"), None);
+        // A "Shine the Light" request is not a DRP right (drp.md): refused.
+        assert_eq!(action_kind("shine_the_light"), None);
+        assert_eq!(action_kind("shine-the-light"), None);
+        assert!(
+            SUPPORTED_ACTIONS
+                .iter()
+                .all(|action| action_kind(action).is_some_and(RequestKind::is_ccpa))
+        );
         assert!(SUPPORTED_ACTIONS.contains(&"sale:opt-in"));
         assert!(
             SUPPORTED_ACTIONS

@@ -328,6 +328,42 @@ pub fn parse(
     }
 }
 
+/// A "Shine the Light" form (Civ. §1798.83): name, e-mail and, for a reply by mail, a
+/// postal address. Nothing else is asked or kept: the answer holds no personal
+/// information of the requester, so no identity check beyond the e-mail link.
+pub fn parse_shine_the_light(form: &RawForm) -> Result<NewRequest, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let full_name = text(form, "full_name", NAME_MAX, false, &mut errors);
+    if full_name.is_none() && errors.get("full_name").is_none() {
+        errors.add("full_name", "Enter your full name.");
+    }
+    let email = match EmailAddress::parse(form.get("email")) {
+        Ok(email) => Some(email),
+        Err(message) => {
+            errors.add("email", message);
+            None
+        }
+    };
+    let address = text(form, "address", ADDRESS_MAX, true, &mut errors);
+    match (errors.is_empty(), email) {
+        (true, Some(email)) => Ok(NewRequest {
+            kind: RequestKind::ShineTheLight,
+            email,
+            full_name,
+            phone: None,
+            address,
+            california_resident: false,
+            details: None,
+            lookback: None,
+            correction: None,
+            declaration_name: None,
+            document: None,
+            agent: None,
+        }),
+        _ => Err(errors),
+    }
+}
+
 /// The agent part of a form: who files, and the proof of authority (required with
 /// signed permission, optional with a power of attorney).
 fn agent_filing(
@@ -681,6 +717,29 @@ mod tests {
                 "details"
             ]
         );
+    }
+
+    #[test]
+    fn a_shine_the_light_request_asks_only_name_email_and_an_optional_address() {
+        let errors = parse_shine_the_light(&form(&[])).unwrap_err();
+        assert_eq!(fields(&errors), ["full_name", "email"]);
+        let req = parse_shine_the_light(&form(&[
+            ("full_name", " Ana López "),
+            ("email", "Ana@Example.com "),
+            ("phone", "+1 415 555 0100"),
+            ("details", "ignored"),
+        ]))
+        .unwrap();
+        assert_eq!(req.kind, RequestKind::ShineTheLight);
+        assert_eq!(req.full_name.as_deref(), Some("Ana López"));
+        assert!(req.address.is_none() && req.phone.is_none() && req.details.is_none());
+        let req = parse_shine_the_light(&form(&[
+            ("full_name", "Ana López"),
+            ("email", "ana@example.com"),
+            ("address", "1 Main St\nOakland CA 94607"),
+        ]))
+        .unwrap();
+        assert_eq!(req.address.as_deref(), Some("1 Main St\nOakland CA 94607"));
     }
 
     #[test]

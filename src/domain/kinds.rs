@@ -59,9 +59,10 @@ macro_rules! coded_enum {
 }
 
 coded_enum!(
-    /// What the consumer asks for: the six rights of ccpa-rules §1, and opting back in
-    /// to sale/sharing, which only an agent asks for (over DRP) and only the consumer
-    /// confirms.
+    /// What the consumer asks for: the six rights of ccpa-rules §1, opting back in to
+    /// sale/sharing, which only an agent asks for (over DRP) and only the consumer
+    /// confirms, and a "Shine the Light" request (Civ. §1798.83), which is not a CCPA
+    /// right.
     RequestKind, "request kind" {
         KnowCategories => "know_categories",
         KnowSpecific => "know_specific",
@@ -70,6 +71,7 @@ coded_enum!(
         OptOut => "opt_out",
         LimitSensitive => "limit_sensitive",
         OptIn => "opt_in",
+        ShineTheLight => "shine_the_light",
     }
 );
 
@@ -172,6 +174,9 @@ coded_enum!(
         MailSuppressed => "mail_suppressed",
         DownloadLinkReissued => "download_link_reissued",
         TaskCompleted => "task_completed",
+        UndesignatedAddressMarked => "stl_undesignated_address",
+        ShineTheLightLinked => "stl_linked",
+        RecordMissingAlerted => "stl_record_missing",
     }
 );
 
@@ -208,6 +213,15 @@ impl EventKind {
                 "Fresh download link sent; the earlier one stopped working"
             }
             EventKind::TaskCompleted => "A recipient's task recorded as done or not done",
+            EventKind::UndesignatedAddressMarked => {
+                "Marked as received at an address the business did not designate: due in 150 days"
+            }
+            EventKind::ShineTheLightLinked => {
+                "Linked to the customer's open Shine the Light request of this year"
+            }
+            EventKind::RecordMissingAlerted => {
+                "Staff alerted: the year's direct-marketing disclosures are not recorded"
+            }
         }
     }
 }
@@ -267,6 +281,12 @@ impl RequestKind {
         self != RequestKind::OptIn
     }
 
+    /// A "Shine the Light" request (Civ. §1798.83) is not a CCPA request: it is kept
+    /// out of the §7102 metrics and of the Data Rights Protocol.
+    pub fn is_ccpa(self) -> bool {
+        self != RequestKind::ShineTheLight
+    }
+
     pub fn is_know(self) -> bool {
         matches!(
             self,
@@ -293,6 +313,9 @@ impl RequestKind {
             RequestKind::OptOut => "Do Not Sell or Share My Personal Information",
             RequestKind::LimitSensitive => "Limit the Use of My Sensitive Personal Information",
             RequestKind::OptIn => "Opt back in to sale/sharing",
+            RequestKind::ShineTheLight => {
+                "Ask who we share your information with for their direct marketing"
+            }
         }
     }
 
@@ -319,6 +342,9 @@ impl RequestKind {
             }
             RequestKind::OptIn => {
                 "Let us sell or share your personal information again, after you opted out. It takes effect only when you confirm it from the link we e-mail you."
+            }
+            RequestKind::ShineTheLight => {
+                "Once a year, find out which kinds of personal information we gave other companies for their own direct marketing last year, and which companies they were (California Civil Code §1798.83)."
             }
         }
     }
@@ -465,6 +491,20 @@ mod tests {
             RequestKind::Delete.status_label(RequestStatus::ClosedUnverified),
             RequestStatus::ClosedUnverified.label()
         );
+    }
+
+    #[test]
+    fn shine_the_light_is_a_kind_with_its_own_page_but_no_ccpa_right() {
+        let stl = RequestKind::ShineTheLight;
+        assert_eq!(RequestKind::parse("shine_the_light"), Ok(stl));
+        assert!(
+            !RequestKind::RIGHTS.contains(&stl),
+            "its own page, not the CCPA form"
+        );
+        assert!(RequestKind::parse_right("shine_the_light").is_err());
+        assert!(!stl.is_ccpa() && RequestKind::RIGHTS.iter().all(|k| k.is_ccpa()));
+        assert!(stl.needs_verification() && stl.has_legal_deadline());
+        assert_eq!(stl.initial_status(), RequestStatus::AwaitingVerification);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use super::kinds::{Authority, AuthorityState, DataPoint, EventKind, RequestKind,
 /// Matched data points each kind needs before it is `verified` (reg. §§7060–7062): the
 /// business's policy, set in `[verification]`. The defaults follow the regulations'
 /// examples: two for a reasonable degree of certainty, three (with the consumer's signed
-/// declaration) for a reasonably high degree.
+/// declaration) for a reasonably high degree. A "Shine the Light" request needs only
+/// the e-mail link: its answer holds none of the requester's personal information.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
@@ -19,6 +20,7 @@ pub struct Policy {
     pub know_specific: usize,
     pub delete: usize,
     pub correct: usize,
+    pub shine_the_light: usize,
 }
 
 impl Default for Policy {
@@ -28,6 +30,7 @@ impl Default for Policy {
             know_specific: 3,
             delete: 2,
             correct: 2,
+            shine_the_light: 1,
         }
     }
 }
@@ -41,6 +44,7 @@ impl Policy {
             RequestKind::KnowSpecific => self.know_specific,
             RequestKind::Delete => self.delete,
             RequestKind::Correct => self.correct,
+            RequestKind::ShineTheLight => self.shine_the_light,
             RequestKind::OptOut | RequestKind::LimitSensitive | RequestKind::OptIn => 0,
         }
     }
@@ -199,6 +203,12 @@ pub enum Change {
     OptInConfirmed,
     /// The consumer declined it.
     OptInDeclined,
+    /// A "Shine the Light" request answered by the customer's other request of the same
+    /// year: the answer already sent, or the one its linked open request was answered
+    /// with. `notice` unless the copy already went with the receipt.
+    YearAnswered {
+        notice: bool,
+    },
 }
 
 /// The notice a transition sends the consumer (and the agent who filed, a copy).
@@ -306,6 +316,8 @@ pub mod outcome {
     pub const REVOKED: &str = "revoked";
     pub const OPTED_IN: &str = "opted_in";
     pub const OPT_IN_DECLINED: &str = "opt_in_declined";
+    /// A "Shine the Light" request answered with the year's answer of another one.
+    pub const ANSWERED_WITH_EARLIER: &str = "answered_with_earlier";
 }
 
 /// Decides whether `change` may happen to a request with these facts, today.
@@ -432,6 +444,9 @@ fn decide_status(
         }
         Change::Fulfil { partial } => {
             may_act(f, policy)?;
+            if f.kind == RequestKind::ShineTheLight && partial {
+                return Err(Refusal::AnsweredWhole);
+            }
             if let Some(list) = Suppression::of(f.kind) {
                 if partial {
                     return Err(Refusal::AppliedWhole);
@@ -529,6 +544,24 @@ fn decide_status(
                     outcome::OPT_IN_DECLINED,
                     Notice::OptInDeclined,
                 )
+            })
+        }
+        Change::YearAnswered { notice } => {
+            if f.kind != RequestKind::ShineTheLight {
+                return Err(Refusal::NotShineTheLight);
+            }
+            let t = Transition {
+                event: EventKind::Fulfilled,
+                ..t
+            }
+            .closing(
+                RequestStatus::Fulfilled,
+                outcome::ANSWERED_WITH_EARLIER,
+                Notice::Fulfilled { partial: false },
+            );
+            Ok(Transition {
+                notice: notice.then_some(Notice::Fulfilled { partial: false }),
+                ..t
             })
         }
         Change::Revoke => Ok(Transition {
@@ -949,6 +982,47 @@ pub(crate) mod tests {
             run(&facts(Delete, S::InProgress), Change::Revoke)
                 .unwrap()
                 .cancels_tasks
+        );
+    }
+
+    #[test]
+    fn confirming_the_email_is_all_a_shine_the_light_request_needs() {
+        let f = facts(ShineTheLight, S::AwaitingVerification);
+        assert_eq!(Policy::default().points_needed(ShineTheLight), 1);
+        let t = run(&f, Change::EmailConfirmed).unwrap();
+        assert_eq!(t.point, Some(DataPoint::Email));
+        assert_eq!(t.to, Some(S::Verified), "the link alone verifies");
+        assert_eq!(
+            run(&f, Change::Fulfil { partial: false }),
+            Err(Refusal::NotVerified)
+        );
+        let verified = Facts {
+            points: vec![DataPoint::Email],
+            ..facts(ShineTheLight, S::Verified)
+        };
+        let t = run(&verified, Change::Fulfil { partial: false }).unwrap();
+        assert_eq!(t.to, Some(S::Fulfilled));
+        assert_eq!(
+            run(&verified, Change::Fulfil { partial: true }),
+            Err(Refusal::AnsweredWhole)
+        );
+    }
+
+    #[test]
+    fn a_repeat_shine_the_light_request_closes_with_the_years_answer() {
+        let f = facts(ShineTheLight, S::AwaitingVerification);
+        let t = run(&f, Change::YearAnswered { notice: false }).unwrap();
+        assert_eq!(t.to, Some(S::Fulfilled));
+        assert_eq!(t.outcome, Some(outcome::ANSWERED_WITH_EARLIER));
+        assert_eq!(t.notice, None, "the copy went with the receipt");
+        let t = run(&f, Change::YearAnswered { notice: true }).unwrap();
+        assert_eq!(t.notice, Some(Notice::Fulfilled { partial: false }));
+        assert_eq!(
+            run(
+                &facts(KnowCategories, S::Verified),
+                Change::YearAnswered { notice: true }
+            ),
+            Err(Refusal::NotShineTheLight)
         );
     }
 

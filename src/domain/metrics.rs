@@ -68,7 +68,8 @@ impl Row {
         }
     }
 
-    /// The rows a request counts in; none for an opt-in, which §7102 does not ask for.
+    /// The rows a request counts in; none for an opt-in, which §7102 does not ask for,
+    /// nor for a "Shine the Light" request, which is not a CCPA request.
     pub fn of(kind: RequestKind, channel: Channel) -> &'static [Row] {
         match (kind, channel) {
             (RequestKind::KnowCategories, _) => &[Row::Know, Row::KnowCategories],
@@ -78,7 +79,7 @@ impl Row {
             (RequestKind::OptOut, Channel::Gpc) => &[Row::OptOut, Row::OptOutGpc],
             (RequestKind::OptOut, _) => &[Row::OptOut],
             (RequestKind::LimitSensitive, _) => &[Row::Limit],
-            (RequestKind::OptIn, _) => &[],
+            (RequestKind::OptIn | RequestKind::ShineTheLight, _) => &[],
         }
     }
 }
@@ -537,6 +538,18 @@ mod tests {
     fn an_opt_in_counts_nowhere() {
         let r = year_2026(&[req(OptIn, Drp, at(2026, 5, 1), None)]);
         assert!(r.lines.iter().all(|l| l.received == 0));
+    }
+
+    #[test]
+    fn a_shine_the_light_request_is_no_ccpa_request_and_counts_nowhere() {
+        let r = year_2026(&[req(
+            ShineTheLight,
+            Web,
+            at(2026, 5, 1),
+            Some((at(2026, 5, 20), S::Fulfilled, "fulfilled")),
+        )]);
+        assert!(r.lines.iter().all(|l| l.received == 0));
+        assert!(Row::of(ShineTheLight, Web).is_empty());
     }
 
     #[test]

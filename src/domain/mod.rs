@@ -15,5 +15,6 @@ pub mod metrics;
 pub mod package;
 pub mod retention;
 pub mod tasks;
+pub mod shine_the_light;
 pub mod token;
 pub mod tracking;

@@ -5,6 +5,7 @@
 pub mod console;
 pub mod messages;
 pub mod records;
+pub mod shine_the_light;
 pub mod smtp;
 pub mod tasks;
 pub mod transport;

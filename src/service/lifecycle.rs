@@ -27,6 +27,9 @@ pub struct Ask<'a> {
     pub declaration_name: Option<&'a str>,
     /// The download link of a response package sent with a fulfilled request to know.
     pub package_url: Option<&'a str>,
+    /// The message a fulfilled request is answered with when its use case built it (a
+    /// "Shine the Light" answer, from the year's record).
+    pub answer: Option<&'a OutgoingMessage>,
     pub data: Value,
 }
 
@@ -37,6 +40,7 @@ impl<'a> Ask<'a> {
             explanation: "",
             declaration_name: None,
             package_url: None,
+            answer: None,
             data: Value::Object(Default::default()),
         }
     }
@@ -225,6 +229,9 @@ fn notice_message(
     let by_attorney = r
         .agent
         .is_some_and(|a| a.authority == crate::domain::kinds::Authority::PowerOfAttorney);
+    if let (Notice::Fulfilled { .. }, Some(answer)) = (notice, ask.answer) {
+        return Ok(answer.clone());
+    }
     Ok(match notice {
         Notice::Fulfilled { partial } => {
             let outcome = if partial {

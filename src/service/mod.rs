@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod purge;
 pub mod recipients;
 pub mod records;
+pub mod shine_the_light;
 pub mod staff;
 pub mod tasks;
 

@@ -159,6 +159,19 @@ pub async fn act(
     } else {
         None
     };
+    // A "Shine the Light" request is answered from the year's record, which must exist.
+    let stl_answer = if fulfilling && request.kind == RequestKind::ShineTheLight {
+        match super::shine_the_light::answer_for(&mut tx, settings, rules.tz, &request).await? {
+            Ok(answer) => Some(answer),
+            Err(missing) => return Ok(Acted::Refused(format!("Not answered: {missing}."))),
+        }
+    } else {
+        None
+    };
+    let stl_message = stl_answer
+        .as_ref()
+        .map(|a| super::shine_the_light::answer_message(rules, &request, a))
+        .transpose()?;
     let link = package.as_ref().map(|_| SecretToken::generate());
     let package_url = link
         .as_ref()
@@ -175,6 +188,7 @@ pub async fn act(
         explanation,
         declaration_name: None,
         package_url: package_url.as_deref(),
+        answer: stl_message.as_ref(),
         data,
     };
     let request_id = request.id;
@@ -190,6 +204,10 @@ pub async fn act(
         let expires = now + Duration::days(settings.responses.download_link_days);
         crate::store::downloads::create(&mut tx, request_id, &package, link.hash(), now, expires)
             .await?;
+    }
+    if let (Some(answer), Some(message)) = (&stl_answer, &stl_message) {
+        let request = (request_id, &tracking_code);
+        super::shine_the_light::answered(&mut tx, rules, request, answer, message, now).await?;
     }
     tx.commit().await?;
     Ok(Acted::Done(done.transition.event))

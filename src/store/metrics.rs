@@ -30,7 +30,7 @@ pub async fn groups(
         "SELECT kind::text AS kind, channel::text AS channel, status::text AS status,
                 outcome_code, count(*) AS count
          FROM requests
-         WHERE received_at >= $1 AND received_at < $2 AND kind <> 'opt_in'
+         WHERE received_at >= $1 AND received_at < $2 AND kind NOT IN ('opt_in', 'shine_the_light')
          GROUP BY kind, channel, status, outcome_code",
     )
     .bind(from)
@@ -86,7 +86,7 @@ pub async fn timings(
                          WHEN kind = 'opt_out' THEN 1 END AS family,
                     extract(epoch FROM closed_at - received_at)::float8 / 86400 AS days
              FROM requests
-             WHERE received_at >= $1 AND received_at < $2 AND kind <> 'opt_in'
+             WHERE received_at >= $1 AND received_at < $2 AND kind NOT IN ('opt_in', 'shine_the_light')
                AND status = ANY($3) AND closed_at IS NOT NULL
          ) AS responded
          GROUP BY GROUPING SETS ((k), (family))",

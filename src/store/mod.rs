@@ -22,6 +22,7 @@ pub mod recipients;
 pub mod records;
 pub mod requests;
 pub mod seed;
+pub mod shine_the_light;
 pub mod staff;
 pub mod sweeps;
 pub mod tasks;

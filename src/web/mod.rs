@@ -13,6 +13,7 @@ pub mod ops;
 pub mod opt_in;
 pub mod ratelimit;
 pub mod serve;
+pub mod shine_the_light;
 pub mod staff;
 pub mod tasks;
 pub mod verify;
@@ -172,6 +173,10 @@ async fn not_found() -> AppError {
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(consumer::home))
+        .route(
+            "/requests/new/shine_the_light",
+            get(shine_the_light::new_request).post(shine_the_light::submit),
+        )
         .route(
             "/requests/new/{kind}",
             get(consumer::new_request).post(consumer::submit_request),

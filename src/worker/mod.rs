@@ -4,6 +4,7 @@
 
 mod console;
 mod retention;
+mod shine_the_light;
 mod sweeps;
 mod tasks;
 

@@ -33,6 +33,8 @@ pub struct SweepReport {
     pub purged: usize,
     /// Open tasks past `[tasks] overdue_days` staff were alerted of.
     pub overdue_tasks: usize,
+    /// "Shine the Light" requests checked for their year's record, five days before due.
+    pub stl_records_checked: usize,
 }
 
 impl SweepReport {
@@ -86,6 +88,9 @@ impl Worker {
         }
         while let n @ 1.. = self.alert_overdue_tasks().await? {
             report.overdue_tasks += n;
+        }
+        while let n @ 1.. = self.check_stl_records().await? {
+            report.stl_records_checked += n;
         }
         report.digests = self.daily_digest().await?;
         report.daily_emails = self.daily_emails().await?;

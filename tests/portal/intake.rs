@@ -45,6 +45,10 @@ pub fn valid_fields(kind: RequestKind) -> Vec<(&'static str, &'static str)> {
             vec![("email", "ana.lopez@example.com")]
         }
         RequestKind::OptIn => panic!("opting back in has no consumer form"),
+        RequestKind::ShineTheLight => vec![
+            ("full_name", "Ana López"),
+            ("email", "ana.lopez@example.com"),
+        ],
     }
 }
 

@@ -20,6 +20,7 @@ mod opt_in;
 mod outages;
 mod outbound;
 mod records;
+mod shine_the_light;
 mod staff;
 mod status;
 mod support;

@@ -18,6 +18,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::AppState;
+use super::shine_the_light as stl;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,6 +39,13 @@ pub fn router() -> Router<AppState> {
             post(records::fresh_link),
         )
         .route("/staff/requests/{code}/{action}", post(request::act))
+        .route("/staff/requests/{code}/stl-letter", get(stl::letter))
+        .route(
+            "/staff/requests/{code}/stl-undesignated",
+            post(stl::mark_undesignated),
+        )
+        .route("/staff/shine-the-light", get(stl::record))
+        .route("/staff/shine-the-light/{year}/{action}", post(stl::change))
         .route("/staff/users", get(users::list).post(users::invite))
         .route("/staff/users/{id}/role", post(users::set_role))
         .route("/staff/users/{id}/deactivate", post(users::deactivate))

@@ -208,6 +208,8 @@ pub struct Line {
     pub extended: bool,
     pub verification: String,
     pub assignee: String,
+    /// A "Shine the Light" request due within five days whose year is not recorded.
+    pub stl_record_missing: bool,
 }
 
 fn line(row: &queue::Row, today: NaiveDate) -> Line {
@@ -234,6 +236,7 @@ fn line(row: &queue::Row, today: NaiveDate) -> Line {
         extended: row.extended_respond_by.is_some(),
         verification: row.verification_level.clone(),
         assignee: row.assignee.clone().unwrap_or_else(|| "—".into()),
+        stl_record_missing: false,
     }
 }
 
@@ -390,11 +393,18 @@ pub async fn list(
         format!("/staff/requests?{}", query_with(&params, Some(&after)))
     });
     let total = queue::total(&state.db, &parsed.filter, today, TOTAL_CAP + 1).await?;
+    let stl_missing = crate::web::shine_the_light::queue_marks(&state, &rows).await?;
     let page = QueuePage {
         business: &state.settings.business.name,
         me: Some(Me::from(&staff)),
         params: &params,
-        lines: rows.iter().map(|r| line(r, today)).collect(),
+        lines: rows
+            .iter()
+            .map(|r| Line {
+                stl_record_missing: stl_missing.contains(&r.id),
+                ..line(r, today)
+            })
+            .collect(),
         counts: counts(&state, today).await?,
         problems: parsed.problems,
         next,

@@ -120,6 +120,8 @@ struct RequestPage<'a> {
     consumer_confirms: bool,
     /// Record, access trail and fresh download link (`staff/request_records.html`).
     records: super::records::Part,
+    /// A "Shine the Light" request's panel (`staff/request_stl.html`).
+    stl: Option<crate::web::shine_the_light::Panel>,
 }
 
 impl RequestPage<'_> {
@@ -370,6 +372,7 @@ pub(super) async fn render(
         is_know: kind.is_know(),
         consumer_confirms: kind == RequestKind::OptIn,
         records: super::records::Part::of(state, r).await?,
+        stl: crate::web::shine_the_light::panel(state, r).await?,
     };
     let mut response = html(status, &page)?;
     crate::web::no_store(&mut response);
