@@ -1125,7 +1125,10 @@ async fn an_untrusted_agents_verified_claims_are_recorded_as_claims_that_do_not_
         .text()
         .await
         .unwrap();
-    assert!(page.contains("data point claimed"), "{page}");
+    assert!(
+        page.contains("Data point claimed by an untrusted agent (not counted)"),
+        "{page}"
+    );
 
     // An admin marks the agent trusted: from then on its word counts.
     let agents_page = admin.get("/staff/agents").await.text().await.unwrap();
