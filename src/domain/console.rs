@@ -19,6 +19,7 @@ pub fn kind_label(kind: RequestKind) -> &'static str {
         RequestKind::OptOut => "Opt-out of sale/sharing",
         RequestKind::LimitSensitive => "Limit use of sensitive information",
         RequestKind::OptIn => "Opt back in to sale/sharing",
+        RequestKind::ShineTheLight => "Shine the Light (Civ. §1798.83)",
     }
 }
 
