@@ -14,7 +14,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod package;
 pub mod retention;
-pub mod tasks;
 pub mod shine_the_light;
+pub mod tasks;
 pub mod token;
 pub mod tracking;

@@ -406,60 +406,20 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     browser.close().await.unwrap();
 }
 
-/// axe-core's script (WCAG 2.1 A and AA rules), installed by
-/// `npm install --prefix target/axe-core axe-core` or named by `RIGHTSDESK_AXE_JS`.
-fn axe_source() -> String {
-    let path = std::env::var_os("RIGHTSDESK_AXE_JS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("target/axe-core/node_modules/axe-core/axe.min.js")
-        });
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "axe-core is needed for the accessibility checks ({}: {e}); \
-             run `npm install --prefix target/axe-core axe-core`",
-            path.display()
-        )
-    })
-}
-
-/// The page shown has no axe violation at a phone's width (390 px) nor a desktop's.
-async fn assert_axe_clean(browser: &Client, what: &str) {
-    const RUN: &str = r#"
-const done = arguments[arguments.length - 1];
-axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
-  .then(r => done(r.violations.map(v =>
-      v.id + ": " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).join(", "))))
-  .catch(e => done(["axe could not run: " + e]));
-"#;
-    let source = axe_source();
-    for (width, height) in [(390, 844), (1280, 900)] {
-        browser.set_window_size(width, height).await.unwrap();
-        browser.execute(&source, vec![]).await.unwrap();
-        let violations = browser.execute_async(RUN, vec![]).await.unwrap();
-        let violations: Vec<serde_json::Value> = serde_json::from_value(violations).unwrap();
-        assert!(
-            violations.is_empty(),
-            "{what} at {width} px: {violations:#?}"
-        );
-    }
-}
-
 #[tokio::test]
 async fn a_customer_files_a_shine_the_light_request_and_staff_answer_it_in_a_browser() {
     let app = spawn_app().await;
     let (_driver, browser) = start_browser().await;
 
     browser.goto(&app.url("/")).await.unwrap();
-    assert_axe_clean(&browser, "the home page with its Shine the Light section").await;
+    crate::axe::assert_accessible(&browser, "the home page with its Shine the Light section").await;
     click(
         &browser,
         Locator::LinkText("Ask who we share your information with for their direct marketing"),
     )
     .await;
     wait_text(&browser, Locator::Css("h1"), "direct marketing").await;
-    assert_axe_clean(&browser, "the Shine the Light form").await;
+    crate::axe::assert_accessible(&browser, "the Shine the Light form").await;
 
     type_into(&browser, "f-email", "ana@example.com").await;
     click(&browser, Locator::Css("button[type=submit]")).await;
@@ -469,13 +429,13 @@ async fn a_customer_files_a_shine_the_light_request_and_staff_answer_it_in_a_bro
         "Enter your full name",
     )
     .await;
-    assert_axe_clean(&browser, "the Shine the Light form with an error").await;
+    crate::axe::assert_accessible(&browser, "the Shine the Light form with an error").await;
 
     type_into(&browser, "f-full_name", "Ana López").await;
     type_into(&browser, "f-address", "1 Main St\nOakland CA 94607").await;
     click(&browser, Locator::Css("button[type=submit]")).await;
     let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
-    assert_axe_clean(&browser, "the Shine the Light confirmation").await;
+    crate::axe::assert_accessible(&browser, "the Shine the Light confirmation").await;
     let kind: String = sqlx::query_scalar("SELECT kind FROM requests WHERE tracking_code = $1")
         .bind(&code)
         .fetch_one(&app.db)
@@ -505,20 +465,20 @@ async fn a_customer_files_a_shine_the_light_request_and_staff_answer_it_in_a_bro
     )
     .await;
     wait_text(&browser, Locator::Id("record-state"), "Recorded").await;
-    assert_axe_clean(&browser, "the Shine the Light record").await;
+    crate::axe::assert_accessible(&browser, "the Shine the Light record").await;
 
     browser
         .goto(&app.url(&format!("/staff/requests/{code}")))
         .await
         .unwrap();
     wait_text(&browser, Locator::Id("stl-year"), "recorded").await;
-    assert_axe_clean(&browser, "a Shine the Light request's staff page").await;
+    crate::axe::assert_accessible(&browser, "a Shine the Light request's staff page").await;
 
     browser
         .goto(&app.url(&format!("/staff/requests/{code}/stl-letter")))
         .await
         .unwrap();
     wait_text(&browser, Locator::Css("h1"), &code).await;
-    assert_axe_clean(&browser, "the printed letter").await;
+    crate::axe::assert_accessible(&browser, "the printed letter").await;
     browser.close().await.unwrap();
 }

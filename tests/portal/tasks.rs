@@ -662,39 +662,10 @@ async fn admins_manage_recipients_in_the_console_and_reviewers_cannot() {
     assert_ne!(reviewer.get("/staff/recipients").await.status(), 200);
 }
 
-/// The axe-core violations (WCAG 2.1 A and AA) of the page the browser shows.
-async fn axe_violations(browser: &fantoccini::Client) -> Vec<String> {
-    let path = std::env::var("RIGHTSDESK_AXE").unwrap_or_else(|_| {
-        format!(
-            "{}/target/axe-core/node_modules/axe-core/axe.min.js",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    });
-    let source = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!("axe-core at {path} (npm install --prefix target/axe-core axe-core)")
-    });
-    browser.execute(&source, vec![]).await.unwrap();
-    let found = browser
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-                .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-                .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(found).unwrap()
-}
-
 /// Checks the page at `url` with axe at a phone's width and a desktop's.
 async fn axe_clean(browser: &fantoccini::Client, url: &str) {
-    for (width, height) in [(390, 844), (1280, 900)] {
-        browser.set_window_size(width, height).await.unwrap();
-        browser.goto(url).await.unwrap();
-        let violations = axe_violations(browser).await;
-        assert!(violations.is_empty(), "{url} at {width}px: {violations:#?}");
-    }
+    browser.goto(url).await.unwrap();
+    crate::axe::assert_accessible(browser, url).await;
 }
 
 #[tokio::test]
