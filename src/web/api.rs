@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::AppState;
 use super::errors::{AppError, retry_later};
@@ -261,13 +261,19 @@ fn next_cursor<T>(page: &Page<T>, after: Cursor, cursor: impl Fn(&T) -> Cursor) 
     page.entries.last().map(cursor).unwrap_or(after)
 }
 
-fn feed_json(entries: Vec<Value>, next: Cursor, has_more: bool) -> Response {
-    let mut response = axum::Json(json!({
-        "entries": entries,
-        "next": next.to_string(),
-        "has_more": has_more,
-    }))
-    .into_response();
+fn feed_json<E: serde::Serialize>(entries: Vec<E>, next: Cursor, has_more: bool) -> Response {
+    #[derive(serde::Serialize)]
+    struct Page<E> {
+        entries: Vec<E>,
+        next: String,
+        has_more: bool,
+    }
+    let page = Page {
+        entries,
+        next: next.to_string(),
+        has_more,
+    };
+    let mut response = axum::Json(page).into_response();
     super::no_store(&mut response);
     response
 }
@@ -323,19 +329,35 @@ async fn suppressions(
     let id_name = identifier.code();
     match feed.format {
         Format::Json => {
-            let entries = page
+            // Typed entries: a thousand of them serialise straight to the body, with no
+            // map built per entry.
+            #[derive(serde::Serialize)]
+            struct Entry<'a> {
+                cursor: String,
+                change: &'a str,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                email: Option<String>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                sha256: Option<String>,
+                scope: &'a str,
+                channel: &'a str,
+                at: String,
+            }
+            let hashed = matches!(identifier, Identifier::Sha256);
+            let entries: Vec<Entry> = page
                 .entries
                 .iter()
                 .map(|c| {
-                    let mut entry = json!({
-                        "cursor": c.cursor.cursor().to_string(),
-                        "change": c.change,
-                        "scope": c.scope,
-                        "channel": c.channel,
-                        "at": rfc3339(c.at),
-                    });
-                    entry[id_name] = identifier.of(&c.email).into();
-                    entry
+                    let id = identifier.of(&c.email);
+                    Entry {
+                        cursor: c.cursor.cursor().to_string(),
+                        change: &c.change,
+                        email: (!hashed).then(|| id.clone()),
+                        sha256: hashed.then_some(id),
+                        scope: &c.scope,
+                        channel: &c.channel,
+                        at: rfc3339(c.at),
+                    }
                 })
                 .collect();
             Ok(feed_json(entries, next, page.has_more))
