@@ -160,36 +160,6 @@ pub async fn others(
     .await
 }
 
-pub async fn deletion_notices(
-    pool: &PgPool,
-    request_id: Uuid,
-) -> Result<Vec<(String, DateTime<Utc>)>, sqlx::Error> {
-    sqlx::query_as("SELECT recipient, notified_at FROM deletion_notices WHERE request_id = $1 ORDER BY recipient")
-        .bind(request_id)
-        .fetch_all(pool)
-        .await
-}
-
-pub async fn record_deletion_notice(
-    conn: &mut PgConnection,
-    request_id: Uuid,
-    recipient: &str,
-    staff_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO deletion_notices (request_id, recipient, notified_at, staff_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (request_id, recipient) DO NOTHING",
-    )
-    .bind(request_id)
-    .bind(recipient)
-    .bind(now)
-    .bind(staff_id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Assigns the request to a staff member, or to nobody.
 pub async fn assign(
     conn: &mut PgConnection,

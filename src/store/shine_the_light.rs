@@ -86,9 +86,9 @@ pub async fn years(pool: &PgPool) -> Result<Vec<(i32, bool)>, sqlx::Error> {
 }
 
 /// The years whose record is complete.
-pub async fn complete_years(pool: &PgPool) -> Result<Vec<i32>, sqlx::Error> {
+pub async fn complete_years(conn: &mut PgConnection) -> Result<Vec<i32>, sqlx::Error> {
     sqlx::query_scalar("SELECT year FROM stl_years WHERE complete")
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
 }
 

@@ -433,9 +433,15 @@ pub async fn queue_lifecycle_events(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<usize, sqlx::Error> {
-    let cursor: i64 = sqlx::query_scalar("SELECT event_id FROM task_event_cursor FOR UPDATE")
-        .fetch_one(&mut *conn)
-        .await?;
+    // Every task loop asks; the one that holds the cursor does the work, the others
+    // go on with deliveries instead of queueing behind it.
+    let cursor: Option<i64> =
+        sqlx::query_scalar("SELECT event_id FROM task_event_cursor FOR UPDATE SKIP LOCKED")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(cursor) = cursor else {
+        return Ok(0);
+    };
     let subscribers: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM recipients WHERE active AND events")
             .fetch_all(&mut *conn)

@@ -102,6 +102,12 @@ impl FormPage<'_> {
     }
 }
 
+/// What a request form says when it could not take the request; what was typed is kept.
+pub(crate) mod form_notice {
+    pub const OVER_LIMIT: &str = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
+    pub const UNAVAILABLE: &str = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
+}
+
 fn form_page(
     state: &AppState,
     status: StatusCode,
@@ -171,7 +177,7 @@ pub async fn submit_request(
     let permission = submitted.take("permission");
     let form = submitted.form;
     if over_limit {
-        let notice = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
+        let notice = form_notice::OVER_LIMIT;
         return form_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
@@ -208,7 +214,7 @@ pub async fn submit_request(
         Ok(stored) => stored,
         Err(AppError::Unavailable(err)) => {
             tracing::warn!(error = format!("{err:#}"), "database unavailable");
-            let notice = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
+            let notice = form_notice::UNAVAILABLE;
             let mut response = form_page(
                 &state,
                 StatusCode::SERVICE_UNAVAILABLE,

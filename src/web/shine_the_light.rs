@@ -28,12 +28,6 @@ use crate::store::detail::{self, Detail};
 use crate::store::lifecycle::{self as rows, Key};
 use crate::store::shine_the_light as stl_rows;
 
-/// What the form says when it could not take the request; what was typed is kept.
-mod form_notice {
-    pub const OVER_LIMIT: &str = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
-    pub const UNAVAILABLE: &str = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
-}
-
 #[derive(Template)]
 #[template(path = "consumer/shine_the_light.html")]
 struct FormPage<'a> {
@@ -117,7 +111,7 @@ pub async fn submit(
             gpc,
             &form,
             &FieldErrors::default(),
-            Some(form_notice::OVER_LIMIT),
+            Some(super::consumer::form_notice::OVER_LIMIT),
         );
     }
     let request = match intake::parse_shine_the_light(&form) {
@@ -146,7 +140,7 @@ pub async fn submit(
                 gpc,
                 &form,
                 &FieldErrors::default(),
-                Some(form_notice::UNAVAILABLE),
+                Some(super::consumer::form_notice::UNAVAILABLE),
             )?;
             super::errors::retry_later(&mut response);
             return Ok(response);

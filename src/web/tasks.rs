@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::errors::AppError;
@@ -94,11 +94,9 @@ pub async fn open_link(
 
 pub async fn use_link(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(token): Path<String>,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
-    super::check_origin(&headers, &state)?;
     let asked = Asked {
         outcome: form.get("outcome"),
         note: form.get("note"),

@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Worker;
-use crate::domain::kinds::EventKind;
+use crate::domain::kinds::{EventKind, RequestKind};
 use crate::domain::shine_the_light::{self as stl, Mode, RECORD_ALERT_DAYS};
 use crate::mail::{messages, shine_the_light as stl_mail};
 use crate::store::events::{self, Actor, Event};
@@ -31,9 +31,11 @@ impl Worker {
             return Ok(0);
         }
         let disclose = self.settings.shine_the_light.mode() == Mode::Disclose;
-        let complete: Vec<i32> = sqlx::query_scalar("SELECT year FROM stl_years WHERE complete")
-            .fetch_all(&mut *tx)
-            .await?;
+        let complete = if disclose {
+            rows::complete_years(&mut tx).await?
+        } else {
+            Vec::new()
+        };
         let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
         let mut trail = Vec::new();
         let mut lines = Vec::new();
@@ -53,7 +55,7 @@ impl Worker {
             lines.push(messages::staff_line(
                 &self.ctx,
                 &d.tracking_code,
-                "shine_the_light",
+                RequestKind::ShineTheLight.code(),
                 Some(due_on),
                 &note,
             ));
