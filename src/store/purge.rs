@@ -10,13 +10,14 @@ use sqlx::PgConnection;
 use crate::domain::retention::{KEPT_EVENT_KEYS, REASON_IS_A_CODE};
 
 /// Work still owed for a request, each a condition over `r` that is true while it is
-/// unfinished: its personal information is not purged until all are false. Downstream
-/// work of other kinds (tasks for recipients, webhooks) adds its line here.
+/// unfinished: its personal information is not purged until all are false.
 pub const UNFINISHED: &[&str] = &[
     // A message still to send (its address and body are needed to send it).
     "EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.id AND o.sent_at IS NULL AND o.failed_at IS NULL)",
     // A DRP status callback still to post.
     "EXISTS (SELECT 1 FROM drp_callbacks c WHERE c.request_id = r.id AND c.sent_at IS NULL AND c.failed_at IS NULL)",
+    // A task or lifecycle webhook still to deliver (its body carries the identifiers).
+    "EXISTS (SELECT 1 FROM task_deliveries d WHERE d.request_id = r.id AND d.delivered_at IS NULL AND d.failed_at IS NULL)",
 ];
 
 /// The requests whose personal information may go: closed before `$1`, not purged

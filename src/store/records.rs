@@ -170,14 +170,9 @@ pub async fn tasks(
     pool: &PgPool,
     request_id: Uuid,
 ) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    let exists: bool = sqlx::query_scalar("SELECT to_regclass('tasks') IS NOT NULL")
-        .fetch_one(pool)
-        .await?;
-    if !exists {
-        return Ok(None);
-    }
+    // Every column but the completion link's hash: the record carries no token hashes.
     sqlx::query_scalar(
-        "SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]') FROM tasks t WHERE t.request_id = $1",
+        "SELECT coalesce(jsonb_agg(to_jsonb(t) - 'link_hash'), '[]') FROM tasks t WHERE t.request_id = $1",
     )
     .bind(request_id)
     .fetch_one(pool)
