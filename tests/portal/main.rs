@@ -3,6 +3,7 @@
 mod agents;
 mod bodies;
 mod browser;
+mod channels;
 mod connections;
 mod delivery;
 mod downloads;
