@@ -45,6 +45,10 @@ pub fn channel_label(channel: Channel) -> &'static str {
         Channel::AgentWeb => "Filed by an agent on the web",
         Channel::Drp => "Data Rights Protocol (agent API)",
         Channel::Gpc => "Global Privacy Control signal",
+        Channel::Phone => "Received by phone",
+        Channel::Mail => "Received by mail",
+        Channel::Email => "Received by e-mail",
+        Channel::InPerson => "Received in person",
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api;
 pub mod calendar;
+pub mod channels;
 pub mod console;
 pub mod deadlines;
 pub mod drp;

@@ -3,6 +3,7 @@
 //! domain for decisions, `store` for SQL and `mail` for messages.
 
 pub mod api_tokens;
+pub mod channels;
 pub mod console;
 pub mod drp;
 pub mod intake;
@@ -32,6 +33,8 @@ pub enum Error {
     Stopped,
     #[error("no free tracking code after several draws")]
     NoFreeTrackingCode,
+    #[error("a request that needs an e-mail address came without one")]
+    NoAddress,
 }
 
 /// The settings the lifecycle's decisions and messages read.

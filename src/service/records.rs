@@ -82,8 +82,9 @@ pub async fn fresh_download_link(
     let expires = now + Duration::days(settings.responses.download_link_days);
     records::replace_download_link(&mut tx, r.id, package, link.hash(), now, expires).await?;
     let url = rules.mail.url(&format!("/download/{}", link.expose()));
+    let to = r.email.as_deref().ok_or(Error::NoAddress)?;
     let message =
-        crate::mail::records::fresh_download_link(rules.mail, &r.email, &r.tracking_code, &url)?;
+        crate::mail::records::fresh_download_link(rules.mail, to, &r.tracking_code, &url)?;
     outbox::enqueue(&mut tx, Some(r.id), &message, now).await?;
     let staff = staff_id.to_string();
     events::record(

@@ -52,7 +52,7 @@ pub async fn file(
         mail: state.mail,
         tz: state.tz,
     };
-    let email = request.email.as_str();
+    let email = request.email.as_ref().ok_or(Error::NoAddress)?.as_str();
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
         let mut tx = state.db.begin().await?;
@@ -172,7 +172,7 @@ pub fn answer_message(
 ) -> Result<OutgoingMessage, Error> {
     Ok(stl_mail::answer(
         rules.mail,
-        &request.email,
+        request.email.as_deref().ok_or(Error::NoAddress)?,
         &request.tracking_code,
         answer,
     )?)
@@ -194,7 +194,10 @@ pub async fn answered(
         let Some(r) = rows::lock(conn, Key::Id(linked)).await? else {
             continue;
         };
-        let copy = stl_mail::copy_of_answer(rules.mail, &r.email, &r.tracking_code, code, answer)?;
+        let Some(to) = r.email.as_deref() else {
+            continue;
+        };
+        let copy = stl_mail::copy_of_answer(rules.mail, to, &r.tracking_code, code, answer)?;
         let ask = Ask {
             answer: Some(&copy),
             data: json!({ "earlier": code.as_str(), "year": answer.year() }),

@@ -223,9 +223,12 @@ pub async fn tell_passed_on(
     let ready = tasks::claim_passed_on(conn, requests, now).await?;
     let mut messages = Vec::with_capacity(ready.len());
     for r in &ready {
+        let Some(to) = r.email.as_deref() else {
+            continue;
+        };
         messages.push((
             Some(r.request_id),
-            crate::mail::tasks::passed_on(mail, &r.email, &r.tracking_code, r.kind)?,
+            crate::mail::tasks::passed_on(mail, to, &r.tracking_code, r.kind)?,
         ));
     }
     outbox::enqueue_many(conn, now, &messages).await?;

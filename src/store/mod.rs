@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod api_tokens;
+pub mod channels;
 pub mod console;
 pub mod detail;
 pub mod downloads;

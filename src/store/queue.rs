@@ -59,7 +59,8 @@ pub struct Row {
     pub assignee: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub full_name: Option<String>,
-    pub email: String,
+    /// None for a request entered by staff without an address.
+    pub email: Option<String>,
 }
 
 impl Default for Filter {
@@ -142,7 +143,7 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        q.push(" AND lower(r.tracking_code || ' ' || coalesce(r.full_name, '') || ' ' || r.email) LIKE ")
+        q.push(" AND lower(r.tracking_code || ' ' || coalesce(r.full_name, '') || ' ' || coalesce(r.email, '')) LIKE ")
             .push_bind(pattern);
     }
     if f.due_this_week {

@@ -221,7 +221,8 @@ pub struct PassedOn {
     pub tracking_code: String,
     #[sqlx(try_from = "String")]
     pub kind: RequestKind,
-    pub email: String,
+    /// None for a request answered by letter: staff tell the consumer.
+    pub email: Option<String>,
 }
 
 pub async fn claim_passed_on(

@@ -13,7 +13,7 @@ use super::errors::AppError;
 use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
 use super::ratelimit::{StatusLookups, Submissions};
-use super::{AppState, Page, html, no_store};
+use super::{AppState, Page, browser_only, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{self, FieldErrors, RawForm};
@@ -100,6 +100,12 @@ impl FormPage<'_> {
     fn error(&self, name: &str) -> Option<&str> {
         self.errors.get(name)
     }
+
+    /// The "filing for someone else" disclosure starts open only when it was used.
+    fn agent_open(&self) -> bool {
+        self.form.is_yes("for_someone_else")
+            || AGENT_FIELDS.iter().any(|f| self.errors.get(f).is_some())
+    }
 }
 
 /// What a request form says when it could not take the request; what was typed is kept.
@@ -107,6 +113,17 @@ pub(crate) mod form_notice {
     pub const OVER_LIMIT: &str = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
     pub const UNAVAILABLE: &str = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
 }
+/// The fields behind the "filing for someone else" disclosure.
+const AGENT_FIELDS: &[&str] = &[
+    "for_someone_else",
+    "agent_name",
+    "agent_organisation",
+    "agent_email",
+    "authority",
+    "permission",
+    "agent_declaration",
+    "guardian_declaration",
+];
 
 fn form_page(
     state: &AppState,
@@ -167,6 +184,7 @@ pub async fn submit_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
     gpc: Gpc,
+    headers: axum::http::HeaderMap,
     LimitedForm {
         mut submitted,
         over_limit,
@@ -176,6 +194,16 @@ pub async fn submit_request(
     let document = submitted.take("document");
     let permission = submitted.take("permission");
     let form = submitted.form;
+    if !kind.needs_verification() && form.get("record") == "browser" && !over_limit {
+        return browser_only::submit(&state, kind, gpc, &headers).await;
+    }
+    // A file cannot be put back into a file input: if the form comes back, the page
+    // says so at the field and in the summary.
+    let attached: Vec<&'static str> = [("document", &document), ("permission", &permission)]
+        .into_iter()
+        .filter(|(_, u)| u.as_ref().is_some_and(|u| !u.bytes.is_empty()))
+        .map(|(field, _)| field)
+        .collect();
     if over_limit {
         let notice = form_notice::OVER_LIMIT;
         return form_page(
@@ -196,7 +224,16 @@ pub async fn submit_request(
         state.settings.http.upload_bytes,
     ) {
         Ok(request) => request,
-        Err(errors) => {
+        Err(mut errors) => {
+            for field in attached {
+                if errors.get(field).is_none() {
+                    errors.add(
+                        field,
+                        "Attach your file again: files are not kept when the form has a problem.",
+                    );
+                }
+            }
+            let errors = errors.in_order_of(intake::FORM_ORDER);
             return form_page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -232,7 +269,11 @@ pub async fn submit_request(
     let page = SubmittedPage {
         page: state.page(gpc),
         tracking_code: stored.tracking_code,
-        email: request.email.to_string(),
+        email: request
+            .email
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         needs_verification: kind.needs_verification(),
         dates: mail::consumer_dates(&stored.deadlines),
         gpc_opt_out: stored.gpc_opt_out,

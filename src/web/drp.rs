@@ -243,7 +243,7 @@ async fn exercise(
     };
     let request = NewRequest {
         kind,
-        email,
+        email: Some(email),
         full_name: clip(claims.name.as_ref(), 200),
         phone: clip(claims.phone_number.as_ref(), 40),
         address: clip(
@@ -257,6 +257,9 @@ async fn exercise(
         declaration_name: None,
         document: None,
         agent: None,
+        browser_id: None,
+        response_format: None,
+        staff: None,
     };
     let vouched = claims.vouched();
     // What an agent vouches for counts only when the business trusts the agent; any

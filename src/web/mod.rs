@@ -2,6 +2,8 @@
 //! domain, persist, render.
 
 pub mod api;
+pub mod browser_only;
+pub mod channels;
 pub mod consumer;
 pub mod download;
 pub mod drp;
@@ -203,6 +205,7 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .route("/agent/status/{token}", get(consumer::agent_status))
+        .route("/privacy-choices", get(channels::snippet))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gpc::record_signal,
@@ -223,6 +226,12 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))
         .route("/static/print.css", get(staff::records::print_css))
+        .route("/static/favicon.svg", get(channels::favicon))
+        .route("/favicon.ico", get(channels::favicon))
+        .route(
+            "/static/privacy-choices.svg",
+            get(channels::privacy_choices_icon),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -155,7 +155,11 @@ pub async fn submit(
     let page = SubmittedPage {
         page: state.page(gpc),
         tracking_code: filed.tracking_code,
-        email: request.email.to_string(),
+        email: request
+            .email
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
         dates: mail::consumer_dates(&filed.deadlines),
         already_answered,
         linked_to,

@@ -5,8 +5,8 @@
 use fantoccini::Client;
 use serde_json::Value;
 
-/// Where axe-core's script is.
-fn axe_source() -> String {
+/// axe-core's script, from where `.ci/run` installs it.
+pub fn source() -> String {
     let path = std::env::var_os("RIGHTSDESK_AXE_JS")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
@@ -25,22 +25,33 @@ fn axe_source() -> String {
 const RUN: &str = r#"
 const done = arguments[arguments.length - 1];
 axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
-  .then(r => done(r.violations.map(v =>
-      v.id + ": " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).join(", "))))
-  .catch(e => done(["axe could not run: " + e]));
+  .then(r => done({
+      passes: r.passes.length,
+      violations: r.violations.map(v =>
+          v.id + ": " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).join(", ")),
+  }))
+  .catch(e => done({ passes: 0, violations: ["axe could not run: " + e] }));
 "#;
+
+/// The WCAG 2.1 A and AA violations axe-core finds on the page the browser shows, at
+/// its present width. `source` is axe-core's script ([`source`]).
+pub async fn violations(browser: &Client, source: &str) -> Vec<String> {
+    browser.execute(source, vec![]).await.unwrap();
+    let found: Value = browser.execute_async(RUN, vec![]).await.unwrap();
+    // A run that checked nothing would pass anything: it must have passed some rules.
+    assert!(
+        found["passes"].as_u64().is_some_and(|n| n > 0),
+        "axe-core ran no rule: {found}"
+    );
+    serde_json::from_value(found["violations"].clone()).unwrap()
+}
 
 /// The page the browser shows has no axe violation at 390 px (a phone) nor at 1280 px.
 pub async fn assert_accessible(browser: &Client, what: &str) {
-    let source = axe_source();
+    let source = source();
     for (width, height) in [(390, 844), (1280, 900)] {
         browser.set_window_size(width, height).await.unwrap();
-        browser.execute(&source, vec![]).await.unwrap();
-        let violations = browser.execute_async(RUN, vec![]).await.unwrap();
-        let violations: Vec<Value> = serde_json::from_value(violations).unwrap();
-        assert!(
-            violations.is_empty(),
-            "{what} at {width} px: {violations:#?}"
-        );
+        let found = violations(browser, &source).await;
+        assert!(found.is_empty(), "{what} at {width} px: {found:#?}");
     }
 }

@@ -324,13 +324,15 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     type_into(&browser, "f-full_name", "Ana López").await;
     type_into(&browser, "f-email", "ana@example.com").await;
     click(&browser, Locator::Id("f-california_resident")).await;
+    // Filing for someone else is behind a closed disclosure.
+    click(&browser, Locator::Css("details.agent > summary")).await;
     click(&browser, Locator::Id("f-for_someone_else")).await;
     type_into(&browser, "f-agent_name", "Sam Rivera").await;
     type_into(&browser, "f-agent_email", "sam@helpers.example").await;
     click(&browser, Locator::Id("f-authority-permission")).await;
     type_into(&browser, "f-permission", pdf.to_str().unwrap()).await;
     click(&browser, Locator::Id("f-agent_declaration")).await;
-    click(&browser, Locator::Css("button[type=submit]")).await;
+    click(&browser, Locator::Css("details.agent button[type=submit]")).await;
     let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
     let stored: Vec<u8> =
         sqlx::query_scalar("SELECT content FROM attachments WHERE purpose = 'agent_authorization'")
@@ -481,4 +483,278 @@ async fn a_customer_files_a_shine_the_light_request_and_staff_answer_it_in_a_bro
     wait_text(&browser, Locator::Css("h1"), &code).await;
     crate::axe::assert_accessible(&browser, "the printed letter").await;
     browser.close().await.unwrap();
+}
+
+/// Checks the page at `path` with axe at phone and desktop widths; `then` may act on
+/// the page first (submit a form) so the page checked is the one that follows.
+async fn check_widths(browser: &Client, axe: &str, url: &str, label: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (width, height) in [(390, 844), (1280, 900)] {
+        browser.set_window_size(width, height).await.unwrap();
+        browser.goto(url).await.unwrap();
+        for v in crate::axe::violations(browser, axe).await {
+            problems.push(format!("{label} at {width}px: {v}"));
+        }
+    }
+    problems
+}
+
+#[tokio::test]
+async fn the_new_pages_pass_axe_at_phone_and_desktop_widths() {
+    let app = spawn_app().await;
+    let axe = crate::axe::source();
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let (_driver, browser) = start_browser().await;
+    let mut problems = Vec::new();
+
+    for path in [
+        "/",
+        "/requests/new/opt_out",
+        "/requests/new/limit_sensitive",
+        "/requests/new/know_specific",
+        "/requests/new/correct",
+        "/privacy-choices",
+    ] {
+        problems.extend(check_widths(&browser, &axe, &app.url(path), path).await);
+    }
+
+    for (width, height) in [(390, 844), (1280, 900)] {
+        browser.set_window_size(width, height).await.unwrap();
+        // A form sent back with errors, the agent's disclosure open.
+        browser
+            .goto(&app.url("/requests/new/delete"))
+            .await
+            .unwrap();
+        click(&browser, Locator::Css("details.agent > summary")).await;
+        click(&browser, Locator::Id("f-for_someone_else")).await;
+        click(&browser, Locator::Css("button[type=submit]")).await;
+        browser
+            .wait()
+            .for_element(Locator::Id("error-summary"))
+            .await
+            .unwrap();
+        for v in crate::axe::violations(&browser, &axe).await {
+            problems.push(format!("errors at {width}px: {v}"));
+        }
+        // The browser-only opt-out's confirmation.
+        browser
+            .goto(&app.url("/requests/new/opt_out"))
+            .await
+            .unwrap();
+        click(&browser, Locator::Id("browser-only-submit")).await;
+        wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
+        for v in crate::axe::violations(&browser, &axe).await {
+            problems.push(format!("browser-only confirmation at {width}px: {v}"));
+        }
+    }
+
+    // Staff: the intake form, with errors, the confirmation, the letter, the request.
+    sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap();
+    problems.extend(
+        check_widths(
+            &browser,
+            &axe,
+            &app.url("/staff/requests/new"),
+            "staff intake",
+        )
+        .await,
+    );
+    let mut code = String::new();
+    for (width, height) in [(390, 844), (1280, 900)] {
+        browser.set_window_size(width, height).await.unwrap();
+        browser.goto(&app.url("/staff/requests/new")).await.unwrap();
+        click(
+            &browser,
+            Locator::Css("form[action='/staff/requests/new'] button"),
+        )
+        .await;
+        browser
+            .wait()
+            .for_element(Locator::Id("error-summary"))
+            .await
+            .unwrap();
+        for v in crate::axe::violations(&browser, &axe).await {
+            problems.push(format!("staff intake errors at {width}px: {v}"));
+        }
+        click(&browser, Locator::Id("f-kind-delete")).await;
+        click(&browser, Locator::Id("f-channel-phone")).await;
+        type_into(&browser, "f-full_name", "Rosa Díaz").await;
+        type_into(&browser, "f-address", "9 Elm St, Fresno, CA 93650").await;
+        click(
+            &browser,
+            Locator::Css("form[action='/staff/requests/new'] button"),
+        )
+        .await;
+        code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
+        for v in crate::axe::violations(&browser, &axe).await {
+            problems.push(format!("staff intake done at {width}px: {v}"));
+        }
+    }
+    problems.extend(
+        check_widths(
+            &browser,
+            &axe,
+            &app.url(&format!("/staff/requests/{code}/letter")),
+            "letter",
+        )
+        .await,
+    );
+    problems.extend(
+        check_widths(
+            &browser,
+            &axe,
+            &app.url(&format!("/staff/requests/{code}")),
+            "staff request",
+        )
+        .await,
+    );
+    browser.close().await.unwrap();
+    assert!(problems.is_empty(), "axe found:\n{}", problems.join("\n"));
+}
+
+/// The id of the element that has the focus.
+async fn focused_id(browser: &Client) -> String {
+    browser
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Presses a key where the focus is, as a keyboard user does.
+async fn press(browser: &Client, keys: &str) {
+    browser
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_keyboard_user_files_a_deletion_after_an_error() {
+    let app = spawn_app().await;
+    let (_driver, browser) = start_browser().await;
+    browser
+        .goto(&app.url("/requests/new/delete"))
+        .await
+        .unwrap();
+    // Tab from the top of the page to the name field, type, and send with Enter,
+    // leaving the e-mail address out.
+    let mut tabs = 0;
+    while focused_id(&browser).await != "f-full_name" {
+        press(&browser, &fantoccini::key::Key::Tab.to_string()).await;
+        tabs += 1;
+        assert!(tabs < 20, "Tab never reached the name field");
+    }
+    press(&browser, "Ana López").await;
+    press(&browser, &fantoccini::key::Key::Enter.to_string()).await;
+
+    // The page comes back with the focus on the error summary, no script needed.
+    browser
+        .wait()
+        .for_element(Locator::Id("error-summary"))
+        .await
+        .unwrap();
+    assert_eq!(focused_id(&browser).await, "error-summary");
+    let links = browser
+        .find_all(Locator::Css("#error-summary a"))
+        .await
+        .unwrap();
+    let mut targets = Vec::new();
+    for link in &links {
+        targets.push(link.attr("href").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(
+        targets,
+        ["#f-email", "#f-california_resident"],
+        "in the fields' order"
+    );
+    // Tab goes through the summary's links, then to the fields.
+    let mut tabs = 0;
+    while focused_id(&browser).await != "f-email" {
+        press(&browser, &fantoccini::key::Key::Tab.to_string()).await;
+        tabs += 1;
+        assert!(tabs < 10, "Tab never reached the e-mail field");
+    }
+    press(&browser, "ana@example.com").await;
+    let mut tabs = 0;
+    while focused_id(&browser).await != "f-california_resident" {
+        press(&browser, &fantoccini::key::Key::Tab.to_string()).await;
+        tabs += 1;
+        assert!(tabs < 10, "Tab never reached the residency box");
+    }
+    press(&browser, " ").await;
+    press(&browser, &fantoccini::key::Key::Tab.to_string()).await;
+    let mut tabs = 0;
+    while focused_id(&browser).await != "send-request" {
+        press(&browser, &fantoccini::key::Key::Tab.to_string()).await;
+        tabs += 1;
+        assert!(tabs < 20, "Tab never reached the button");
+    }
+    press(&browser, &fantoccini::key::Key::Enter.to_string()).await;
+    let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
+    browser.close().await.unwrap();
+    let email: String = sqlx::query_scalar("SELECT email FROM requests WHERE tracking_code = $1")
+        .bind(&code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(email, "ana@example.com");
+}
+
+#[tokio::test]
+async fn on_a_phone_the_opt_out_buttons_come_right_after_the_consumers_fields() {
+    let app = spawn_app().await;
+    let (_driver, browser) = start_browser().await;
+    browser.set_window_size(390, 844).await.unwrap();
+    browser
+        .goto(&app.url("/requests/new/opt_out"))
+        .await
+        .unwrap();
+    let layout = browser
+        .execute(
+            "const top = id => document.getElementById(id).getBoundingClientRect().top + window.scrollY;
+             const bottom = id => document.getElementById(id).getBoundingClientRect().bottom + window.scrollY;
+             return {
+               viewport: window.innerHeight,
+               browserOnly: bottom('browser-only-submit'),
+               name: bottom('f-full_name'),
+               submit: top('with-email-submit'),
+               submitBottom: bottom('with-email-submit'),
+               agent: document.querySelector('details.agent').getBoundingClientRect().top + window.scrollY,
+               agentOpen: document.querySelector('details.agent').open,
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+    let n = |k: &str| layout[k].as_f64().unwrap();
+    assert!(
+        n("browserOnly") <= n("viewport"),
+        "the no-details button is on the first screen: {layout}"
+    );
+    assert!(n("submit") > n("name"), "{layout}");
+    assert!(
+        n("submit") - n("name") < 80.0,
+        "the e-mail form's button follows its last field: {layout}"
+    );
+    assert!(
+        n("submitBottom") < n("agent"),
+        "filing for someone else comes after: {layout}"
+    );
+    assert_eq!(layout["agentOpen"], false, "closed until asked for");
 }

@@ -4,6 +4,7 @@ mod agents;
 mod axe;
 mod bodies;
 mod browser;
+mod channels;
 mod connections;
 mod console;
 mod delivery;

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod console;
+pub mod intake;
 pub mod login;
 pub mod metrics;
 pub mod queue;
@@ -30,7 +31,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/metrics.html", get(metrics::publishable))
         .route("/staff/requests", get(queue::list))
         .route("/staff/requests.csv", get(queue::export_csv))
+        .route(
+            "/staff/requests/new",
+            get(intake::form).post(intake::submit),
+        )
         .route("/staff/requests/{code}", get(request::show))
+        .route("/staff/requests/{code}/letter", get(intake::letter))
         .route("/staff/requests/{code}/files/{id}", get(request::download))
         .route("/staff/requests/{code}/record", get(records::page))
         .route("/staff/requests/{code}/record.json", get(records::json))

@@ -222,7 +222,7 @@ fn line(row: &queue::Row, today: NaiveDate) -> Line {
         status: console::status_label(row.status),
         channel: console::channel_label(row.channel),
         name: row.full_name.clone().unwrap_or_else(|| "—".into()),
-        email: row.email.clone(),
+        email: row.email.clone().unwrap_or_default(),
         received: row.received_at.date_naive().to_string(),
         due: row.due_on.map_or_else(|| "—".into(), |d| d.to_string()),
         days_left: match (closed, left) {
@@ -571,7 +571,7 @@ mod tests {
             assignee: None,
             closed_at: None,
             full_name: None,
-            email: "ana@example.com".into(),
+            email: Some("ana@example.com".into()),
         };
         assert_eq!(
             parse_cursor(&cursor_after(&row, false)),

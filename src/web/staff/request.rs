@@ -97,6 +97,8 @@ struct RequestPage<'a> {
     trail: Vec<TrailLine>,
     notes: Vec<TrailLine>,
     files: Vec<detail::AttachmentRow>,
+    /// How it came and what the channels add (`staff/request_channels.html`).
+    channels: Option<store::channels::Facts>,
     others: Vec<detail::OtherRequest>,
     frequency_warning: bool,
     /// The distinct data points matched so far, as staff read them.
@@ -273,10 +275,12 @@ pub(super) async fn render(
         }
     };
     // A purged request has no address left: it is no one's "other request".
-    let purged = r.email.is_empty();
-    let frequency_warning = !purged
-        && kind.is_know()
-        && detail::know_requests_in_year(&state.db, &r.email, r.id, r.received_at).await? >= 2;
+    let frequency_warning = match (kind.is_know(), r.email.as_deref()) {
+        (true, Some(email)) if !email.is_empty() => {
+            detail::know_requests_in_year(&state.db, email, r.id, r.received_at).await? >= 2
+        }
+        _ => false,
+    };
     let templates = store::console::templates_for(&state.db, kind).await?;
     let prefill = match extra.template {
         Some(id) => templates.iter().find(|t| t.id == id).and_then(|t| {
@@ -332,10 +336,10 @@ pub(super) async fn render(
         trail: trail.iter().map(show).collect(),
         notes: notes.iter().map(show).collect(),
         files: detail::attachments(&state.db, r.id).await?,
-        others: if purged {
-            Vec::new()
-        } else {
-            detail::others(&state.db, &r.email, r.id).await?
+        channels: store::channels::facts(&state.db, r.id).await?,
+        others: match r.email.as_deref() {
+            Some(email) if !email.is_empty() => detail::others(&state.db, email, r.id).await?,
+            _ => Vec::new(),
         },
         frequency_warning,
         points: facts.points.iter().map(|p| p.label()).collect(),
