@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::email::EmailAddress;
 use super::kinds::{Lookback, RequestKind};
+use super::lang::{Lang, Msg};
 
 /// The form as sent: field name to value, untrusted.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +115,8 @@ pub struct NewRequest {
     pub document: Option<Document>,
     /// Set when an authorized agent filed it.
     pub agent: Option<AgentFiling>,
+    /// The language every message to the consumer is written in: the form's.
+    pub language: Lang,
 }
 
 impl NewRequest {
@@ -133,16 +136,18 @@ impl NewRequest {
             declaration_name: None,
             document: None,
             agent: None,
+            language: Lang::default(),
         }
     }
 }
 
 /// Problems with a form, in the order the fields appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(&'static str, Msg)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    /// `message` is an id of the `locales/` files: pages say it in the visitor's language.
+    pub fn add(&mut self, field: &'static str, message: impl Into<Msg>) {
         self.0.push((field, message.into()));
     }
 
@@ -150,15 +155,12 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Msg)> {
+        self.0.iter().map(|(f, m)| (*f, m))
     }
 }
 
@@ -182,7 +184,7 @@ pub fn parse(
 
     let full_name = text(form, "full_name", NAME_MAX, false, &mut errors);
     if verified_kind && full_name.is_none() && errors.get("full_name").is_none() {
-        errors.add("full_name", "Enter your full name.");
+        errors.add("full_name", "error-full-name");
     }
 
     let email = match EmailAddress::parse(form.get("email")) {
@@ -203,23 +205,20 @@ pub fn parse(
 
         california_resident = form.is_yes("california_resident");
         if !california_resident {
-            errors.add(
-                "california_resident",
-                "Confirm that you are a California resident: these rights are given by California law.",
-            );
+            errors.add("california_resident", "error-california-resident");
         }
     }
 
     if kind.is_know() {
         lookback = match form.get("lookback") {
             "" => {
-                errors.add("lookback", "Choose how far back your request should go.");
+                errors.add("lookback", "error-lookback-missing");
                 None
             }
             code => match Lookback::parse(code) {
                 Ok(l) => Some(l),
                 Err(_) => {
-                    errors.add("lookback", "Choose one of the two periods.");
+                    errors.add("lookback", "error-lookback-invalid");
                     None
                 }
             },
@@ -228,10 +227,7 @@ pub fn parse(
 
     if kind == RequestKind::KnowSpecific {
         if phone.is_none() && address.is_none() && errors.get("phone").is_none() {
-            errors.add(
-                "phone",
-                "Give a phone number or a postal address: a copy of your data needs one more detail to confirm who you are.",
-            );
+            errors.add("phone", "error-phone-or-address");
         }
         // The declaration is the consumer's (reg. §7063): an agent with signed permission
         // never signs it (the consumer does, on the page their link opens); an agent
@@ -253,28 +249,22 @@ pub fn parse(
             declaration_name = text(form, "declaration_name", NAME_MAX, false, &mut errors);
             match (&declaration_name, &signer) {
                 (None, _) if errors.get("declaration_name").is_none() => {
-                    errors.add(
-                        "declaration_name",
-                        "Type your full name to sign the declaration.",
-                    );
+                    errors.add("declaration_name", "error-declaration-name");
                 }
                 (Some(signed), Some(name)) if !same_name(signed, name) => {
                     errors.add(
                         "declaration_name",
                         if by_attorney {
-                            "Type the same name you gave as the agent."
+                            "error-declaration-name-agent"
                         } else {
-                            "Type the same full name you gave above."
+                            "error-declaration-name-same"
                         },
                     );
                 }
                 _ => {}
             }
             if !form.is_yes("declaration_agree") {
-                errors.add(
-                    "declaration_agree",
-                    "Tick the box to declare, under penalty of perjury, that you are the person named.",
-                );
+                errors.add("declaration_agree", "error-declaration-agree");
             }
         }
     }
@@ -282,12 +272,12 @@ pub fn parse(
     if kind == RequestKind::Correct {
         let field = text(form, "correction_field", NAME_MAX, false, &mut errors);
         if field.is_none() && errors.get("correction_field").is_none() {
-            errors.add("correction_field", "Say which information is wrong.");
+            errors.add("correction_field", "error-correction-field");
         }
         let current_value = text(form, "current_value", VALUE_MAX, true, &mut errors);
         let corrected_value = text(form, "corrected_value", VALUE_MAX, true, &mut errors);
         if corrected_value.is_none() && errors.get("corrected_value").is_none() {
-            errors.add("corrected_value", "Say what the information should be.");
+            errors.add("corrected_value", "error-corrected-value");
         }
         if let (Some(field), Some(corrected_value)) = (field, corrected_value) {
             correction = Some(Correction {
@@ -323,6 +313,7 @@ pub fn parse(
             declaration_name,
             document,
             agent,
+            language: Lang::default(),
         }),
         _ => Err(errors),
     }
@@ -339,15 +330,12 @@ fn agent_filing(
 ) -> Option<AgentFiling> {
     let name = text(form, "agent_name", NAME_MAX, false, errors);
     if name.is_none() && errors.get("agent_name").is_none() {
-        errors.add("agent_name", "Enter your own name, as the agent.");
+        errors.add("agent_name", "error-agent-name");
     }
     let organisation = text(form, "agent_organisation", NAME_MAX, false, errors);
     let email = match EmailAddress::parse(form.get("agent_email")) {
         Ok(e) if consumer_email.is_some_and(|c| c.as_str().eq_ignore_ascii_case(e.as_str())) => {
-            errors.add(
-                "agent_email",
-                "Give your own e-mail address, not the consumer's.",
-            );
+            errors.add("agent_email", "error-agent-email-own");
             None
         }
         Ok(e) => Some(e),
@@ -360,25 +348,19 @@ fn agent_filing(
         "signed_permission" => Some(Authority::SignedPermission),
         "power_of_attorney" => Some(Authority::PowerOfAttorney),
         _ => {
-            errors.add("authority", "Say how you are authorized: the consumer's signed permission, or a power of attorney.");
+            errors.add("authority", "error-authority");
             None
         }
     };
     if !form.is_yes("agent_declaration") {
-        errors.add(
-            "agent_declaration",
-            "Tick the box to declare that you are authorized to act for this consumer.",
-        );
+        errors.add("agent_declaration", "error-agent-declaration");
     }
     let document = permission.and_then(|u| checked_document(u, "permission", upload_max, errors));
     if authority == Some(Authority::SignedPermission)
         && document.is_none()
         && errors.get("permission").is_none()
     {
-        errors.add(
-            "permission",
-            "Attach the consumer's signed permission (PDF, PNG or JPEG).",
-        );
+        errors.add("permission", "error-permission-missing");
     }
     Some(AgentFiling {
         name: name?,
@@ -403,12 +385,12 @@ fn text(
         return None;
     }
     if value.chars().count() > max {
-        errors.add(field, format!("Keep this under {max} characters."));
+        errors.add(field, Msg::new("error-too-long").with("max", max));
         return None;
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !value.chars().all(allowed) {
-        errors.add(field, "Remove the unusual characters from this field.");
+        errors.add(field, "error-unusual-characters");
         return None;
     }
     Some(value.to_string())
@@ -424,10 +406,7 @@ fn phone_number(form: &RawForm, errors: &mut FieldErrors) -> Option<String> {
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !shape_ok || !(7..=15).contains(&digits) {
-        errors.add(
-            "phone",
-            "Enter a phone number like (555) 123-4567 or +1 555 123 4567.",
-        );
+        errors.add("phone", "error-phone");
         return None;
     }
     Some(value.to_string())
@@ -446,15 +425,12 @@ fn checked_document(
     if upload.bytes.len() > max {
         errors.add(
             "document",
-            format!(
-                "The file is too large: the limit is {} MB.",
-                max / (1024 * 1024)
-            ),
+            Msg::new("error-file-too-large-field").with("mb", max / (1024 * 1024)),
         );
         return None;
     }
     let Some(doc_type) = DocumentType::sniff(&upload.bytes) else {
-        errors.add(field, "Attach a PDF, PNG or JPEG file.");
+        errors.add(field, "error-file-type");
         return None;
     };
     let filename: String = upload

@@ -57,6 +57,8 @@ pub async fn file(
     let verify_expires =
         received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
 
+    // Every message about the request is written in the language it was filed in.
+    let mail = &state.mail.in_lang(request.language);
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
         // A consumer verifies by e-mail; with an agent's signed permission the consumer
@@ -71,7 +73,7 @@ pub async fn file(
             .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
         let receipt = match (&request.agent, link_url.as_deref()) {
             (Some(agent), Some(url)) => messages::agent_confirmation(
-                state.mail,
+                mail,
                 request.email.as_str(),
                 &tracking_code,
                 kind,
@@ -80,7 +82,7 @@ pub async fn file(
                 url,
             )?,
             _ => messages::receipt(
-                state.mail,
+                mail,
                 request.email.as_str(),
                 &tracking_code,
                 kind,
@@ -155,7 +157,10 @@ async fn store_with_extras(
     let mut gpc_code = None;
     if gpc_applies && !store::requests::has_opt_out(&mut tx, &row.request.email).await? {
         let code = TrackingCode::generate();
-        let opt_out = NewRequest::opt_out(row.request.email.clone(), row.request.full_name.clone());
+        let opt_out = NewRequest {
+            language: row.request.language,
+            ..NewRequest::opt_out(row.request.email.clone(), row.request.full_name.clone())
+        };
         let received_on = row.received_at.with_timezone(&state.tz).date_naive();
         store::requests::insert(
             &mut tx,
@@ -199,7 +204,7 @@ async fn store_agent_filing(
         .mail
         .url(&format!("/agent/status/{}", access.expose()));
     let receipt = messages::agent_receipt(
-        state.mail,
+        &state.mail.in_lang(row.request.language),
         agent.email.as_str(),
         &row.tracking_code,
         row.kind,

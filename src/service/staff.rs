@@ -290,14 +290,14 @@ async fn extend(
         json!({ "until": new_date, "reason": reason }),
     );
     events::record(conn, now, event).await?;
-    let notice =
-        messages::extension_notice(rules.mail, &r.email, &r.tracking_code, new_date, reason)?;
+    let ctx = &rules.mail.in_lang(r.language);
+    let notice = messages::extension_notice(ctx, &r.email, &r.tracking_code, new_date, reason)?;
     let mut mail = Vec::with_capacity(2);
     if let Some(copy) = r
         .agent_email
         .as_deref()
         .filter(|a| r.agent.is_some() && !a.eq_ignore_ascii_case(&r.email))
-        .and_then(|a| messages::agent_copy(rules.mail, &notice, a))
+        .and_then(|a| messages::agent_copy(ctx, &notice, a))
     {
         mail.push((Some(r.id), copy));
     }

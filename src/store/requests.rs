@@ -10,6 +10,7 @@ use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{Document, NewRequest};
 use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
+use crate::domain::lang::Lang;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
 use crate::store::outbox::{SUPPRESSED_DATA, UNSOLICITED_ADDRESS, UNSOLICITED_DAY};
@@ -84,13 +85,14 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 $17::timestamptz[], $18::date[], $19::date[], $20::date[], $21::text[],
                 $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
                 $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
-                $34::timestamptz[], $41::text[])
+                $34::timestamptz[], $41::text[], $43::text[])
                 AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
                     california_resident, details, lookback, correction_field, current_value,
                     corrected_value, declaration_name, received_at, confirm_by, respond_by,
                     comply_by, agent_id, drp_request_id, agent_request_id, regime,
                     status_callback, verification_level, template, message_id, to_addr,
-                    subject, body_text, body_html, token_hash, token_expires_at, token_purpose)
+                    subject, body_text, body_html, token_hash, token_expires_at, token_purpose,
+                    language)
         ), mail AS (
             SELECT *, row_number() OVER (PARTITION BY mail_key, mail_day ORDER BY id) AS nth,
                 count(*) OVER (PARTITION BY mail_key, mail_day) AS here
@@ -111,14 +113,14 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 address, california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
                 respond_by, comply_by, agent_id, drp_request_id, agent_request_id, regime,
-                status_callback, verified_at, verification_level)
+                status_callback, verified_at, verification_level, language)
             SELECT id, tracking_code, kind, status, channel, email, full_name, phone, address,
                 california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name,
                 CASE WHEN declaration_name IS NOT NULL THEN received_at END, received_at,
                 confirm_by, respond_by, comply_by, agent_id, drp_request_id, agent_request_id,
                 regime, status_callback, CASE WHEN status = 'verified' THEN received_at END,
-                coalesce(verification_level, 'none')
+                coalesce(verification_level, 'none'), language
             FROM input
         ), e AS (
             INSERT INTO request_events (request_id, at, actor_type, actor_id, action, to_status, data)
@@ -220,6 +222,7 @@ pub async fn insert_many(
         .bind(c.signature_request_id)
         .bind(c.token_purpose)
         .bind(unsolicited_per_day)
+        .bind(c.language)
         .execute(conn)
         .await?;
     Ok(())
@@ -271,6 +274,7 @@ struct Columns<'a> {
     signature_hash: Vec<&'a [u8]>,
     signature_expires_at: Vec<DateTime<Utc>>,
     signature_request_id: Vec<Uuid>,
+    language: Vec<&'static str>,
 }
 
 impl<'a> Columns<'a> {
@@ -280,6 +284,7 @@ impl<'a> Columns<'a> {
         let receipt = row.receipt.as_ref();
         let drp = row.drp.as_ref();
         self.id.push(row.id);
+        self.language.push(r.language.code());
         self.tracking_code.push(row.tracking_code.as_str());
         self.kind.push(row.kind.code());
         self.status.push(row.status.code());
@@ -436,13 +441,16 @@ pub struct ConsumerView {
     pub agent_authority: Option<String>,
     /// Whether the consumer already answered their link (their address is confirmed).
     pub consumer_answered: bool,
+    /// The language the request was filed in, which its e-mails use.
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 /// What the status pages read; `consumer_answered` says whether the consumer has used
 /// their own link (their address is then a matched point).
 const CONSUMER_VIEW: &str = "SELECT id, email, tracking_code, kind, status, received_at, confirm_by,
         respond_by, extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason,
-        closed_at, agent_authority,
+        closed_at, agent_authority, language,
         EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = requests.id
                 AND e.action IN ('email_verified', 'agent_authority_confirmed')) AS consumer_answered
     FROM requests";

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::errors::AppError;
 use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::ratelimit::{StatusLookups, Submissions};
 use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::Deadlines;
@@ -27,8 +28,8 @@ use crate::store;
 /// A right as listed on the home page.
 struct Right {
     code: &'static str,
-    title: &'static str,
-    summary: &'static str,
+    title: String,
+    summary: String,
 }
 
 #[derive(Template)]
@@ -38,19 +39,24 @@ struct HomePage {
     rights: Vec<Right>,
 }
 
-pub async fn home(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+pub async fn home(
+    State(state): State<AppState>,
+    gpc: Gpc,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    let t = locale.tr();
     let rights = RequestKind::RIGHTS
         .iter()
         .map(|k| Right {
             code: k.code(),
-            title: k.title(),
-            summary: k.summary(),
+            title: t.kind_title(*k),
+            summary: t.kind_summary(*k),
         })
         .collect();
     html(
         StatusCode::OK,
         &HomePage {
-            page: state.page(gpc),
+            page: state.page(gpc, &locale),
             rights,
         },
     )
@@ -80,8 +86,8 @@ impl FromRequestParts<AppState> for KindPath {
 struct FormPage<'a> {
     page: Page,
     kind_code: &'static str,
-    title: &'static str,
-    summary: &'static str,
+    title: String,
+    summary: String,
     identity: bool,
     lookback: bool,
     declaration: bool,
@@ -89,7 +95,9 @@ struct FormPage<'a> {
     upload_mb: usize,
     form: &'a RawForm,
     errors: &'a FieldErrors,
-    notice: Option<&'a str>,
+    notice: Option<String>,
+    /// How long requests are kept, for the notice at collection.
+    retention_months: i64,
 }
 
 impl FormPage<'_> {
@@ -97,27 +105,39 @@ impl FormPage<'_> {
         self.form.get(name)
     }
 
-    fn error(&self, name: &str) -> Option<&str> {
-        self.errors.get(name)
+    /// The field's error, in the page's language.
+    fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(|m| self.page.t.msg(m))
+    }
+
+    /// Every error, in the order of the fields, in the page's language.
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.errors
+            .iter()
+            .map(|(f, m)| (f, self.page.t.msg(m)))
+            .collect()
     }
 }
 
+#[expect(clippy::too_many_arguments, reason = "one page, each part of it given")]
 fn form_page(
     state: &AppState,
     status: StatusCode,
     gpc: Gpc,
+    locale: &Locale,
     kind: RequestKind,
     form: &RawForm,
     errors: &FieldErrors,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    let t = locale.tr();
     html(
         status,
         &FormPage {
-            page: state.page(gpc),
+            page: state.page(gpc, locale),
             kind_code: kind.code(),
-            title: kind.title(),
-            summary: kind.summary(),
+            title: t.kind_title(kind),
+            summary: t.kind_summary(kind),
             identity: kind.needs_verification(),
             lookback: kind.is_know(),
             declaration: kind == RequestKind::KnowSpecific,
@@ -125,20 +145,27 @@ fn form_page(
             upload_mb: state.settings.http.upload_bytes / (1024 * 1024),
             form,
             errors,
-            notice,
+            notice: notice.map(|key| t.get(key)),
+            retention_months: RETENTION_MONTHS,
         },
     )
 }
+
+/// How long a request's record is kept, for the notice at collection: the 24 months
+/// of reg. §7101(a).
+const RETENTION_MONTHS: i64 = 24;
 
 pub async fn new_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
     gpc: Gpc,
+    locale: Locale,
 ) -> Result<Response, AppError> {
     form_page(
         &state,
         StatusCode::OK,
         gpc,
+        &locale,
         kind,
         &RawForm::default(),
         &FieldErrors::default(),
@@ -161,6 +188,7 @@ pub async fn submit_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
     gpc: Gpc,
+    locale: Locale,
     LimitedForm {
         mut submitted,
         over_limit,
@@ -171,11 +199,12 @@ pub async fn submit_request(
     let permission = submitted.take("permission");
     let form = submitted.form;
     if over_limit {
-        let notice = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
+        let notice = "form-notice-too-many";
         return form_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
             gpc,
+            &locale,
             kind,
             &form,
             &FieldErrors::default(),
@@ -189,12 +218,17 @@ pub async fn submit_request(
         permission,
         state.settings.http.upload_bytes,
     ) {
-        Ok(request) => request,
+        // Filed in the page's language: every e-mail about it will be too.
+        Ok(request) => intake::NewRequest {
+            language: locale.lang,
+            ..request
+        },
         Err(errors) => {
             return form_page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 gpc,
+                &locale,
                 kind,
                 &form,
                 &errors,
@@ -208,11 +242,12 @@ pub async fn submit_request(
         Ok(stored) => stored,
         Err(AppError::Unavailable(err)) => {
             tracing::warn!(error = format!("{err:#}"), "database unavailable");
-            let notice = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
+            let notice = "form-notice-unavailable";
             let mut response = form_page(
                 &state,
                 StatusCode::SERVICE_UNAVAILABLE,
                 gpc,
+                &locale,
                 kind,
                 &form,
                 &FieldErrors::default(),
@@ -224,11 +259,11 @@ pub async fn submit_request(
         Err(err) => return Err(err),
     };
     let page = SubmittedPage {
-        page: state.page(gpc),
+        page: state.page(gpc, &locale),
         tracking_code: stored.tracking_code,
         email: request.email.to_string(),
         needs_verification: kind.needs_verification(),
-        dates: mail::consumer_dates(&stored.deadlines),
+        dates: mail::consumer_dates(&locale.tr(), &stored.deadlines),
         gpc_opt_out: stored.gpc_opt_out,
     };
     let mut response = html(StatusCode::OK, &page)?;
@@ -240,15 +275,15 @@ pub async fn submit_request(
 struct StatusResult {
     awaiting_verification: bool,
     /// What the consumer's link is for, when the request waits for it.
-    link_for: &'static str,
+    link_for: String,
     tracking_code: String,
-    kind_title: &'static str,
-    status_label: &'static str,
+    kind_title: String,
+    status_label: String,
     received: String,
     dates: Vec<DatedStep>,
     extension_reason: Option<String>,
     /// The outcome, rendered from its code, and staff's explanation.
-    outcome: Option<&'static str>,
+    outcome: Option<String>,
     outcome_reason: Option<String>,
 }
 
@@ -260,15 +295,34 @@ struct StatusPage<'a> {
     email_value: &'a str,
     errors: FieldErrors,
     not_found: bool,
-    notice: Option<&'a str>,
+    notice: Option<&'static str>,
     result: Option<StatusResult>,
 }
 
-pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+impl StatusPage<'_> {
+    /// The field's error, in the page's language.
+    fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(|m| self.page.t.msg(m))
+    }
+
+    /// Every error, in the order of the fields, in the page's language.
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.errors
+            .iter()
+            .map(|(f, m)| (f, self.page.t.msg(m)))
+            .collect()
+    }
+}
+
+pub async fn status_form(
+    State(state): State<AppState>,
+    gpc: Gpc,
+    locale: Locale,
+) -> Result<Response, AppError> {
     html(
         StatusCode::OK,
         &StatusPage {
-            page: state.page(gpc),
+            page: state.page(gpc, &locale),
             code_value: "",
             email_value: "",
             errors: FieldErrors::default(),
@@ -282,9 +336,10 @@ pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Resp
 pub async fn status_lookup(
     State(state): State<AppState>,
     gpc: Gpc,
+    locale: Locale,
     form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, gpc, form, false).await
+    look_up(state, gpc, locale, form, false).await
 }
 
 /// The status page's "send me a new link": the same look-up, then a fresh link for a
@@ -292,14 +347,16 @@ pub async fn status_lookup(
 pub async fn resend_link(
     State(state): State<AppState>,
     gpc: Gpc,
+    locale: Locale,
     form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, gpc, form, true).await
+    look_up(state, gpc, locale, form, true).await
 }
 
 async fn look_up(
     state: AppState,
     gpc: Gpc,
+    locale: Locale,
     LimitedForm {
         submitted: SubmittedForm { form, .. },
         over_limit,
@@ -308,7 +365,7 @@ async fn look_up(
     resend: bool,
 ) -> Result<Response, AppError> {
     let mut page = StatusPage {
-        page: state.page(gpc),
+        page: state.page(gpc, &locale),
         code_value: form.get("tracking_code"),
         email_value: form.get("email"),
         errors: FieldErrors::default(),
@@ -317,17 +374,12 @@ async fn look_up(
         result: None,
     };
     if over_limit {
-        page.notice = Some(
-            "Too many look-ups came from your network in the last minute. Wait a minute, then try again.",
-        );
+        page.notice = Some("status-notice-too-many");
         return html(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     let code = TrackingCode::parse(page.code_value);
     if code.is_none() {
-        page.errors.add(
-            "tracking_code",
-            "Enter the tracking code from your receipt, like RD-7K3M-Q9PX.",
-        );
+        page.errors.add("tracking_code", "error-tracking-code");
     }
     let email = EmailAddress::parse(page.email_value)
         .map_err(|message| page.errors.add("email", message))
@@ -341,18 +393,12 @@ async fn look_up(
                 view.status == RequestStatus::AwaitingVerification && !view.consumer_answered;
             if resend && waiting {
                 page.notice = Some(match send_new_link(&state, &view, &code).await? {
-                    NewLink::Sent => {
-                        "We sent a new confirmation link to your e-mail address. Earlier links no longer work."
-                    }
-                    NewLink::NoneNeeded => {
-                        "This request needs no link from you: we are checking your agent's power of attorney."
-                    }
-                    NewLink::Capped => {
-                        "We have already sent this address several e-mails today. To protect it from unwanted mail we will not send another before tomorrow; the last link we sent still works."
-                    }
+                    NewLink::Sent => "status-notice-link-sent",
+                    NewLink::NoneNeeded => "status-notice-no-link-needed",
+                    NewLink::Capped => "status-notice-capped",
                 });
             }
-            page.result = Some(status_result(&state, view));
+            page.result = Some(status_result(&state, &locale.tr(), view));
         }
         None => page.not_found = true,
     }
@@ -394,19 +440,21 @@ async fn send_new_link(
     }
     let mut tx = state.db.begin().await?;
     let purpose = service::links::purpose(&mut tx, view.id).await?;
+    // In the language the request was filed in, whatever this page's.
+    let ctx = &state.mail.in_lang(view.language);
     let message = match purpose {
         None => return Ok(NewLink::NoneNeeded),
         Some(LinkPurpose::ConfirmOptIn) => {
             let last_day = crate::domain::deadlines::opt_in_last_day(
                 view.respond_by.unwrap_or(now.date_naive()),
             );
-            messages::opt_in_link(&state.mail, &view.email, code, last_day, &url)?
+            messages::opt_in_link(ctx, &view.email, code, last_day, &url)?
         }
         Some(LinkPurpose::ConfirmAgent) => {
-            messages::agent_confirmation_link(&state.mail, &view.email, code, &url)?
+            messages::agent_confirmation_link(ctx, &view.email, code, &url)?
         }
         Some(LinkPurpose::VerifyEmail) => {
-            messages::verification_link(&state.mail, &view.email, code, &url)?
+            messages::verification_link(ctx, &view.email, code, &url)?
         }
     };
     let cap = state.settings.mail.unsolicited_per_day;
@@ -432,7 +480,11 @@ async fn send_new_link(
     Ok(NewLink::Sent)
 }
 
-fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {
+fn status_result(
+    state: &AppState,
+    t: &crate::locale::Tr,
+    v: store::requests::ConsumerView,
+) -> StatusResult {
     let kind = Some(v.kind);
     let status = Some(v.status);
     let gets_link = LinkPurpose::of_request(v.kind, agent_authority(&v)).is_some();
@@ -444,12 +496,12 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
             respond_by: v.extended_respond_by.or(v.respond_by),
             comply_by: v.comply_by,
         };
-        dates = mail::consumer_dates(&deadline);
+        dates = mail::consumer_dates(t, &deadline);
     }
     if let Some(closed) = v.closed_at {
         dates.push(DatedStep {
-            label: "Closed on",
-            date: long_date(closed.with_timezone(&state.tz).date_naive()),
+            label: t.get("date-closed-on"),
+            date: long_date(t, closed.with_timezone(&state.tz).date_naive()),
         });
     }
     StatusResult {
@@ -457,30 +509,26 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         awaiting_verification: status == Some(RequestStatus::AwaitingVerification)
             && !v.consumer_answered
             && gets_link,
-        link_for: match LinkPurpose::of_request(v.kind, agent_authority(&v)) {
-            Some(LinkPurpose::ConfirmOptIn) => "confirm or decline opting back in",
-            Some(LinkPurpose::ConfirmAgent) => "confirm or reject the agent who filed for you",
-            _ => "confirm your e-mail address",
-        },
+        link_for: t.get(match LinkPurpose::of_request(v.kind, agent_authority(&v)) {
+            Some(LinkPurpose::ConfirmOptIn) => "status-link-for-opt-in",
+            Some(LinkPurpose::ConfirmAgent) => "status-link-for-agent",
+            _ => "status-link-for-email",
+        }),
         tracking_code: v.tracking_code,
-        kind_title: kind.map_or("Privacy request", RequestKind::title),
+        kind_title: kind.map_or_else(|| t.get("status-privacy-request"), |k| t.kind_title(k)),
         status_label: match (kind, status) {
             (Some(kind), Some(RequestStatus::AwaitingVerification))
                 if kind != RequestKind::OptIn && (v.consumer_answered || !gets_link) =>
             {
-                "Checking identity: we are matching your details against our records"
+                t.get("status-checking-identity")
             }
-            (Some(kind), Some(status)) => kind.status_label(status),
-            (None, Some(status)) => status.label(),
-            _ => "In progress",
+            (kind, Some(status)) => t.status_label(kind, status),
+            _ => t.get("status-in_progress"),
         },
-        received: long_date(v.received_at.with_timezone(&state.tz).date_naive()),
+        received: long_date(t, v.received_at.with_timezone(&state.tz).date_naive()),
         dates,
         extension_reason: v.extension_reason,
-        outcome: v
-            .outcome_code
-            .as_deref()
-            .map(crate::domain::actions::outcome_label),
+        outcome: v.outcome_code.as_deref().map(|code| t.outcome(code)),
         outcome_reason: v.outcome_reason,
     }
 }
@@ -504,6 +552,7 @@ pub async fn agent_status(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
 ) -> Result<Response, AppError> {
     let view = store::requests::find_for_agent(&state.db, &crate::domain::token::hash(&raw))
         .await?
@@ -511,8 +560,8 @@ pub async fn agent_status(
     let mut response = html(
         StatusCode::OK,
         &AgentStatusPage {
-            page: state.page(gpc),
-            r: status_result(&state, view),
+            page: state.page(gpc, &locale),
+            r: status_result(&state, &locale.tr(), view),
         },
     )?;
     no_store(&mut response);

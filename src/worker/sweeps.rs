@@ -232,9 +232,11 @@ impl Worker {
                 .extended_respond_by
                 .or(d.respond_by)
                 .unwrap_or_else(|| self.clock.today(self.tz));
+            // In the language the request was filed in.
+            let ctx = &self.ctx.in_lang(d.language);
             let message = match purpose {
                 LinkPurpose::ConfirmAgent => messages::agent_confirmation_reminder(
-                    &self.ctx,
+                    ctx,
                     &d.email,
                     &d.tracking_code,
                     d.kind,
@@ -242,7 +244,7 @@ impl Worker {
                     &url,
                 )?,
                 _ => messages::verification_reminder(
-                    &self.ctx,
+                    ctx,
                     &d.email,
                     &d.tracking_code,
                     d.kind,

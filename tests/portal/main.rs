@@ -16,6 +16,7 @@ mod ops;
 mod opt_in;
 mod outages;
 mod outbound;
+mod spanish;
 mod staff;
 mod status;
 mod support;
