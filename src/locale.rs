@@ -122,6 +122,9 @@ impl Tr {
 
     /// What the domain asked to say (a form's error, for one).
     pub fn msg(&self, msg: &Msg) -> String {
+        if let Some(text) = &msg.literal {
+            return text.clone();
+        }
         if msg.args.is_empty() {
             return self.get(msg.key);
         }
@@ -202,7 +205,10 @@ impl Tr {
                 )
             })
             .unwrap_or_else(|| {
-                tracing::warn!(key, "no such message in locales/");
+                // Text written as it is (a staff form's English) is not an id.
+                if !key.contains(' ') {
+                    tracing::warn!(key, "no such message in locales/");
+                }
                 key.to_string()
             })
     }

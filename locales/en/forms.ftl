@@ -171,3 +171,11 @@ declaration-agree = I sign this declaration
 
 notice-collection-verified = What we collect and why: the details you give on this form (your name, e-mail address and what you tell us, and an agent's details and documents when an agent files), only to confirm who you are and to answer this request, and for nothing else. How long: we keep the record of your request for { $months } months, as California rules require, and then delete the personal information in it.
 notice-collection-choice = What we collect and why: the name and e-mail address you give on this form (and an agent's details when an agent files), only to apply your choice and confirm it to you, and for nothing else. How long: we keep the record of your request for { $months } months, as California rules require, and then delete the personal information in it.
+notice-collection-browser = What we collect: nothing about you. We keep a random number in a cookie in this browser, only to apply your choice when it comes back, and a record of the choice for the time California rules require.
+
+## Error messages added with the reshaped forms
+
+error-permission-missing-guardian = Attach a document that shows you are the child's parent or legal guardian (PDF, PNG or JPEG).
+error-guardian-declaration = Tick the box to declare that you are the child's parent or legal guardian and that the child is under 13.
+error-response-format = Choose one of the formats listed.
+error-attach-again = Attach your file again: files are not kept when the form has a problem.

@@ -152,3 +152,105 @@ opt-in-not-applied-gpc = We did not opt you in. Your browser sends a Global Priv
 
 agent-status-intro = You filed this request as an authorized agent.
 agent-status-what = What was asked
+
+## The list of rights
+
+home-title = Your privacy rights
+home-lead = California law gives you control over the personal information { $business } holds about you. Choose what you want to do. You do not need an account, and it is free.
+home-opt-out-summary = Stop the sale and sharing of your personal information. No identity check, and no personal information needed.
+home-limit-summary = Have your sensitive personal information used only to serve you. No identity check, and no personal information needed.
+home-already = Already made a request?
+home-check-status = Check its status
+home-check-status-after = { " " }with your tracking code.
+
+## The forms
+
+form-all-rights = All your rights
+form-about-you = About you
+form-full-name = Full name
+form-name-optional = Name (optional)
+form-email = E-mail address
+form-email-hint = We send your receipt and a link to confirm this address here.
+form-email-hint-choice = We use it only to apply your choice and to confirm when it is done.
+form-phone = Phone number
+form-phone-optional = Phone number (optional)
+form-phone-hint-copy = Give a phone number, a postal address, or both: we match them against our records to make sure only you receive your data.
+form-helps-find = Helps us find your records.
+form-address = Postal address
+form-address-optional = Postal address (optional)
+form-california-resident = I am a California resident
+form-lookback = How far back?
+form-lookback-12 = The last 12 months
+form-lookback-2022 = Everything since January 1, 2022
+form-correct-legend = What should we correct?
+form-correction-field = Which information is wrong?
+form-correction-field-hint = For example: postal address, date of birth, name spelling.
+form-current-value = What it says now (optional)
+form-corrected-value = What it should say
+form-document = A document that shows the correct information (optional)
+form-document-hint = We use it only for this correction.
+form-file-hint = PDF, PNG or JPEG, up to { $mb } MB.
+form-details = Anything else we should know? (optional)
+form-details-hint = For example, accounts or services you used with us.
+form-format-legend = Do you need our answer in another format? (optional)
+form-format-none = No, the usual format
+form-format-large-print = Large print
+form-format-audio = Audio
+form-format-braille = Braille
+form-format-other = Another format (say which below)
+form-format-note = Which format, or what else would help? (optional)
+form-declaration = Declaration
+form-declaration-why = Because you are asking for a copy of your personal information, California rules ask you to sign this declaration:
+form-declaration-agent-hint = Filing as an agent with the consumer's signed permission? Leave this empty: the consumer signs it from the link we e-mail them. With a power of attorney, or as the parent or guardian of a child under 13, you sign it with your own name.
+form-submit = Send request
+form-agent-summary = Filing for someone else?
+form-agent-hint = For authorized agents, and for a parent or legal guardian of a child under 13. Give the consumer's details above, and yours here.
+form-agent-for-someone = I am filing this request for the person named above
+form-agent-name = Your name
+form-agent-organisation = Your organisation (optional)
+form-agent-email = Your e-mail address
+form-agent-email-hint = We send you the receipt and every update.
+form-authority = Your authority
+form-authority-permission = I have the consumer's signed permission (attach it below)
+form-authority-poa = I hold a power of attorney under California Probate Code §§4121–4130
+form-authority-guardian = I am the parent or legal guardian of the consumer, a child under 13 (attach proof below, such as a birth certificate or guardianship order)
+form-permission = The signed permission, the power of attorney (optional), or the proof that you are the child's parent or guardian
+form-agent-declaration = I declare that I am authorized to make this request for the consumer named above
+form-guardian-declaration = Only for a parent or legal guardian: I declare that I am the parent or legal guardian of the child named above, that the child is under 13, and that I make this request on the child's behalf
+form-agent-submit = Send request for this person
+form-browser-title = Without giving any details
+form-browser-text = We record your choice for this browser on this site. You do not give us your name or e-mail address, so we cannot send you a confirmation or apply it anywhere else.
+form-browser-opt-out = Opt out for this browser
+form-browser-limit = Limit the use for this browser
+form-with-email-title = With a confirmation by e-mail
+form-with-email-text = Give your e-mail address: we apply your choice to the information we hold under it, wherever you use our services, and e-mail you when it is done.
+form-with-email-opt-out = Opt out and confirm by e-mail
+form-with-email-limit = Limit the use and confirm by e-mail
+
+## A choice recorded for one browser
+
+browser-title = Choice recorded for this browser
+browser-heading-opt-out = Your opt-out is recorded for this browser
+browser-heading-limit = Your limit is recorded for this browser
+browser-covers = What it covers
+browser-covers-this-strong = This browser, on this site.
+browser-covers-this = We keep a random number in a cookie in this browser, and we apply your choice whenever this browser comes back.
+browser-covers-not-other-strong = Not other browsers or devices
+browser-covers-not-other = , and not this browser if you clear its cookies: we do not know who you are, so we cannot recognise you there.
+browser-covers-not-records-strong = Not the information we hold under your name or e-mail address.
+browser-covers-not-records-before = For that,
+browser-covers-not-records-link = make the same choice with your e-mail address
+browser-covers-not-records-after = ; we then apply it to your records and confirm it by e-mail.
+browser-gpc = Your browser can also send the Global Privacy Control signal: we treat it as the same choice on every visit.
+
+## The "Your Privacy Choices" snippet for the business's site
+
+choices-title = "Your Privacy Choices" link for your site
+choices-heading = The "Your Privacy Choices" link
+choices-lead = California's regulations let a business offer one link, "Your Privacy Choices", with this icon, in place of the separate opt-out and limit links (reg. §7015). It leads to the choices on this portal.
+choices-looks = How it looks
+choices-link-text = Your Privacy Choices
+choices-html = The HTML for your site
+choices-paste = Paste this where your site's footer links are. Keep the icon beside the words and about the size of the text around it.
+choices-icon-alone = The icon alone:
+choices-icon-size = (SVG, 30 × 14).

@@ -171,3 +171,11 @@ declaration-agree = Firmo esta declaración
 
 notice-collection-verified = Qué recopilamos y para qué: los datos que da en este formulario (su nombre, su correo electrónico y lo que nos cuente, y los datos y documentos del agente cuando un agente presenta la solicitud), solo para confirmar quién es usted y responder a esta solicitud, y para nada más. Por cuánto tiempo: guardamos el registro de su solicitud durante { $months } meses, como lo exigen las normas de California, y después eliminamos la información personal que contiene.
 notice-collection-choice = Qué recopilamos y para qué: el nombre y el correo electrónico que da en este formulario (y los datos del agente cuando un agente presenta la solicitud), solo para aplicar su decisión y confirmársela, y para nada más. Por cuánto tiempo: guardamos el registro de su solicitud durante { $months } meses, como lo exigen las normas de California, y después eliminamos la información personal que contiene.
+notice-collection-browser = Qué recopilamos: nada sobre usted. Guardamos un número al azar en una cookie de este navegador, solo para aplicar su decisión cuando vuelva, y un registro de la decisión durante el tiempo que exigen las normas de California.
+
+## Mensajes de error de los formularios nuevos
+
+error-permission-missing-guardian = Adjunte un documento que demuestre que usted es el padre, la madre o el tutor legal del menor (PDF, PNG o JPEG).
+error-guardian-declaration = Marque la casilla para declarar que usted es el padre, la madre o el tutor legal del menor y que el menor tiene menos de 13 años.
+error-response-format = Elija uno de los formatos de la lista.
+error-attach-again = Vuelva a adjuntar su archivo: los archivos no se conservan cuando el formulario tiene un problema.

@@ -152,3 +152,105 @@ opt-in-not-applied-gpc = No aplicamos la autorización. Su navegador envía una 
 
 agent-status-intro = Usted presentó esta solicitud como agente autorizado.
 agent-status-what = Lo que se pidió
+
+## La lista de derechos
+
+home-title = Sus derechos de privacidad
+home-lead = La ley de California le da control sobre la información personal que { $business } tiene sobre usted. Elija lo que quiere hacer. No necesita crear una cuenta y es gratis.
+home-opt-out-summary = Detenga la venta y el intercambio de su información personal. Sin verificar su identidad y sin dar datos personales.
+home-limit-summary = Haga que su información personal confidencial se use solo para atenderle. Sin verificar su identidad y sin dar datos personales.
+home-already = ¿Ya hizo una solicitud?
+home-check-status = Consulte su estado
+home-check-status-after = { " " }con su código de seguimiento.
+
+## Los formularios
+
+form-all-rights = Todos sus derechos
+form-about-you = Sus datos
+form-full-name = Nombre completo
+form-name-optional = Nombre (opcional)
+form-email = Correo electrónico
+form-email-hint = Aquí le enviamos su comprobante y un enlace para confirmar esta dirección.
+form-email-hint-choice = Lo usamos solo para aplicar su decisión y avisarle cuando esté hecho.
+form-phone = Número de teléfono
+form-phone-optional = Número de teléfono (opcional)
+form-phone-hint-copy = Indique un número de teléfono, una dirección postal o ambos: los comparamos con nuestros registros para asegurarnos de que solo usted reciba sus datos.
+form-helps-find = Nos ayuda a encontrar sus registros.
+form-address = Dirección postal
+form-address-optional = Dirección postal (opcional)
+form-california-resident = Resido en California
+form-lookback = ¿Desde cuándo?
+form-lookback-12 = Los últimos 12 meses
+form-lookback-2022 = Todo desde el 1 de enero de 2022
+form-correct-legend = ¿Qué debemos corregir?
+form-correction-field = ¿Qué información está equivocada?
+form-correction-field-hint = Por ejemplo: dirección postal, fecha de nacimiento, cómo se escribe su nombre.
+form-current-value = Lo que dice ahora (opcional)
+form-corrected-value = Lo que debería decir
+form-document = Un documento que muestre la información correcta (opcional)
+form-document-hint = Lo usamos solo para esta corrección.
+form-file-hint = PDF, PNG o JPEG, de hasta { $mb } MB.
+form-details = ¿Hay algo más que debamos saber? (opcional)
+form-details-hint = Por ejemplo, cuentas o servicios que usó con nosotros.
+form-format-legend = ¿Necesita nuestra respuesta en otro formato? (opcional)
+form-format-none = No, el formato de siempre
+form-format-large-print = Letra grande
+form-format-audio = Audio
+form-format-braille = Braille
+form-format-other = Otro formato (indique cuál abajo)
+form-format-note = ¿Qué formato, o qué más le ayudaría? (opcional)
+form-declaration = Declaración
+form-declaration-why = Como pide una copia de su información personal, las normas de California le piden que firme esta declaración:
+form-declaration-agent-hint = ¿Presenta la solicitud como agente con el permiso firmado del consumidor? Deje esto vacío: el consumidor la firma desde el enlace que le enviamos por correo. Con un poder notarial, o como padre, madre o tutor de un menor de 13 años, la firma usted con su propio nombre.
+form-submit = Enviar la solicitud
+form-agent-summary = ¿Presenta la solicitud por otra persona?
+form-agent-hint = Para agentes autorizados, y para el padre, la madre o el tutor legal de un menor de 13 años. Dé arriba los datos del consumidor, y aquí los suyos.
+form-agent-for-someone = Presento esta solicitud en nombre de la persona indicada arriba
+form-agent-name = Su nombre
+form-agent-organisation = Su organización (opcional)
+form-agent-email = Su correo electrónico
+form-agent-email-hint = Le enviamos el comprobante y todas las novedades.
+form-authority = Su autoridad
+form-authority-permission = Tengo el permiso firmado del consumidor (adjúntelo abajo)
+form-authority-poa = Tengo un poder notarial conforme a las secciones 4121 a 4130 del Código Testamentario de California
+form-authority-guardian = Soy el padre, la madre o el tutor legal del consumidor, un menor de 13 años (adjunte una prueba abajo, como un acta de nacimiento o una orden de tutela)
+form-permission = El permiso firmado, el poder notarial (opcional) o la prueba de que usted es el padre, la madre o el tutor del menor
+form-agent-declaration = Declaro que estoy autorizado para hacer esta solicitud en nombre del consumidor indicado arriba
+form-guardian-declaration = Solo para el padre, la madre o el tutor legal: declaro que soy el padre, la madre o el tutor legal del menor indicado arriba, que el menor tiene menos de 13 años y que hago esta solicitud en su nombre
+form-agent-submit = Enviar la solicitud para esta persona
+form-browser-title = Sin dar ningún dato
+form-browser-text = Registramos su decisión para este navegador en este sitio. No nos da su nombre ni su correo electrónico, así que no podemos enviarle una confirmación ni aplicarla en ningún otro lugar.
+form-browser-opt-out = Excluirme en este navegador
+form-browser-limit = Limitar el uso en este navegador
+form-with-email-title = Con confirmación por correo electrónico
+form-with-email-text = Dé su correo electrónico: aplicamos su decisión a la información que tenemos asociada a él, dondequiera que use nuestros servicios, y le avisamos por correo cuando esté hecho.
+form-with-email-opt-out = Excluirme y confirmar por correo
+form-with-email-limit = Limitar el uso y confirmar por correo
+
+## Una decisión registrada para un navegador
+
+browser-title = Decisión registrada para este navegador
+browser-heading-opt-out = Su exclusión quedó registrada para este navegador
+browser-heading-limit = Su límite quedó registrado para este navegador
+browser-covers = Qué abarca
+browser-covers-this-strong = Este navegador, en este sitio.
+browser-covers-this = Guardamos un número al azar en una cookie de este navegador y aplicamos su decisión cada vez que este navegador vuelva.
+browser-covers-not-other-strong = No abarca otros navegadores ni dispositivos
+browser-covers-not-other = , ni este navegador si borra sus cookies: no sabemos quién es usted, así que no podemos reconocerle allí.
+browser-covers-not-records-strong = No abarca la información que tenemos asociada a su nombre o correo electrónico.
+browser-covers-not-records-before = Para eso,
+browser-covers-not-records-link = tome la misma decisión con su correo electrónico
+browser-covers-not-records-after = ; así la aplicamos a sus registros y se la confirmamos por correo.
+browser-gpc = Su navegador también puede enviar la señal de Control Global de Privacidad (GPC): la tratamos como la misma decisión en cada visita.
+
+## El enlace "Sus opciones de privacidad" para el sitio de la empresa
+
+choices-title = Enlace "Sus opciones de privacidad" para su sitio
+choices-heading = El enlace "Sus opciones de privacidad"
+choices-lead = Las normas de California permiten a una empresa ofrecer un solo enlace, "Sus opciones de privacidad", con este ícono, en lugar de los enlaces separados para excluirse y para limitar (reg. §7015). Lleva a las opciones de este portal.
+choices-looks = Cómo se ve
+choices-link-text = Sus opciones de privacidad
+choices-html = El HTML para su sitio
+choices-paste = Péguelo donde están los enlaces del pie de página de su sitio. Mantenga el ícono junto al texto y más o menos del mismo tamaño.
+choices-icon-alone = Solo el ícono:
+choices-icon-size = (SVG, 30 × 14).

@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use uuid::Uuid;
+
 use super::email::EmailAddress;
-use super::kinds::{Lookback, RequestKind};
+use super::kinds::{Lookback, RequestKind, ResponseFormat};
 use super::lang::{Lang, Msg};
 
 /// The form as sent: field name to value, untrusted.
@@ -98,11 +100,28 @@ pub struct AgentFiling {
     pub permission: Option<Document>,
 }
 
+/// What staff record when they enter a request received by phone, mail, e-mail or in
+/// person: who entered it, and why its day of receipt is earlier than today.
+#[derive(Debug, Clone)]
+pub struct StaffEntry {
+    pub entered_by: Uuid,
+    pub received_note: Option<String>,
+}
+
+/// The format a consumer asks the response in, and what they said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatRequest {
+    pub format: ResponseFormat,
+    pub note: Option<String>,
+}
+
 /// A request that passed every check of its kind's form.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
     pub kind: RequestKind,
-    pub email: EmailAddress,
+    /// None only for a request staff entered without one, or an opt-out recorded for a
+    /// browser (`browser_id`); the database holds every other request to one.
+    pub email: Option<EmailAddress>,
     pub full_name: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -115,6 +134,12 @@ pub struct NewRequest {
     pub document: Option<Document>,
     /// Set when an authorized agent filed it.
     pub agent: Option<AgentFiling>,
+    /// The browser a browser-only opt-out covers.
+    pub browser_id: Option<Uuid>,
+    /// Set when the consumer asked for the response in another format.
+    pub response_format: Option<FormatRequest>,
+    /// Set when staff entered the request.
+    pub staff: Option<StaffEntry>,
     /// The language every message to the consumer is written in: the form's.
     pub language: Lang,
 }
@@ -124,9 +149,27 @@ impl NewRequest {
     /// what a Global Privacy Control signal files alongside another request.
     pub fn opt_out(email: EmailAddress, full_name: Option<String>) -> Self {
         NewRequest {
-            kind: RequestKind::OptOut,
-            email,
+            email: Some(email),
             full_name,
+            ..Self::blank(RequestKind::OptOut)
+        }
+    }
+
+    /// An opt-out (or limit) with no personal information at all, recorded for one
+    /// browser's random id, like a GPC signal: it covers that browser on this site.
+    pub fn for_browser(kind: RequestKind, browser_id: Uuid) -> Self {
+        NewRequest {
+            browser_id: Some(browser_id),
+            ..Self::blank(kind)
+        }
+    }
+
+    /// A request of `kind` with nothing filled in.
+    pub fn blank(kind: RequestKind) -> Self {
+        NewRequest {
+            kind,
+            email: None,
+            full_name: None,
             phone: None,
             address: None,
             california_resident: false,
@@ -136,8 +179,17 @@ impl NewRequest {
             declaration_name: None,
             document: None,
             agent: None,
+            browser_id: None,
+            response_format: None,
+            staff: None,
             language: Lang::default(),
         }
+    }
+
+    /// Whether this request enters the e-mail-keyed suppression list when applied: only
+    /// with an address; a browser-only opt-out is kept by browser id instead.
+    pub fn browser_only(&self) -> bool {
+        self.email.is_none() && self.browser_id.is_some()
     }
 }
 
@@ -162,13 +214,49 @@ impl FieldErrors {
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Msg)> {
         self.0.iter().map(|(f, m)| (*f, m))
     }
+
+    /// Puts the problems in the order the page shows `fields` (others last, as they
+    /// were), so the summary reads top to bottom like the form.
+    pub fn in_order_of(mut self, fields: &[&str]) -> Self {
+        let place = |f: &str| fields.iter().position(|x| *x == f).unwrap_or(fields.len());
+        self.0.sort_by_key(|(f, _)| place(f));
+        self
+    }
 }
 
+/// The consumer form's fields, top to bottom, as `templates/consumer/form.html` shows
+/// them.
+pub const FORM_ORDER: &[&str] = &[
+    "full_name",
+    "email",
+    "phone",
+    "address",
+    "california_resident",
+    "lookback",
+    "correction_field",
+    "current_value",
+    "corrected_value",
+    "document",
+    "details",
+    "response_format",
+    "response_format_note",
+    "declaration_name",
+    "declaration_agree",
+    "for_someone_else",
+    "agent_name",
+    "agent_organisation",
+    "agent_email",
+    "authority",
+    "permission",
+    "agent_declaration",
+    "guardian_declaration",
+];
+
 /// Limits on free text, generous for people and small for abuse.
-const NAME_MAX: usize = 200;
-const ADDRESS_MAX: usize = 500;
-const DETAILS_MAX: usize = 5000;
-const VALUE_MAX: usize = 2000;
+pub(crate) const NAME_MAX: usize = 200;
+pub(crate) const ADDRESS_MAX: usize = 500;
+pub(crate) const DETAILS_MAX: usize = 5000;
+pub(crate) const VALUE_MAX: usize = 2000;
 pub const FILENAME_MAX: usize = 200;
 
 /// Turns a form into a request of `kind`, or says what to fix.
@@ -233,7 +321,8 @@ pub fn parse(
         // never signs it (the consumer does, on the page their link opens); an agent
         // holding a power of attorney stands in the consumer's shoes and signs it.
         let by_agent = form.is_yes("for_someone_else");
-        let by_attorney = by_agent && form.get("authority") == "power_of_attorney";
+        let by_attorney = by_agent
+            && Authority::parse(form.get("authority")).is_ok_and(Authority::stands_in_for_consumer);
         if !by_agent || by_attorney {
             let signer = if by_attorney {
                 text(
@@ -289,8 +378,10 @@ pub fn parse(
         document = upload.and_then(|u| checked_document(u, "document", upload_max, &mut errors));
     }
 
+    let mut response_format = None;
     if verified_kind {
         details = text(form, "details", DETAILS_MAX, true, &mut errors);
+        response_format = format_request(form, &mut errors);
     }
 
     let agent = if form.is_yes("for_someone_else") {
@@ -302,7 +393,7 @@ pub fn parse(
     match (errors.is_empty(), email) {
         (true, Some(email)) => Ok(NewRequest {
             kind,
-            email,
+            email: Some(email),
             full_name,
             phone,
             address,
@@ -313,9 +404,35 @@ pub fn parse(
             declaration_name,
             document,
             agent,
+            browser_id: None,
+            response_format,
+            staff: None,
             language: Lang::default(),
         }),
         _ => Err(errors),
+    }
+}
+
+/// The optional "answer in another format" part of a form: a format, and a note
+/// (a note alone asks for another format too).
+pub(crate) fn format_request(form: &RawForm, errors: &mut FieldErrors) -> Option<FormatRequest> {
+    let note = text(form, "response_format_note", NAME_MAX, false, errors);
+    let format = match form.get("response_format") {
+        "" => None,
+        code => match ResponseFormat::parse(code) {
+            Ok(f) => Some(f),
+            Err(_) => {
+                errors.add("response_format", "error-response-format");
+                return None;
+            }
+        },
+    };
+    match (format, note) {
+        (None, None) => None,
+        (format, note) => Some(FormatRequest {
+            format: format.unwrap_or(ResponseFormat::Other),
+            note,
+        }),
     }
 }
 
@@ -333,8 +450,14 @@ fn agent_filing(
         errors.add("agent_name", "error-agent-name");
     }
     let organisation = text(form, "agent_organisation", NAME_MAX, false, errors);
+    let authority = Authority::parse(form.get("authority")).ok();
+    // A parent may well give their own address for a young child.
+    let guardian = authority == Some(Authority::ParentGuardian);
     let email = match EmailAddress::parse(form.get("agent_email")) {
-        Ok(e) if consumer_email.is_some_and(|c| c.as_str().eq_ignore_ascii_case(e.as_str())) => {
+        Ok(e)
+            if !guardian
+                && consumer_email.is_some_and(|c| c.as_str().eq_ignore_ascii_case(e.as_str())) =>
+        {
             errors.add("agent_email", "error-agent-email-own");
             None
         }
@@ -344,23 +467,30 @@ fn agent_filing(
             None
         }
     };
-    let authority = match form.get("authority") {
-        "signed_permission" => Some(Authority::SignedPermission),
-        "power_of_attorney" => Some(Authority::PowerOfAttorney),
-        _ => {
-            errors.add("authority", "error-authority");
-            None
-        }
-    };
-    if !form.is_yes("agent_declaration") {
-        errors.add("agent_declaration", "error-agent-declaration");
+    if authority.is_none() {
+        errors.add("authority", "error-authority");
     }
     let document = permission.and_then(|u| checked_document(u, "permission", upload_max, errors));
-    if authority == Some(Authority::SignedPermission)
+    if authority.is_some_and(Authority::needs_document)
         && document.is_none()
         && errors.get("permission").is_none()
     {
-        errors.add("permission", "error-permission-missing");
+        errors.add(
+            "permission",
+            if guardian {
+                "error-permission-missing-guardian"
+            } else {
+                "error-permission-missing"
+            },
+        );
+    }
+    if !form.is_yes("agent_declaration") {
+        errors.add("agent_declaration", "error-agent-declaration");
+    }
+    // A parent or guardian also declares the relationship and the child's age (reg.
+    // §7070): the same verification as any agent, with this declaration on record.
+    if guardian && !form.is_yes("guardian_declaration") {
+        errors.add("guardian_declaration", "error-guardian-declaration");
     }
     Some(AgentFiling {
         name: name?,
@@ -373,7 +503,7 @@ fn agent_filing(
 
 /// An optional text field: trimmed, empty as `None`, within `max` characters, free of
 /// control characters (line breaks allowed where `multiline`).
-fn text(
+pub(crate) fn text(
     form: &RawForm,
     field: &'static str,
     max: usize,
@@ -396,7 +526,7 @@ fn text(
     Some(value.to_string())
 }
 
-fn phone_number(form: &RawForm, errors: &mut FieldErrors) -> Option<String> {
+pub(crate) fn phone_number(form: &RawForm, errors: &mut FieldErrors) -> Option<String> {
     let value = form.get("phone").trim();
     if value.is_empty() {
         return None;
@@ -424,7 +554,7 @@ fn checked_document(
     }
     if upload.bytes.len() > max {
         errors.add(
-            "document",
+            field,
             Msg::new("error-file-too-large-field").with("mb", max / (1024 * 1024)),
         );
         return None;
@@ -487,7 +617,7 @@ mod tests {
             MAX,
         )
         .unwrap();
-        assert_eq!(req.email.as_str(), "a@example.com");
+        assert_eq!(req.email.as_ref().unwrap().as_str(), "a@example.com");
         assert!(req.full_name.is_none());
         // Fields an opt-out does not ask for are not kept even when sent.
         let req = parse(

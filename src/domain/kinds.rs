@@ -90,6 +90,37 @@ coded_enum!(
         AgentWeb => "agent_web",
         Drp => "drp",
         Gpc => "gpc",
+        Phone => "phone",
+        Mail => "mail",
+        Email => "email",
+        InPerson => "in_person",
+    }
+);
+
+impl Channel {
+    /// The channels staff enter requests from, after receiving them by phone, mail,
+    /// e-mail or in person (reg. §7020): the only ones whose requests may come without
+    /// an e-mail address.
+    pub const STAFF_ENTERED: &'static [Channel] = &[
+        Channel::Phone,
+        Channel::Mail,
+        Channel::Email,
+        Channel::InPerson,
+    ];
+
+    pub fn is_staff_entered(self) -> bool {
+        Self::STAFF_ENTERED.contains(&self)
+    }
+}
+
+coded_enum!(
+    /// A format a consumer asks the response in, besides the usual one (reg. §7003:
+    /// accessible to consumers with disabilities).
+    ResponseFormat, "response format" {
+        LargePrint => "large_print",
+        Audio => "audio",
+        Braille => "braille",
+        Other => "other",
     }
 );
 
@@ -113,8 +144,27 @@ coded_enum!(
     Authority, "agent authority" {
         SignedPermission => "signed_permission",
         PowerOfAttorney => "power_of_attorney",
+        ParentGuardian => "parent_guardian",
     }
 );
+
+impl Authority {
+    /// A power of attorney, or a parent or guardian of a child under 13 (reg. §7070):
+    /// the filer stands in the consumer's shoes, so the consumer gets no link, the filer
+    /// signs the declaration for specific pieces, and staff check the document.
+    pub fn stands_in_for_consumer(self) -> bool {
+        matches!(self, Authority::PowerOfAttorney | Authority::ParentGuardian)
+    }
+
+    /// Whether the filer must attach a document: the consumer's signed permission, or
+    /// the proof that the filer is the child's parent or guardian.
+    pub fn needs_document(self) -> bool {
+        matches!(
+            self,
+            Authority::SignedPermission | Authority::ParentGuardian
+        )
+    }
+}
 
 coded_enum!(
     /// Where an agent's authority stands: confirmed by the consumer's link, accepted by
@@ -401,7 +451,7 @@ impl LinkPurpose {
     pub fn of_request(kind: RequestKind, authority: Option<Authority>) -> Option<Self> {
         match (kind, authority) {
             (RequestKind::OptIn, _) => Some(LinkPurpose::ConfirmOptIn),
-            (_, Some(Authority::PowerOfAttorney)) => None,
+            (_, Some(Authority::PowerOfAttorney | Authority::ParentGuardian)) => None,
             (_, Some(Authority::SignedPermission)) => Some(LinkPurpose::ConfirmAgent),
             (_, None) => Some(LinkPurpose::VerifyEmail),
         }

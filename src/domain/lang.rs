@@ -115,6 +115,8 @@ impl fmt::Display for Lang {
 pub struct Msg {
     pub key: &'static str,
     pub args: Vec<(&'static str, MsgArg)>,
+    /// Text already written (a staff page's own English), shown as it is.
+    pub literal: Option<String>,
 }
 
 /// A value put into a message: text as it is, or a number (which can choose a plural).
@@ -129,6 +131,7 @@ impl Msg {
         Self {
             key,
             args: Vec::new(),
+            literal: None,
         }
     }
 
@@ -141,6 +144,17 @@ impl Msg {
 impl From<&'static str> for Msg {
     fn from(key: &'static str) -> Self {
         Msg::new(key)
+    }
+}
+
+/// Text written for staff in English, not a message id: shown as it is.
+impl From<String> for Msg {
+    fn from(text: String) -> Self {
+        Self {
+            key: "",
+            args: Vec::new(),
+            literal: Some(text),
+        }
     }
 }
 

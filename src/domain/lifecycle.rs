@@ -137,7 +137,7 @@ impl Facts {
         if self.points.len() < need {
             let by_attorney = self
                 .agent
-                .is_some_and(|a| a.authority == Authority::PowerOfAttorney);
+                .is_some_and(|a| a.authority.stands_in_for_consumer());
             missing.push(Missing::Points {
                 have: self.points.len(),
                 need,
@@ -328,7 +328,7 @@ pub fn decide(
                 Some(a) if a.state == AuthorityState::Accepted => a,
                 _ => pending_agent(f)?,
             };
-            if agent.authority == Authority::PowerOfAttorney {
+            if agent.authority.stands_in_for_consumer() {
                 return Err(Refusal::NoConsumerLink);
             }
             let needs_declaration = f.kind == RequestKind::KnowSpecific && !f.declaration_signed;

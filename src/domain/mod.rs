@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod calendar;
+pub mod channels;
 pub mod deadlines;
 pub mod drp;
 pub mod email;

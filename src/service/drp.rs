@@ -220,6 +220,8 @@ pub async fn file_exercise(
         Some(last) if opt_in => start_of_day(state.tz, last),
         _ => now + chrono::Duration::days(link_days),
     };
+    // The protocol's handler refuses a request without the `email` claim.
+    let email = request.email.as_ref().ok_or(Error::NoAddress)?.as_str();
     for _ in 0..5 {
         let code = TrackingCode::generate();
         let link = (status == RequestStatus::AwaitingVerification).then(SecretToken::generate);
@@ -229,20 +231,13 @@ pub async fn file_exercise(
         let receipt = match (opt_in, url.as_deref(), deadlines.respond_by) {
             (true, Some(url), Some(respond_by)) => messages::opt_in_request(
                 state.mail,
-                request.email.as_str(),
+                email,
                 &code,
                 &meta.agent.name,
                 opt_in_last_day(respond_by),
                 url,
             )?,
-            _ => messages::receipt(
-                state.mail,
-                request.email.as_str(),
-                &code,
-                kind,
-                &deadlines,
-                url.as_deref(),
-            )?,
+            _ => messages::receipt(state.mail, email, &code, kind, &deadlines, url.as_deref())?,
         };
         let row = Insert {
             id: store::requests::new_id(),

@@ -49,11 +49,30 @@ pub async fn file(
     gpc: bool,
     received_at: DateTime<Utc>,
 ) -> Result<Stored, Error> {
+    let channel = if request.agent.is_some() {
+        Channel::AgentWeb
+    } else {
+        Channel::Web
+    };
+    file_on(state, request, channel, gpc, received_at).await
+}
+
+/// Files a request that came by `channel` and was received at `received_at` (for a
+/// request staff enter, the day it actually arrived: the clocks run from then). The
+/// receipt and the confirmation link go only to an address the request has: one
+/// without (a letter, a browser-only opt-out) gets neither.
+pub(crate) async fn file_on(
+    state: &Intake<'_>,
+    request: &Arc<NewRequest>,
+    channel: Channel,
+    gpc: bool,
+    received_at: DateTime<Utc>,
+) -> Result<Stored, Error> {
     const ATTEMPTS: usize = 5;
     let kind = request.kind;
     let received_on = received_at.with_timezone(&state.tz).date_naive();
     let deadlines = Deadlines::for_kind(kind, received_on, state.calendar);
-    let gpc_applies = gpc && kind != RequestKind::OptOut;
+    let gpc_applies = gpc && kind != RequestKind::OptOut && request.email.is_some();
     let verify_expires =
         received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
 
@@ -65,30 +84,33 @@ pub async fn file(
         // confirms the agent's authority instead (never both, reg. §7063(a)); with a
         // power of attorney staff check the document.
         let authority = request.agent.as_ref().map(|a| a.authority);
-        let link_needed =
-            kind.needs_verification() && authority != Some(Authority::PowerOfAttorney);
+        let email = request.email.as_ref().map(|e| e.as_str());
+        let link_needed = kind.needs_verification()
+            && email.is_some()
+            && !authority.is_some_and(Authority::stands_in_for_consumer);
         let token = link_needed.then(SecretToken::generate);
         let link_url = token
             .as_ref()
             .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = match (&request.agent, link_url.as_deref()) {
-            (Some(agent), Some(url)) => messages::agent_confirmation(
+        let receipt = match (email, &request.agent, link_url.as_deref()) {
+            (None, _, _) => None,
+            (Some(to), Some(agent), Some(url)) => Some(messages::agent_confirmation(
                 mail,
-                request.email.as_str(),
+                to,
                 &tracking_code,
                 kind,
                 &agent.name,
                 agent.organisation.as_deref(),
                 url,
-            )?,
-            _ => messages::receipt(
+            )?),
+            (Some(to), _, _) => Some(messages::receipt(
                 mail,
-                request.email.as_str(),
+                to,
                 &tracking_code,
                 kind,
                 &deadlines,
                 link_url.as_deref(),
-            )?,
+            )?),
         };
         let row = Insert {
             id: store::requests::new_id(),
@@ -96,14 +118,10 @@ pub async fn file(
             tracking_code: tracking_code.clone(),
             kind,
             status: kind.initial_status(),
-            channel: if request.agent.is_some() {
-                Channel::AgentWeb
-            } else {
-                Channel::Web
-            },
+            channel,
             received_at,
             deadlines,
-            receipt: Some(receipt),
+            receipt,
             verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
             drp: None,
         };
@@ -155,11 +173,14 @@ async fn store_with_extras(
         store_agent_filing(state, &mut tx, id, row, agent).await?;
     }
     let mut gpc_code = None;
-    if gpc_applies && !store::requests::has_opt_out(&mut tx, &row.request.email).await? {
+    let email = row.request.email.as_ref().filter(|_| gpc_applies);
+    if let Some(email) = email
+        && !store::requests::has_opt_out(&mut tx, email).await?
+    {
         let code = TrackingCode::generate();
         let opt_out = NewRequest {
             language: row.request.language,
-            ..NewRequest::opt_out(row.request.email.clone(), row.request.full_name.clone())
+            ..NewRequest::opt_out(email.clone(), row.request.full_name.clone())
         };
         let received_on = row.received_at.with_timezone(&state.tz).date_naive();
         store::requests::insert(

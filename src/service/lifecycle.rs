@@ -164,12 +164,14 @@ impl<'a> Batch<'a> {
         if let Some(list) = t.suppression {
             self.suppress.push((request, list.code()));
         }
-        if let Some(notice) = t.notice {
-            let message = notice_message(rules, request, t, notice, ask)?;
+        // A request without an address (entered by staff, answered by letter; a
+        // browser-only opt-out) gets no e-mail: staff write to it.
+        if let (Some(notice), Some(to)) = (t.notice, request.email.as_deref()) {
+            let message = notice_message(rules, request, to, t, notice, ask)?;
             let agent = request
                 .agent_email
                 .as_deref()
-                .filter(|a| !a.eq_ignore_ascii_case(&request.email) && request.agent.is_some());
+                .filter(|a| !a.eq_ignore_ascii_case(to) && request.agent.is_some());
             if let Some(copy) = agent.and_then(|a| agent_copy(rules.mail, &message, a)) {
                 self.mail.push((Some(request.id), copy));
             }
@@ -202,16 +204,16 @@ impl<'a> Batch<'a> {
 fn notice_message(
     rules: Rules<'_>,
     r: &Locked,
+    to: &str,
     t: &Transition,
     notice: Notice,
     ask: &Ask<'_>,
 ) -> Result<OutgoingMessage, Error> {
     let ctx = &rules.mail.in_lang(r.language);
-    let to = r.email.as_str();
     let code = &r.tracking_code;
     let by_attorney = r
         .agent
-        .is_some_and(|a| a.authority == crate::domain::kinds::Authority::PowerOfAttorney);
+        .is_some_and(|a| a.authority.stands_in_for_consumer());
     Ok(match notice {
         Notice::Fulfilled { partial } => {
             let outcome = if partial {

@@ -2,6 +2,7 @@
 //! staff actions, consumer links. Handlers and the worker call these; these call the
 //! domain for decisions, `store` for SQL and `mail` for messages.
 
+pub mod channels;
 pub mod drp;
 pub mod intake;
 pub mod lifecycle;
@@ -25,6 +26,8 @@ pub enum Error {
     Stopped,
     #[error("no free tracking code after several draws")]
     NoFreeTrackingCode,
+    #[error("a request that needs an e-mail address came without one")]
+    NoAddress,
 }
 
 /// The settings the lifecycle's decisions and messages read.

@@ -290,19 +290,22 @@ async fn extend(
         json!({ "until": new_date, "reason": reason }),
     );
     events::record(conn, now, event).await?;
-    let ctx = &rules.mail.in_lang(r.language);
-    let notice = messages::extension_notice(ctx, &r.email, &r.tracking_code, new_date, reason)?;
-    let mut mail = Vec::with_capacity(2);
-    if let Some(copy) = r
-        .agent_email
-        .as_deref()
-        .filter(|a| r.agent.is_some() && !a.eq_ignore_ascii_case(&r.email))
-        .and_then(|a| messages::agent_copy(ctx, &notice, a))
-    {
-        mail.push((Some(r.id), copy));
+    // Without an address the notice goes by letter, which staff send.
+    if let Some(to) = r.email.as_deref() {
+        let ctx = &rules.mail.in_lang(r.language);
+        let notice = messages::extension_notice(ctx, to, &r.tracking_code, new_date, reason)?;
+        let mut mail = Vec::with_capacity(2);
+        if let Some(copy) = r
+            .agent_email
+            .as_deref()
+            .filter(|a| r.agent.is_some() && !a.eq_ignore_ascii_case(to))
+            .and_then(|a| messages::agent_copy(ctx, &notice, a))
+        {
+            mail.push((Some(r.id), copy));
+        }
+        mail.push((Some(r.id), notice));
+        outbox::enqueue_many(conn, now, &mail).await?;
     }
-    mail.push((Some(r.id), notice));
-    outbox::enqueue_many(conn, now, &mail).await?;
     Ok(Ok(EventKind::DeadlineExtended))
 }
 

@@ -126,7 +126,12 @@ impl DrpView {
             tracking_code: row.tracking_code.to_string(),
             kind: row.kind,
             status: row.status,
-            email: row.request.email.to_string(),
+            email: row
+                .request
+                .email
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             received_at: row.received_at,
             due_on: row.deadlines.governing(),
             respond_by: row.deadlines.respond_by,

@@ -17,7 +17,8 @@ pub struct Detail {
     pub status: RequestStatus,
     #[sqlx(try_from = "String")]
     pub channel: Channel,
-    pub email: String,
+    /// None for a request entered by staff without one, or a browser-only opt-out.
+    pub email: Option<String>,
     pub full_name: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,

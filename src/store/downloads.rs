@@ -65,7 +65,7 @@ pub struct Link {
 
 pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Link>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT l.id, l.request_id, r.tracking_code, r.email, l.expires_at, l.code_hash, l.code_expires_at,
+        "SELECT l.id, l.request_id, r.tracking_code, coalesce(r.email, '') AS email, l.expires_at, l.code_hash, l.code_expires_at,
                 l.code_attempts, l.failed_attempts, r.language
          FROM download_links l JOIN requests r ON r.id = l.request_id WHERE l.token_hash = $1",
     )

@@ -23,7 +23,11 @@ pub struct Locked {
     pub kind: RequestKind,
     pub status: RequestStatus,
     pub channel: Channel,
-    pub email: String,
+    /// None for a request entered by staff without one, or a browser-only opt-out:
+    /// such a request gets no e-mail and never enters the e-mail-keyed list.
+    pub email: Option<String>,
+    /// The browser a browser-only opt-out covers.
+    pub browser_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
     pub confirm_by: Option<NaiveDate>,
     pub respond_by: Option<NaiveDate>,
@@ -63,7 +67,8 @@ struct Row {
     kind: String,
     status: String,
     channel: String,
-    email: String,
+    email: Option<String>,
+    browser_id: Option<Uuid>,
     received_at: DateTime<Utc>,
     confirm_by: Option<NaiveDate>,
     respond_by: Option<NaiveDate>,
@@ -110,6 +115,7 @@ fn decode(row: Row) -> Result<Locked, sqlx::Error> {
         status: RequestStatus::parse(&row.status).map_err(bad)?,
         channel: Channel::parse(&row.channel).map_err(bad)?,
         email: row.email,
+        browser_id: row.browser_id,
         received_at: row.received_at,
         confirm_by: row.confirm_by,
         respond_by: row.respond_by,
@@ -131,7 +137,7 @@ fn decode(row: Row) -> Result<Locked, sqlx::Error> {
 pub const POINT_EVENTS: &str =
     "('email_verified', 'data_point_recorded', 'agent_authority_confirmed')";
 
-const COLUMNS: &str = "r.id, r.tracking_code, r.kind, r.status, r.channel, r.email, r.received_at,
+const COLUMNS: &str = "r.id, r.tracking_code, r.kind, r.status, r.channel, r.email, r.browser_id, r.received_at,
     r.confirm_by, r.respond_by, r.extended_respond_by, r.comply_by, r.due_on,
     array(SELECT DISTINCT e.data->>'data_point' FROM request_events e
           WHERE e.request_id = r.id AND e.data ? 'data_point'
@@ -292,19 +298,42 @@ pub async fn write(
 }
 
 /// Adds applied opt-outs and limits to the suppression list; an address already on it
-/// keeps its date.
+/// keeps its date. A browser-only opt-out goes to the browsers' list instead; a
+/// request with neither an address nor a browser (entered by staff, answered by
+/// letter) enters no list: staff apply it by hand, as its page says.
 pub async fn suppress(
     conn: &mut PgConnection,
     rows: &[(&Locked, &'static str)],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let browsers: Vec<_> = rows
+        .iter()
+        .filter_map(|(r, scope)| Some((r.browser_id?, *scope, r.id)))
+        .collect();
+    if !browsers.is_empty() {
+        sqlx::query(
+            "INSERT INTO browser_opt_outs (browser_id, scope, request_id, since)
+             SELECT b, s, r, $4 FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(b, s, r)
+             ON CONFLICT (browser_id, scope) DO NOTHING",
+        )
+        .bind(browsers.iter().map(|b| b.0).collect::<Vec<_>>())
+        .bind(browsers.iter().map(|b| b.1).collect::<Vec<_>>())
+        .bind(browsers.iter().map(|b| b.2).collect::<Vec<_>>())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let rows: Vec<_> = rows
+        .iter()
+        .filter_map(|(r, scope)| Some((r.email.as_deref()?, *scope, *r)))
+        .collect();
     if rows.is_empty() {
         return Ok(());
     }
-    let emails: Vec<&str> = rows.iter().map(|(r, _)| r.email.as_str()).collect();
-    let scopes: Vec<&str> = rows.iter().map(|(_, s)| *s).collect();
-    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
-    let channels: Vec<&str> = rows.iter().map(|(r, _)| r.channel.code()).collect();
+    let emails: Vec<&str> = rows.iter().map(|(e, _, _)| *e).collect();
+    let scopes: Vec<&str> = rows.iter().map(|(_, s, _)| *s).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|(_, _, r)| r.id).collect();
+    let channels: Vec<&str> = rows.iter().map(|(_, _, r)| r.channel.code()).collect();
     sqlx::query(
         "INSERT INTO opt_outs (email, scope, request_id, channel, since)
          SELECT e, s, r, c, $5 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(e, s, r, c)

@@ -1,6 +1,7 @@
 //! PostgreSQL access, one module per aggregate. Only parameterised SQL.
 
 pub mod agents;
+pub mod channels;
 pub mod detail;
 pub mod downloads;
 pub mod drp;

@@ -85,14 +85,16 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 $17::timestamptz[], $18::date[], $19::date[], $20::date[], $21::text[],
                 $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
                 $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
-                $34::timestamptz[], $41::text[], $43::text[])
+                $34::timestamptz[], $41::text[], $43::uuid[], $44::text[], $45::text[],
+                $46::uuid[], $47::text[], $48::text[])
                 AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
                     california_resident, details, lookback, correction_field, current_value,
                     corrected_value, declaration_name, received_at, confirm_by, respond_by,
                     comply_by, agent_id, drp_request_id, agent_request_id, regime,
                     status_callback, verification_level, template, message_id, to_addr,
                     subject, body_text, body_html, token_hash, token_expires_at, token_purpose,
-                    language)
+                    browser_id, response_format, response_format_note, entered_by,
+                    received_note, language)
         ), mail AS (
             SELECT *, row_number() OVER (PARTITION BY mail_key, mail_day ORDER BY id) AS nth,
                 count(*) OVER (PARTITION BY mail_key, mail_day) AS here
@@ -113,22 +115,25 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 address, california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
                 respond_by, comply_by, agent_id, drp_request_id, agent_request_id, regime,
-                status_callback, verified_at, verification_level, language)
+                status_callback, verified_at, verification_level, browser_id, response_format,
+                response_format_note, entered_by, received_note, language)
             SELECT id, tracking_code, kind, status, channel, email, full_name, phone, address,
                 california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name,
                 CASE WHEN declaration_name IS NOT NULL THEN received_at END, received_at,
                 confirm_by, respond_by, comply_by, agent_id, drp_request_id, agent_request_id,
                 regime, status_callback, CASE WHEN status = 'verified' THEN received_at END,
-                coalesce(verification_level, 'none'), language
+                coalesce(verification_level, 'none'), browser_id, response_format,
+                response_format_note, entered_by, received_note, language
             FROM input
         ), e AS (
             INSERT INTO request_events (request_id, at, actor_type, actor_id, action, to_status, data)
             SELECT request_id, at, actor_type, actor_id, action, to_status, data FROM (
                 SELECT id AS request_id, 0 AS n, received_at AS at,
-                    CASE channel WHEN 'gpc' THEN 'system' WHEN 'web' THEN 'consumer' ELSE 'agent' END
+                    CASE WHEN channel = 'gpc' THEN 'system' WHEN channel = 'web' THEN 'consumer'
+                        WHEN entered_by IS NOT NULL THEN 'staff' ELSE 'agent' END
                         AS actor_type,
-                    agent_id AS actor_id, 'submitted' AS action, status AS to_status,
+                    coalesce(agent_id, entered_by::text) AS actor_id, 'submitted' AS action, status AS to_status,
                     jsonb_build_object('kind', kind, 'channel', channel) AS data
                 FROM input
                 UNION ALL
@@ -222,6 +227,11 @@ pub async fn insert_many(
         .bind(c.signature_request_id)
         .bind(c.token_purpose)
         .bind(unsolicited_per_day)
+        .bind(c.browser_id)
+        .bind(c.response_format)
+        .bind(c.response_format_note)
+        .bind(c.entered_by)
+        .bind(c.received_note)
         .bind(c.language)
         .execute(conn)
         .await?;
@@ -236,7 +246,7 @@ struct Columns<'a> {
     kind: Vec<&'static str>,
     status: Vec<&'static str>,
     channel: Vec<&'static str>,
-    email: Vec<&'a str>,
+    email: Vec<Option<&'a str>>,
     full_name: Vec<Option<&'a str>>,
     phone: Vec<Option<&'a str>>,
     address: Vec<Option<&'a str>>,
@@ -266,6 +276,11 @@ struct Columns<'a> {
     token_hash: Vec<Option<&'a [u8]>>,
     token_expires_at: Vec<Option<DateTime<Utc>>>,
     token_purpose: Vec<Option<&'static str>>,
+    browser_id: Vec<Option<Uuid>>,
+    response_format: Vec<Option<&'static str>>,
+    response_format_note: Vec<Option<&'a str>>,
+    entered_by: Vec<Option<Uuid>>,
+    received_note: Vec<Option<&'a str>>,
     /// The data points agents vouched for: one pair per data point.
     vouched_id: Vec<Uuid>,
     vouched_point: Vec<&'static str>,
@@ -289,7 +304,16 @@ impl<'a> Columns<'a> {
         self.kind.push(row.kind.code());
         self.status.push(row.status.code());
         self.channel.push(row.channel.code());
-        self.email.push(r.email.as_str());
+        self.email.push(r.email.as_ref().map(EmailAddress::as_str));
+        self.browser_id.push(r.browser_id);
+        let format = r.response_format.as_ref();
+        self.response_format.push(format.map(|f| f.format.code()));
+        self.response_format_note
+            .push(format.and_then(|f| f.note.as_deref()));
+        let staff = r.staff.as_ref();
+        self.entered_by.push(staff.map(|s| s.entered_by));
+        self.received_note
+            .push(staff.and_then(|s| s.received_note.as_deref()));
         self.full_name.push(r.full_name.as_deref());
         self.phone.push(r.phone.as_deref());
         self.address.push(r.address.as_deref());
@@ -361,7 +385,8 @@ pub async fn set_agent(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE requests SET agent_name = $2, agent_organisation = $3, agent_email = $4, agent_authority = $5,
-             agent_authority_state = 'pending', agent_access_hash = $6
+             agent_authority_state = 'pending', agent_access_hash = $6,
+             guardian_declared_at = CASE WHEN $5 = 'parent_guardian' THEN received_at END
          WHERE id = $1",
     )
     .bind(request_id)

@@ -17,7 +17,8 @@ pub struct Due {
     pub kind: RequestKind,
     #[sqlx(try_from = "String")]
     pub status: RequestStatus,
-    pub email: String,
+    /// None for a request staff entered without an address.
+    pub email: Option<String>,
     pub channel: String,
     pub respond_by: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,

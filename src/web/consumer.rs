@@ -14,7 +14,7 @@ use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
 use super::lang::Locale;
 use super::ratelimit::{StatusLookups, Submissions};
-use super::{AppState, Page, html, no_store};
+use super::{AppState, Page, browser_only, html, no_store};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{self, FieldErrors, RawForm};
@@ -117,7 +117,25 @@ impl FormPage<'_> {
             .map(|(f, m)| (f, self.page.t.msg(m)))
             .collect()
     }
+
+    /// The "filing for someone else" disclosure starts open only when it was used.
+    fn agent_open(&self) -> bool {
+        self.form.is_yes("for_someone_else")
+            || AGENT_FIELDS.iter().any(|f| self.errors.get(f).is_some())
+    }
 }
+
+/// The fields behind the "filing for someone else" disclosure.
+const AGENT_FIELDS: &[&str] = &[
+    "for_someone_else",
+    "agent_name",
+    "agent_organisation",
+    "agent_email",
+    "authority",
+    "permission",
+    "agent_declaration",
+    "guardian_declaration",
+];
 
 #[expect(clippy::too_many_arguments, reason = "one page, each part of it given")]
 fn form_page(
@@ -189,6 +207,7 @@ pub async fn submit_request(
     KindPath(kind): KindPath,
     gpc: Gpc,
     locale: Locale,
+    headers: axum::http::HeaderMap,
     LimitedForm {
         mut submitted,
         over_limit,
@@ -198,6 +217,16 @@ pub async fn submit_request(
     let document = submitted.take("document");
     let permission = submitted.take("permission");
     let form = submitted.form;
+    if !kind.needs_verification() && form.get("record") == "browser" && !over_limit {
+        return browser_only::submit(&state, kind, gpc, &locale, &headers).await;
+    }
+    // A file cannot be put back into a file input: if the form comes back, the page
+    // says so at the field and in the summary.
+    let attached: Vec<&'static str> = [("document", &document), ("permission", &permission)]
+        .into_iter()
+        .filter(|(_, u)| u.as_ref().is_some_and(|u| !u.bytes.is_empty()))
+        .map(|(field, _)| field)
+        .collect();
     if over_limit {
         let notice = "form-notice-too-many";
         return form_page(
@@ -223,7 +252,13 @@ pub async fn submit_request(
             language: locale.lang,
             ..request
         },
-        Err(errors) => {
+        Err(mut errors) => {
+            for field in attached {
+                if errors.get(field).is_none() {
+                    errors.add(field, "error-attach-again");
+                }
+            }
+            let errors = errors.in_order_of(intake::FORM_ORDER);
             return form_page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -261,7 +296,11 @@ pub async fn submit_request(
     let page = SubmittedPage {
         page: state.page(gpc, &locale),
         tracking_code: stored.tracking_code,
-        email: request.email.to_string(),
+        email: request
+            .email
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         needs_verification: kind.needs_verification(),
         dates: mail::consumer_dates(&locale.tr(), &stored.deadlines),
         gpc_opt_out: stored.gpc_opt_out,

@@ -243,7 +243,7 @@ async fn exercise(
     };
     let request = NewRequest {
         kind,
-        email,
+        email: Some(email),
         full_name: clip(claims.name.as_ref(), 200),
         phone: clip(claims.phone_number.as_ref(), 40),
         address: clip(
@@ -257,6 +257,9 @@ async fn exercise(
         declaration_name: None,
         document: None,
         agent: None,
+        browser_id: None,
+        response_format: None,
+        staff: None,
         // DRP carries no language: the consumer's mail is in English.
         language: crate::domain::lang::Lang::En,
     };

@@ -1,6 +1,8 @@
 //! HTTP: the router, shared state, security headers. Handlers are thin: parse, call the
 //! domain, persist, render.
 
+pub mod browser_only;
+pub mod channels;
 pub mod consumer;
 pub mod download;
 pub mod drp;
@@ -230,6 +232,7 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .route("/agent/status/{token}", get(consumer::agent_status))
+        .route("/privacy-choices", get(channels::snippet))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gpc::record_signal,
@@ -244,6 +247,12 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/.well-known/gpc.json", get(gpc::well_known))
         .route("/static/style.css", get(style_css))
+        .route("/static/favicon.svg", get(channels::favicon))
+        .route("/favicon.ico", get(channels::favicon))
+        .route(
+            "/static/privacy-choices.svg",
+            get(channels::privacy_choices_icon),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -225,6 +225,10 @@ impl Worker {
             let Some(purpose) = purpose.filter(|_| !own_link_used) else {
                 continue;
             };
+            // No address, no link to remind of (a request entered by staff).
+            let Some(to) = d.email.as_deref() else {
+                continue;
+            };
             let token = SecretToken::generate();
             links.push((d.id, *token.hash(), purpose));
             let url = self.ctx.url(&format!("/verify/{}", token.expose()));
@@ -237,7 +241,7 @@ impl Worker {
             let message = match purpose {
                 LinkPurpose::ConfirmAgent => messages::agent_confirmation_reminder(
                     ctx,
-                    &d.email,
+                    to,
                     &d.tracking_code,
                     d.kind,
                     respond_by,
@@ -245,7 +249,7 @@ impl Worker {
                 )?,
                 _ => messages::verification_reminder(
                     ctx,
-                    &d.email,
+                    to,
                     &d.tracking_code,
                     d.kind,
                     respond_by,

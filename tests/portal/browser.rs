@@ -319,13 +319,15 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     type_into(&browser, "f-full_name", "Ana López").await;
     type_into(&browser, "f-email", "ana@example.com").await;
     click(&browser, Locator::Id("f-california_resident")).await;
+    // Filing for someone else is behind a closed disclosure.
+    click(&browser, Locator::Css("details.agent > summary")).await;
     click(&browser, Locator::Id("f-for_someone_else")).await;
     type_into(&browser, "f-agent_name", "Sam Rivera").await;
     type_into(&browser, "f-agent_email", "sam@helpers.example").await;
     click(&browser, Locator::Id("f-authority-permission")).await;
     type_into(&browser, "f-permission", pdf.to_str().unwrap()).await;
     click(&browser, Locator::Id("f-agent_declaration")).await;
-    click(&browser, Locator::Css("button[type=submit]")).await;
+    click(&browser, Locator::Css("details.agent button[type=submit]")).await;
     let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
     let stored: Vec<u8> =
         sqlx::query_scalar("SELECT content FROM attachments WHERE purpose = 'agent_authorization'")

@@ -2,6 +2,7 @@
 //! `Staff` (or `Admin`) extractor, so none can be reached without a live session.
 
 pub mod agents;
+pub mod intake;
 pub mod login;
 pub mod metrics;
 pub mod queue;
@@ -25,7 +26,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/metrics.html", get(metrics::publishable))
         .route("/staff/requests", get(queue::list))
         .route("/staff/requests.csv", get(queue::export_csv))
+        .route(
+            "/staff/requests/new",
+            get(intake::form).post(intake::submit),
+        )
         .route("/staff/requests/{code}", get(request::show))
+        .route("/staff/requests/{code}/letter", get(intake::letter))
         .route("/staff/requests/{code}/files/{id}", get(request::download))
         .route("/staff/requests/{code}/{action}", post(request::act))
         .route("/staff/users", get(users::list).post(users::invite))

@@ -43,6 +43,8 @@ struct RequestPage<'a> {
     trail: Vec<TrailLine>,
     notes: Vec<TrailLine>,
     files: Vec<detail::AttachmentRow>,
+    /// How it came and what the channels add (`staff/request_channels.html`).
+    channels: Option<store::channels::Facts>,
     others: Vec<detail::OtherRequest>,
     frequency_warning: bool,
     /// The distinct data points matched so far, as staff read them.
@@ -151,8 +153,12 @@ async fn render(
             e.data.to_string()
         },
     };
-    let frequency_warning = kind.is_know()
-        && detail::know_requests_in_year(&state.db, &r.email, r.id, r.received_at).await? >= 2;
+    let frequency_warning = match (kind.is_know(), r.email.as_deref()) {
+        (true, Some(email)) => {
+            detail::know_requests_in_year(&state.db, email, r.id, r.received_at).await? >= 2
+        }
+        _ => false,
+    };
     let notified: Vec<String> = detail::deletion_notices(&state.db, r.id)
         .await?
         .into_iter()
@@ -171,7 +177,11 @@ async fn render(
         trail: trail.iter().map(show).collect(),
         notes: notes.iter().map(show).collect(),
         files: detail::attachments(&state.db, r.id).await?,
-        others: detail::others(&state.db, &r.email, r.id).await?,
+        channels: store::channels::facts(&state.db, r.id).await?,
+        others: match r.email.as_deref() {
+            Some(email) => detail::others(&state.db, email, r.id).await?,
+            None => Vec::new(),
+        },
         frequency_warning,
         points: facts.points.iter().map(|p| p.label()).collect(),
         points_needed: state.settings.verification.points_needed(kind),
