@@ -204,6 +204,14 @@ pub struct Business {
     pub name: String,
     pub timezone: String,
     pub privacy_policy_url: String,
+    /// How consumers reach the business (reg. §7012(e), §7022(f), §7024(d)): shown in
+    /// the footer of every consumer page and e-mail, those that are set.
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub postal_address: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod embedded_pg;
+pub mod locale;
 pub mod logging;
 pub mod mail;
 pub mod outbound;

@@ -396,7 +396,7 @@ pub async fn seed(
 pub async fn add_staff(settings: Settings, email: &str, role: &str) -> anyhow::Result<()> {
     use std::io::{IsTerminal, Read};
     let email = crate::domain::email::EmailAddress::parse(email)
-        .map_err(|msg| anyhow::anyhow!("{email:?}: {msg}"))?;
+        .map_err(|msg| anyhow::anyhow!("{email:?}: {}", crate::locale::Tr::default().get(msg)))?;
     let (password, generated) = if std::io::stdin().is_terminal() {
         (crate::auth::generate_password(), true)
     } else {

@@ -8,16 +8,17 @@ use std::fmt;
 pub struct EmailAddress(String);
 
 impl EmailAddress {
+    /// On failure, the id of the message to show (`locales/*/forms.ftl`).
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("Enter your e-mail address.");
+            return Err("error-email-missing");
         }
         if s.len() > 254 {
-            return Err("This e-mail address is too long.");
+            return Err("error-email-too-long");
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err("Enter an e-mail address like name@example.com.");
+            return Err("error-email-shape");
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -33,7 +34,7 @@ impl EmailAddress {
                 .chars()
                 .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"".contains(c));
         if !domain_ok || !local_ok {
-            return Err("Enter an e-mail address like name@example.com.");
+            return Err("error-email-shape");
         }
         Ok(Self(s.to_string()))
     }

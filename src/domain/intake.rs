@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::email::EmailAddress;
 use super::kinds::{Lookback, RequestKind, ResponseFormat};
+use super::lang::{Lang, Msg};
 
 /// The form as sent: field name to value, untrusted.
 #[derive(Debug, Clone, Default)]
@@ -139,6 +140,8 @@ pub struct NewRequest {
     pub response_format: Option<FormatRequest>,
     /// Set when staff entered the request.
     pub staff: Option<StaffEntry>,
+    /// The language every message to the consumer is written in: the form's.
+    pub language: Lang,
 }
 
 impl NewRequest {
@@ -179,6 +182,7 @@ impl NewRequest {
             browser_id: None,
             response_format: None,
             staff: None,
+            language: Lang::default(),
         }
     }
 
@@ -191,10 +195,11 @@ impl NewRequest {
 
 /// Problems with a form, in the order the fields appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(&'static str, Msg)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    /// `message` is an id of the `locales/` files: pages say it in the visitor's language.
+    pub fn add(&mut self, field: &'static str, message: impl Into<Msg>) {
         self.0.push((field, message.into()));
     }
 
@@ -202,15 +207,12 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Msg)> {
+        self.0.iter().map(|(f, m)| (*f, m))
     }
 
     /// Puts the problems in the order the page shows `fields` (others last, as they
@@ -270,7 +272,7 @@ pub fn parse(
 
     let full_name = text(form, "full_name", NAME_MAX, false, &mut errors);
     if verified_kind && full_name.is_none() && errors.get("full_name").is_none() {
-        errors.add("full_name", "Enter your full name.");
+        errors.add("full_name", "error-full-name");
     }
 
     let email = match EmailAddress::parse(form.get("email")) {
@@ -291,23 +293,20 @@ pub fn parse(
 
         california_resident = form.is_yes("california_resident");
         if !california_resident {
-            errors.add(
-                "california_resident",
-                "Confirm that you are a California resident: these rights are given by California law.",
-            );
+            errors.add("california_resident", "error-california-resident");
         }
     }
 
     if kind.is_know() {
         lookback = match form.get("lookback") {
             "" => {
-                errors.add("lookback", "Choose how far back your request should go.");
+                errors.add("lookback", "error-lookback-missing");
                 None
             }
             code => match Lookback::parse(code) {
                 Ok(l) => Some(l),
                 Err(_) => {
-                    errors.add("lookback", "Choose one of the two periods.");
+                    errors.add("lookback", "error-lookback-invalid");
                     None
                 }
             },
@@ -316,10 +315,7 @@ pub fn parse(
 
     if kind == RequestKind::KnowSpecific {
         if phone.is_none() && address.is_none() && errors.get("phone").is_none() {
-            errors.add(
-                "phone",
-                "Give a phone number or a postal address: a copy of your data needs one more detail to confirm who you are.",
-            );
+            errors.add("phone", "error-phone-or-address");
         }
         // The declaration is the consumer's (reg. §7063): an agent with signed permission
         // never signs it (the consumer does, on the page their link opens); an agent
@@ -342,28 +338,22 @@ pub fn parse(
             declaration_name = text(form, "declaration_name", NAME_MAX, false, &mut errors);
             match (&declaration_name, &signer) {
                 (None, _) if errors.get("declaration_name").is_none() => {
-                    errors.add(
-                        "declaration_name",
-                        "Type your full name to sign the declaration.",
-                    );
+                    errors.add("declaration_name", "error-declaration-name");
                 }
                 (Some(signed), Some(name)) if !same_name(signed, name) => {
                     errors.add(
                         "declaration_name",
                         if by_attorney {
-                            "Type the same name you gave as the agent."
+                            "error-declaration-name-agent"
                         } else {
-                            "Type the same full name you gave above."
+                            "error-declaration-name-same"
                         },
                     );
                 }
                 _ => {}
             }
             if !form.is_yes("declaration_agree") {
-                errors.add(
-                    "declaration_agree",
-                    "Tick the box to declare, under penalty of perjury, that you are the person named.",
-                );
+                errors.add("declaration_agree", "error-declaration-agree");
             }
         }
     }
@@ -371,12 +361,12 @@ pub fn parse(
     if kind == RequestKind::Correct {
         let field = text(form, "correction_field", NAME_MAX, false, &mut errors);
         if field.is_none() && errors.get("correction_field").is_none() {
-            errors.add("correction_field", "Say which information is wrong.");
+            errors.add("correction_field", "error-correction-field");
         }
         let current_value = text(form, "current_value", VALUE_MAX, true, &mut errors);
         let corrected_value = text(form, "corrected_value", VALUE_MAX, true, &mut errors);
         if corrected_value.is_none() && errors.get("corrected_value").is_none() {
-            errors.add("corrected_value", "Say what the information should be.");
+            errors.add("corrected_value", "error-corrected-value");
         }
         if let (Some(field), Some(corrected_value)) = (field, corrected_value) {
             correction = Some(Correction {
@@ -417,6 +407,7 @@ pub fn parse(
             browser_id: None,
             response_format,
             staff: None,
+            language: Lang::default(),
         }),
         _ => Err(errors),
     }
@@ -429,7 +420,7 @@ pub fn parse_shine_the_light(form: &RawForm) -> Result<NewRequest, FieldErrors> 
     let mut errors = FieldErrors::default();
     let full_name = text(form, "full_name", NAME_MAX, false, &mut errors);
     if full_name.is_none() && errors.get("full_name").is_none() {
-        errors.add("full_name", "Enter your full name.");
+        errors.add("full_name", "error-full-name");
     }
     let email = match EmailAddress::parse(form.get("email")) {
         Ok(email) => Some(email),
@@ -442,6 +433,7 @@ pub fn parse_shine_the_light(form: &RawForm) -> Result<NewRequest, FieldErrors> 
     match (errors.is_empty(), email) {
         (true, Some(email)) => Ok(NewRequest {
             kind: RequestKind::ShineTheLight,
+            language: Lang::default(),
             email: Some(email),
             full_name,
             phone: None,
@@ -470,7 +462,7 @@ pub(crate) fn format_request(form: &RawForm, errors: &mut FieldErrors) -> Option
         code => match ResponseFormat::parse(code) {
             Ok(f) => Some(f),
             Err(_) => {
-                errors.add("response_format", "Choose one of the formats listed.");
+                errors.add("response_format", "error-response-format");
                 return None;
             }
         },
@@ -495,7 +487,7 @@ fn agent_filing(
 ) -> Option<AgentFiling> {
     let name = text(form, "agent_name", NAME_MAX, false, errors);
     if name.is_none() && errors.get("agent_name").is_none() {
-        errors.add("agent_name", "Enter your own name, as the agent.");
+        errors.add("agent_name", "error-agent-name");
     }
     let organisation = text(form, "agent_organisation", NAME_MAX, false, errors);
     let authority = Authority::parse(form.get("authority")).ok();
@@ -506,10 +498,7 @@ fn agent_filing(
             if !guardian
                 && consumer_email.is_some_and(|c| c.as_str().eq_ignore_ascii_case(e.as_str())) =>
         {
-            errors.add(
-                "agent_email",
-                "Give your own e-mail address, not the consumer's.",
-            );
+            errors.add("agent_email", "error-agent-email-own");
             None
         }
         Ok(e) => Some(e),
@@ -519,7 +508,7 @@ fn agent_filing(
         }
     };
     if authority.is_none() {
-        errors.add("authority", "Say how you are authorized: the consumer's signed permission, a power of attorney, or as the parent or guardian of a child under 13.");
+        errors.add("authority", "error-authority");
     }
     let document = permission.and_then(|u| checked_document(u, "permission", upload_max, errors));
     if authority.is_some_and(Authority::needs_document)
@@ -529,25 +518,19 @@ fn agent_filing(
         errors.add(
             "permission",
             if guardian {
-                "Attach a document that shows you are the child's parent or legal guardian (PDF, PNG or JPEG)."
+                "error-permission-missing-guardian"
             } else {
-                "Attach the consumer's signed permission (PDF, PNG or JPEG)."
+                "error-permission-missing"
             },
         );
     }
     if !form.is_yes("agent_declaration") {
-        errors.add(
-            "agent_declaration",
-            "Tick the box to declare that you are authorized to act for this consumer.",
-        );
+        errors.add("agent_declaration", "error-agent-declaration");
     }
     // A parent or guardian also declares the relationship and the child's age (reg.
     // §7070): the same verification as any agent, with this declaration on record.
     if guardian && !form.is_yes("guardian_declaration") {
-        errors.add(
-            "guardian_declaration",
-            "Tick the box to declare that you are the child's parent or legal guardian and that the child is under 13.",
-        );
+        errors.add("guardian_declaration", "error-guardian-declaration");
     }
     Some(AgentFiling {
         name: name?,
@@ -572,12 +555,12 @@ pub(crate) fn text(
         return None;
     }
     if value.chars().count() > max {
-        errors.add(field, format!("Keep this under {max} characters."));
+        errors.add(field, Msg::new("error-too-long").with("max", max));
         return None;
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !value.chars().all(allowed) {
-        errors.add(field, "Remove the unusual characters from this field.");
+        errors.add(field, "error-unusual-characters");
         return None;
     }
     Some(value.to_string())
@@ -593,10 +576,7 @@ pub(crate) fn phone_number(form: &RawForm, errors: &mut FieldErrors) -> Option<S
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !shape_ok || !(7..=15).contains(&digits) {
-        errors.add(
-            "phone",
-            "Enter a phone number like (555) 123-4567 or +1 555 123 4567.",
-        );
+        errors.add("phone", "error-phone");
         return None;
     }
     Some(value.to_string())
@@ -615,15 +595,12 @@ fn checked_document(
     if upload.bytes.len() > max {
         errors.add(
             field,
-            format!(
-                "The file is too large: the limit is {} MB.",
-                max / (1024 * 1024)
-            ),
+            Msg::new("error-file-too-large-field").with("mb", max / (1024 * 1024)),
         );
         return None;
     }
     let Some(doc_type) = DocumentType::sniff(&upload.bytes) else {
-        errors.add(field, "Attach a PDF, PNG or JPEG file.");
+        errors.add(field, "error-file-type");
         return None;
     };
     let filename: String = upload

@@ -11,6 +11,7 @@ pub mod drp;
 pub mod email;
 pub mod intake;
 pub mod kinds;
+pub mod lang;
 pub mod lifecycle;
 pub mod metrics;
 pub mod package;

@@ -1,11 +1,11 @@
 //! Every message the portal sends, in plain language, each with the tracking code and
-//! the dates that apply.
+//! the dates that apply. Consumer messages are written in the request's language
+//! (`MailContext::in_lang`), from the `locales/*/mail.ftl` files; staff messages stay
+//! in English.
 
 use chrono::NaiveDate;
 
-use super::{
-    Action, Content, DatedStep, MailContext, OutgoingMessage, Quoted, consumer_dates, long_date,
-};
+use super::{Action, Content, DatedStep, MailContext, OutgoingMessage, Quoted, consumer_dates};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::kinds::RequestKind;
 use crate::domain::tracking::TrackingCode;
@@ -13,20 +13,24 @@ use crate::domain::tracking::TrackingCode;
 type Rendered = Result<OutgoingMessage, askama::Error>;
 
 fn verify_action(ctx: &MailContext, url: &str) -> (Option<Action>, Vec<String>) {
+    let t = &ctx.t;
     (
         Some(Action {
-            label: "Confirm my e-mail address".into(),
+            label: t.get("mail-verify-button"),
             url: url.to_string(),
         }),
-        vec![format!(
-            "The link works once and for {} days. If it has expired, you can ask for a new one on the status page.",
-            ctx.link_days
-        )],
+        vec![t.count("mail-verify-link-works", "days", ctx.link_days)],
     )
 }
 
+/// "You can also reach us by phone at …": how to reach the business, when configured.
+fn reach_us(ctx: &MailContext, key: &str) -> Option<String> {
+    let ways = ctx.contact.ways(ctx.t);
+    (!ways.is_empty()).then(|| ctx.t.arg(key, "ways", ways))
+}
+
 /// Sent at once for every request (ccpa-rules §2): what was received, how verification
-/// works, when to expect the answer.
+/// works, when to expect the answer, and how else to reach the business.
 pub fn receipt(
     ctx: &MailContext,
     to: &str,
@@ -35,36 +39,29 @@ pub fn receipt(
     deadlines: &Deadlines,
     verify_url: Option<&str>,
 ) -> Rendered {
-    let mut paragraphs = vec![format!("We received your request: {}.", kind.title())];
+    let t = &ctx.t;
+    let mut paragraphs = vec![t.arg("mail-receipt-received", "kind", t.kind_title(kind))];
     let (action, after_action) = match verify_url {
         Some(url) => {
-            paragraphs.push(
-                "What happens next: to protect your information, we first confirm that the request comes from you. \
-                 Please confirm your e-mail address with the button below. We may also ask for details that match our records. \
-                 We never ask for a password, and you do not need an account."
-                    .into(),
-            );
+            paragraphs.push(t.get("mail-receipt-next-verify"));
             verify_action(ctx, url)
         }
         None => {
-            paragraphs.push(
-                "What happens next: we do not need to check your identity for this request. \
-                 We will apply your choice and tell you when it is done."
-                    .into(),
-            );
+            paragraphs.push(t.get("mail-receipt-next-no-verify"));
             (None, vec![])
         }
     };
     Content {
-        subject: format!("We received your privacy request {code}"),
+        subject: t.arg("mail-receipt-subject", "code", code),
         paragraphs,
         action,
         after_action: [
             after_action,
-            vec!["If you did not make this request, you can ignore this message.".into()],
+            reach_us(ctx, "mail-questions").into_iter().collect(),
+            vec![t.get("mail-not-you")],
         ]
         .concat(),
-        dates: consumer_dates(deadlines),
+        dates: consumer_dates(t, deadlines),
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -83,28 +80,25 @@ pub fn agent_confirmation(
     organisation: Option<&str>,
     url: &str,
 ) -> Rendered {
-    let mut quoted = vec![Quoted::new("Name the agent gave", agent)];
+    let t = &ctx.t;
+    let mut quoted = vec![Quoted::new(t.get("mail-quoted-agent-name"), agent)];
     if let Some(org) = organisation {
-        quoted.push(Quoted::new("Organisation the agent gave", org));
+        quoted.push(Quoted::new(t.get("mail-quoted-agent-organisation"), org));
     }
     Content {
-        subject: format!("Did you ask an agent to make a privacy request for you? ({code})"),
+        subject: t.arg("mail-agent-confirmation-subject", "code", code),
         paragraphs: vec![
-            format!(
-                "Someone told us you authorized them, as your agent, to make this request for you: {}.",
-                kind.title()
-            ),
-            "This is what they told us about themselves; we have not checked it:".into(),
+            t.arg("mail-agent-confirmation-intro", "kind", t.kind_title(kind)),
+            t.get("mail-agent-confirmation-unchecked"),
         ],
         quoted,
         action: Some(Action {
-            label: "Confirm or reject".into(),
+            label: t.get("mail-confirm-or-reject"),
             url: url.to_string(),
         }),
         after_action: vec![
-            "Please confirm or reject the request with the button above. If you did not authorize them, reject it and we will not act on the request."
-                .into(),
-            format!("The link works once and for {} days.", ctx.link_days),
+            t.get("mail-agent-confirmation-choose"),
+            t.count("mail-link-works", "days", ctx.link_days),
         ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -121,17 +115,19 @@ pub fn agent_receipt(
     deadlines: &Deadlines,
     status_url: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Request {code} received from you as authorized agent"),
+        subject: t.arg("mail-agent-receipt-subject", "code", code),
         paragraphs: vec![
-            format!("We received the request you filed for a consumer: {}.", kind.title()),
-            "We will send you every update about it. You can follow it at any time with the link below.".into(),
+            t.arg("mail-agent-receipt-received", "kind", t.kind_title(kind)),
+            t.get("mail-agent-receipt-follow"),
         ],
         action: Some(Action {
-            label: "Follow this request".into(),
+            label: t.get("mail-agent-receipt-button"),
             url: status_url.to_string(),
         }),
-        dates: consumer_dates(deadlines),
+        after_action: reach_us(ctx, "mail-questions").into_iter().collect(),
+        dates: consumer_dates(t, deadlines),
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -140,10 +136,11 @@ pub fn agent_receipt(
 
 /// A new link, asked for from the status page.
 pub fn verification_link(ctx: &MailContext, to: &str, code: &TrackingCode, url: &str) -> Rendered {
+    let t = &ctx.t;
     let (action, after_action) = verify_action(ctx, url);
     Content {
-        subject: format!("Confirm your e-mail address for request {code}"),
-        paragraphs: vec!["Here is a new link to confirm your e-mail address, as you asked.".into()],
+        subject: t.arg("mail-verification-link-subject", "code", code),
+        paragraphs: vec![t.get("mail-verification-link-intro")],
         action,
         after_action,
         tracking_code: Some(code.to_string()),
@@ -161,15 +158,17 @@ pub fn verification_reminder(
     respond_by: NaiveDate,
     url: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     let (action, after_action) = verify_action(ctx, url);
     Content {
-        subject: format!("Reminder: confirm your e-mail address for request {code}"),
+        subject: t.arg("mail-verification-reminder-subject", "code", code),
         paragraphs: vec![
-            format!("You asked us: {}. We cannot go ahead until you confirm your e-mail address.", kind.title()),
-            format!(
-                "If we cannot confirm it is you by {}, we will have to close the request without acting on it.",
-                long_date(respond_by)
+            t.arg(
+                "mail-verification-reminder-intro",
+                "kind",
+                t.kind_title(kind),
             ),
+            t.arg("mail-close-if-unconfirmed", "date", t.date(respond_by)),
         ],
         action,
         after_action,
@@ -189,20 +188,18 @@ pub fn agent_confirmation_reminder(
     respond_by: NaiveDate,
     url: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Reminder: did you authorize an agent to make a privacy request for you? ({code})"),
+        subject: t.arg("mail-agent-reminder-subject", "code", code),
         paragraphs: vec![
-            format!("An authorized agent made this request for you: {}. We cannot act on it until you confirm or reject the agent.", kind.title()),
-            format!(
-                "If we hear nothing by {}, we will have to close the request without acting on it.",
-                long_date(respond_by)
-            ),
+            t.arg("mail-agent-reminder-intro", "kind", t.kind_title(kind)),
+            t.arg("mail-close-if-no-answer", "date", t.date(respond_by)),
         ],
         action: Some(Action {
-            label: "Confirm or reject".into(),
+            label: t.get("mail-confirm-or-reject"),
             url: url.to_string(),
         }),
-        after_action: vec![format!("The link works once and for {} days.", ctx.link_days)],
+        after_action: vec![t.count("mail-link-works", "days", ctx.link_days)],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -216,20 +213,15 @@ pub fn agent_confirmation_link(
     code: &TrackingCode,
     url: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Your new link to confirm or reject the agent ({code})"),
-        paragraphs: vec![
-            "Here is a new link to confirm or reject the agent who made a privacy request for you, as you asked."
-                .into(),
-        ],
+        subject: t.arg("mail-agent-link-subject", "code", code),
+        paragraphs: vec![t.get("mail-agent-link-intro")],
         action: Some(Action {
-            label: "Confirm or reject".into(),
+            label: t.get("mail-confirm-or-reject"),
             url: url.to_string(),
         }),
-        after_action: vec![format!(
-            "The link works once and for {} days. Links sent before it no longer work.",
-            ctx.link_days
-        )],
+        after_action: vec![t.count("mail-new-link-works", "days", ctx.link_days)],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -243,19 +235,17 @@ pub fn opt_out_applied(
     code: &TrackingCode,
     kind: RequestKind,
 ) -> Rendered {
+    let t = &ctx.t;
     let what = match kind {
-        RequestKind::LimitSensitive => {
-            "We now use your sensitive personal information only for what is needed to provide the goods and services you ask for."
-        }
-        _ => "We no longer sell or share your personal information.",
+        RequestKind::LimitSensitive => "mail-applied-limit",
+        _ => "mail-applied-opt-out",
     };
     Content {
-        subject: format!("Your privacy choice has been applied ({code})"),
+        subject: t.arg("mail-applied-subject", "code", code),
         paragraphs: vec![
-            format!("We processed your request: {}.", kind.title()),
-            what.into(),
-            "You do not need to do anything else. We will not ask you to opt back in for at least 12 months."
-                .into(),
+            t.arg("mail-applied-processed", "kind", t.kind_title(kind)),
+            t.get(what),
+            t.get("mail-applied-nothing-else"),
         ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -271,15 +261,16 @@ pub fn extension_notice(
     new_date: NaiveDate,
     reason: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("We need more time for request {code}"),
+        subject: t.arg("mail-extension-subject", "code", code),
         paragraphs: vec![
-            "We need more time to answer your request completely, as the law allows once.".into(),
-            format!("The reason: {reason}"),
+            t.get("mail-extension-intro"),
+            t.arg("mail-the-reason", "reason", reason),
         ],
         dates: vec![DatedStep {
-            label: "We answer your request by",
-            date: long_date(new_date),
+            label: t.get("date-respond-by"),
+            date: t.date(new_date),
         }],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -304,26 +295,21 @@ pub fn outcome(
     outcome: Outcome,
     explanation: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     let (subject, first) = match outcome {
-        Outcome::Fulfilled => ("Your request is complete", "We completed your request"),
-        Outcome::PartiallyFulfilled => (
-            "Your request is partly complete",
-            "We completed part of your request",
-        ),
-        Outcome::Denied => (
-            "We could not complete your request",
-            "We could not complete your request",
-        ),
+        Outcome::Fulfilled => ("mail-outcome-complete-subject", "mail-outcome-complete"),
+        Outcome::PartiallyFulfilled => ("mail-outcome-partial-subject", "mail-outcome-partial"),
+        Outcome::Denied => ("mail-denied-subject", "mail-denied-intro"),
     };
-    let mut paragraphs = vec![format!("{first}: {}.", kind.title())];
+    let mut paragraphs = vec![t.arg(first, "kind", t.kind_title(kind))];
     if !explanation.is_empty() {
         paragraphs.push(explanation.to_string());
     }
     if kind == RequestKind::Delete {
-        paragraphs.push("We keep a record of your request itself, as the law requires.".into());
+        paragraphs.push(t.get("mail-record-kept"));
     }
     Content {
-        subject: format!("{subject} ({code})"),
+        subject: t.arg(subject, "code", code),
         paragraphs,
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -341,25 +327,22 @@ pub fn package_ready(
     explanation: &str,
     url: &str,
 ) -> Rendered {
-    let days = ctx.download_days;
+    let t = &ctx.t;
     let mut message = self::outcome(ctx, to, code, kind, outcome, explanation)?;
     let content = Content {
         subject: message.subject.clone(),
         paragraphs: vec![
-            format!("We completed your request: {}.", kind.title()),
-            "Your information is ready to download, as JSON and CSV files you can open and reuse."
-                .into(),
+            t.arg("mail-outcome-complete", "kind", t.kind_title(kind)),
+            t.get("mail-package-ready"),
         ]
         .into_iter()
         .chain((!explanation.is_empty()).then(|| explanation.to_string()))
         .collect(),
         action: Some(Action {
-            label: "Download your information".into(),
+            label: t.get("mail-package-button"),
             url: url.to_string(),
         }),
-        after_action: vec![format!(
-            "To protect it, the page asks for your e-mail address and sends you a one-time code before the download starts. The link works for {days} days."
-        )],
+        after_action: vec![t.count("mail-package-protect", "days", ctx.download_days)],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     };
@@ -378,11 +361,12 @@ pub fn download_code(
     one_time: &str,
     minutes: i64,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Your download code: {one_time}"),
+        subject: t.arg("mail-download-code-subject", "code", one_time),
         paragraphs: vec![
-            format!("Enter this code on the download page: {one_time}"),
-            format!("It works once, for {minutes} minutes. If you did not ask for it, you can ignore this message."),
+            t.arg("mail-download-code-enter", "code", one_time),
+            t.count("mail-download-code-works", "minutes", minutes),
         ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -404,22 +388,25 @@ pub fn closed_unverified(
     if kind == RequestKind::OptIn {
         return opt_in_lapsed(ctx, to, code);
     }
+    let t = &ctx.t;
     let why = if by_attorney {
-        "We could not confirm the authority of the agent who made it for you, so we could not verify that the request comes from you. \
-         We have therefore closed the request without acting on it."
+        "mail-closed-agent-unconfirmed"
     } else {
-        "We could not verify your identity in time. \
-         We have therefore closed the request without acting on it."
+        "mail-closed-identity-unverified"
     };
-    let mut paragraphs = vec![format!("You asked us: {}.", kind.title()), why.into()];
+    let mut paragraphs = vec![
+        t.arg("mail-you-asked", "kind", t.kind_title(kind)),
+        t.get(why),
+    ];
     paragraphs.extend(unverified_know(ctx, kind));
-    paragraphs.push("You are welcome to make a new request at any time.".into());
+    paragraphs.push(t.get("mail-welcome-new-request"));
+    paragraphs.extend(reach_us(ctx, "mail-questions"));
     Content {
-        subject: format!("Your request {code} was closed: identity not verified"),
+        subject: t.arg("mail-closed-subject", "code", code),
         paragraphs,
         action: Some(Action {
-            label: "Make a new request".into(),
-            url: ctx.url("/"),
+            label: t.get("mail-new-request-button"),
+            url: ctx.url(&format!("/?lang={}", t.code())),
         }),
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -430,20 +417,15 @@ pub fn closed_unverified(
 /// What an unverified request to know still gets (reg. §7024(a)–(b)): specific pieces
 /// are handled as categories, and every such answer points to the privacy policy.
 fn unverified_know(ctx: &MailContext, kind: RequestKind) -> Vec<String> {
+    let t = &ctx.t;
     let mut paragraphs = Vec::new();
     if kind == RequestKind::KnowSpecific {
-        paragraphs.push(
-            "Without verification we cannot give out specific pieces of personal information. \
-             We handled your request as a request to know the categories of personal information we collect."
-                .into(),
-        );
+        paragraphs.push(t.get("mail-unverified-specific-as-categories"));
     }
     if kind.is_know() {
         paragraphs.push(match ctx.privacy_policy_url.as_str() {
-            "" => "Our privacy policy describes the categories of personal information we collect, where it comes from, why we use it and who we disclose it to.".into(),
-            url => format!(
-                "Our privacy policy describes the categories of personal information we collect, where it comes from, why we use it and who we disclose it to: {url}"
-            ),
+            "" => t.get("mail-privacy-policy-describes"),
+            url => t.arg("mail-privacy-policy-describes-at", "url", url),
         });
     }
     paragraphs
@@ -451,17 +433,29 @@ fn unverified_know(ctx: &MailContext, kind: RequestKind) -> Vec<String> {
 
 /// Why a request was denied, as the consumer reads it.
 pub struct Denial<'a> {
-    /// The reason code.
+    /// The reason code; its text comes from the message files (`outcome-<code>`).
     pub reason: &'a str,
-    pub label: &'a str,
     /// What staff explained, if anything.
     pub explanation: &'a str,
 }
 
-/// A denial always states its reason (ccpa-rules §6) and offers what the regulations
-/// ask: a denied deletion offers the opt-out of sale/sharing (§7022(f)(4)); a denied
-/// correction offers deletion instead (§7023(f)); an unverified request to know points
-/// to the privacy policy (§7024(b)).
+/// A link to a consumer form, in the message's language.
+fn form_link(ctx: &MailContext, kind: RequestKind) -> Action {
+    Action {
+        label: ctx.t.kind_title(kind),
+        url: ctx.url(&format!(
+            "/requests/new/{}?lang={}",
+            kind.code(),
+            ctx.t.code()
+        )),
+    }
+}
+
+/// A denial always states its reason (ccpa-rules §6) and how to ask questions about it
+/// (reg. §7022(f), §7024(e)), and offers what the regulations ask: a denied deletion
+/// offers the opt-out of sale/sharing (§7022(f)(4)); a denied correction offers
+/// deletion instead (§7023(f)); an unverified request to know points to the privacy
+/// policy (§7024(b)).
 pub fn denied(
     ctx: &MailContext,
     to: &str,
@@ -469,9 +463,10 @@ pub fn denied(
     kind: RequestKind,
     denial: Denial<'_>,
 ) -> Rendered {
+    let t = &ctx.t;
     let mut paragraphs = vec![
-        format!("We could not complete your request: {}.", kind.title()),
-        format!("The reason: {}.", denial.label),
+        t.arg("mail-denied-intro", "kind", t.kind_title(kind)),
+        t.arg("mail-the-reason-denied", "reason", t.outcome(denial.reason)),
     ];
     if !denial.explanation.is_empty() {
         paragraphs.push(denial.explanation.to_string());
@@ -482,32 +477,21 @@ pub fn denied(
     let mut action = None;
     match kind {
         RequestKind::Delete => {
-            paragraphs.push("We keep a record of your request itself, as the law requires.".into());
-            paragraphs.push(
-                "You can still tell us to stop selling or sharing your personal information. No identity check is needed for that."
-                    .into(),
-            );
-            action = Some(Action {
-                label: RequestKind::OptOut.title().into(),
-                url: ctx.url(&format!("/requests/new/{}", RequestKind::OptOut.code())),
-            });
+            paragraphs.push(t.get("mail-record-kept"));
+            paragraphs.push(t.get("mail-denied-delete-offer-opt-out"));
+            action = Some(form_link(ctx, RequestKind::OptOut));
         }
         RequestKind::Correct if denial.reason != "suspected_fraud" => {
-            paragraphs.push(
-                "If you prefer, you can ask us to delete the information instead of correcting it."
-                    .into(),
-            );
-            action = Some(Action {
-                label: RequestKind::Delete.title().into(),
-                url: ctx.url(&format!("/requests/new/{}", RequestKind::Delete.code())),
-            });
+            paragraphs.push(t.get("mail-denied-correct-offer-delete"));
+            action = Some(form_link(ctx, RequestKind::Delete));
         }
         _ => {}
     }
     Content {
-        subject: format!("We could not complete your request ({code})"),
+        subject: t.arg("mail-denied-subject", "code", code),
         paragraphs,
         action,
+        after_action: reach_us(ctx, "mail-denied-questions").into_iter().collect(),
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -522,16 +506,16 @@ pub fn withdrawn(
     kind: RequestKind,
     note: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     let mut paragraphs = vec![
-        format!("Your request was withdrawn: {}.", kind.title()),
-        "We have closed it and will not act on it. You are welcome to make a new request at any time."
-            .into(),
+        t.arg("mail-withdrawn-intro", "kind", t.kind_title(kind)),
+        t.get("mail-withdrawn-closed"),
     ];
     if !note.is_empty() {
         paragraphs.push(note.to_string());
     }
     Content {
-        subject: format!("Your request {code} was withdrawn"),
+        subject: t.arg("mail-withdrawn-subject", "code", code),
         paragraphs,
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -539,8 +523,9 @@ pub fn withdrawn(
     .render("withdrawn", to, ctx)
 }
 
-/// The copy of a status message the agent who filed a request receives. A download
-/// link is the consumer's alone: a package's message is not copied.
+/// The copy of a status message the agent who filed a request receives, in the
+/// request's language like the original. A download link is the consumer's alone: a
+/// package's message is not copied.
 pub fn agent_copy(
     ctx: &MailContext,
     message: &OutgoingMessage,
@@ -562,10 +547,6 @@ pub fn agent_copy(
     })
 }
 
-/// What opting back in means, said the same way in every opt-in message.
-const OPT_IN_MEANS: &str = "If you opt back in, we remove your opt-out: we may then sell your personal information, \
-     or share it for cross-context behavioral advertising, as our privacy policy describes.";
-
 /// To the consumer when an agent asked over DRP to opt them back in to sale/sharing:
 /// nothing changes until they confirm from the link (reg. §7028: two steps). The agent's
 /// own checks never replace this confirmation.
@@ -577,19 +558,16 @@ pub fn opt_in_request(
     last_day: NaiveDate,
     url: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Did you ask to opt back in to sale and sharing? ({code})"),
+        subject: t.arg("mail-opt-in-request-subject", "code", code),
         paragraphs: vec![
-            format!(
-                "{agent}, an authorized agent, asked us on your behalf to opt you back in to the sale and sharing of your personal information."
-            ),
-            OPT_IN_MEANS.into(),
-            "Nothing changes unless you confirm it yourself. If you did not ask for this, or changed your mind, \
-             decline it or simply ignore this message: your opt-out stays in place."
-                .into(),
+            t.arg("mail-opt-in-request-intro", "agent", agent),
+            t.get("mail-opt-in-means"),
+            t.get("mail-opt-in-nothing-changes"),
         ],
-        action: Some(opt_in_choice(url)),
-        after_action: vec![opt_in_link_works(last_day)],
+        action: Some(opt_in_choice(ctx, url)),
+        after_action: vec![opt_in_link_works(ctx, last_day)],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -597,18 +575,16 @@ pub fn opt_in_request(
 }
 
 /// The button of an opt-in's link, which opens the page where the consumer chooses.
-fn opt_in_choice(url: &str) -> Action {
+fn opt_in_choice(ctx: &MailContext, url: &str) -> Action {
     Action {
-        label: "Confirm or decline".into(),
+        label: ctx.t.get("mail-confirm-or-decline"),
         url: url.to_string(),
     }
 }
 
-fn opt_in_link_works(last_day: NaiveDate) -> String {
-    format!(
-        "The link opens a page where you choose; it works once, until the end of {}.",
-        long_date(last_day)
-    )
+fn opt_in_link_works(ctx: &MailContext, last_day: NaiveDate) -> String {
+    ctx.t
+        .arg("mail-opt-in-link-works", "date", ctx.t.date(last_day))
 }
 
 /// A new opt-in link, asked for from the status page.
@@ -619,17 +595,15 @@ pub fn opt_in_link(
     last_day: NaiveDate,
     url: &str,
 ) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Your new link to confirm or decline opting back in ({code})"),
-        paragraphs: vec![
-            "Here is a new link to confirm or decline opting back in to the sale and sharing of your personal information, as you asked."
-                .into(),
-            OPT_IN_MEANS.into(),
-        ],
-        action: Some(opt_in_choice(url)),
+        subject: t.arg("mail-opt-in-link-subject", "code", code),
+        paragraphs: vec![t.get("mail-opt-in-link-intro"), t.get("mail-opt-in-means")],
+        action: Some(opt_in_choice(ctx, url)),
         after_action: vec![format!(
-            "{} Links sent before it no longer work.",
-            opt_in_link_works(last_day)
+            "{} {}",
+            opt_in_link_works(ctx, last_day),
+            t.get("mail-earlier-links-void")
         )],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -640,19 +614,11 @@ pub fn opt_in_link(
 /// The consumer confirmed the opt-in: it is applied, and they can opt out again at any
 /// time.
 pub fn opted_in(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("You opted back in to sale and sharing ({code})"),
-        paragraphs: vec![
-            "As you confirmed, we removed your opt-out of the sale and sharing of your personal information. \
-             We may now sell or share it, as our privacy policy describes."
-                .into(),
-            "You can opt out again at any time, free of charge and without an account, with the link below."
-                .into(),
-        ],
-        action: Some(Action {
-            label: RequestKind::OptOut.title().into(),
-            url: ctx.url(&format!("/requests/new/{}", RequestKind::OptOut.code())),
-        }),
+        subject: t.arg("mail-opted-in-subject", "code", code),
+        paragraphs: vec![t.get("mail-opted-in-done"), t.get("mail-opted-in-again")],
+        action: Some(form_link(ctx, RequestKind::OptOut)),
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -661,12 +627,12 @@ pub fn opted_in(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
 
 /// The consumer declined the opt-in: nothing changed.
 pub fn opt_in_declined(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("You declined to opt back in: nothing changed ({code})"),
+        subject: t.arg("mail-opt-in-declined-subject", "code", code),
         paragraphs: vec![
-            "You declined the request to opt you back in to the sale and sharing of your personal information."
-                .into(),
-            "Nothing has changed: your opt-out stays in place.".into(),
+            t.get("mail-opt-in-declined-intro"),
+            t.get("mail-opt-out-stays"),
         ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -676,14 +642,12 @@ pub fn opt_in_declined(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rend
 
 /// An opt-in not confirmed in time is closed without being applied.
 fn opt_in_lapsed(ctx: &MailContext, to: &str, code: &TrackingCode) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Your opt-in {code} was not confirmed: nothing changed"),
+        subject: t.arg("mail-opt-in-lapsed-subject", "code", code),
         paragraphs: vec![
-            "An authorized agent asked us on your behalf to opt you back in to the sale and sharing of your personal information."
-                .into(),
-            "The opt-in was not confirmed in time, so we did not apply it and have closed the request. \
-             Your opt-out stays in place: there is nothing you need to do."
-                .into(),
+            t.get("mail-opt-in-lapsed-intro"),
+            t.get("mail-opt-in-lapsed-closed"),
         ],
         tracking_code: Some(code.to_string()),
         ..Default::default()
@@ -722,6 +686,7 @@ pub fn staff_digest(
             label: "Open the queue".into(),
             url: ctx.url("/staff/requests"),
         }),
+        for_staff: true,
         ..Default::default()
     }
     .render("staff_digest", to, ctx)
@@ -742,6 +707,7 @@ pub fn staff_overdue(ctx: &MailContext, to: &str, lines: Vec<String>) -> Rendere
             label: "Open the queue".into(),
             url: ctx.url("/staff/requests"),
         }),
+        for_staff: true,
         ..Default::default()
     }
     .render("staff_overdue", to, ctx)
@@ -764,6 +730,7 @@ pub fn staff_delivery_failed(
             format!("The mail server's last answer: {error}"),
             "Please reach the consumer another way, and check the mail settings.".into(),
         ],
+        for_staff: true,
         ..Default::default()
     }
     .render("staff_delivery_failed", to, ctx)

@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::domain::deadlines::Deadlines;
+use crate::domain::lang::Lang;
+use crate::locale::Tr;
 
 /// Why a message was not delivered; both transports answer with it.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,80 @@ pub struct MailContext {
     /// The business's privacy policy, where unverified requests to know are pointed
     /// (reg. §7024(b)); empty when not configured.
     pub privacy_policy_url: String,
+    /// How consumers reach the business, for every consumer message's footer.
+    pub contact: Contact,
+    /// The language the message is written in: the request's (`in_lang`).
+    pub t: Tr,
+}
+
+/// How consumers reach the business; each part empty when not configured.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub phone: String,
+    pub email: String,
+    pub postal_address: String,
+    pub privacy_policy_url: String,
+}
+
+impl Contact {
+    pub fn from_settings(settings: &Settings) -> Self {
+        let b = &settings.business;
+        Self {
+            phone: b.phone.trim().to_string(),
+            email: b.email.trim().to_string(),
+            postal_address: b.postal_address.trim().to_string(),
+            privacy_policy_url: b.privacy_policy_url.trim().to_string(),
+        }
+    }
+
+    /// Whether there is any way to reach the business besides this portal.
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_empty() && self.email.is_empty() && self.postal_address.is_empty()
+    }
+
+    /// The phone number as a `tel:` link: digits and a leading `+` only.
+    pub fn phone_href(&self) -> String {
+        let digits: String = self
+            .phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        format!("tel:{digits}")
+    }
+
+    /// The postal address on one line, for plain text and subjects.
+    pub fn postal_one_line(&self) -> String {
+        self.postal_address
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// "by phone at …, by e-mail at … or by mail at …", in `t`'s language: how to ask
+    /// questions, said in receipts and denials; empty when nothing is configured.
+    pub fn ways(&self, t: impl std::borrow::Borrow<Tr>) -> String {
+        let t = t.borrow();
+        let mut ways = Vec::new();
+        if !self.phone.is_empty() {
+            ways.push(t.arg("contact-way-phone", "phone", &self.phone));
+        }
+        if !self.email.is_empty() {
+            ways.push(t.arg("contact-way-email", "email", &self.email));
+        }
+        if !self.postal_address.is_empty() {
+            ways.push(t.arg("contact-way-mail", "address", self.postal_one_line()));
+        }
+        match ways.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => t.args(
+                "list-or",
+                &[("init", &init.join(", ")), ("last", last.as_str())],
+            ),
+        }
+    }
 }
 
 impl MailContext {
@@ -77,48 +153,58 @@ impl MailContext {
             link_days: settings.worker.verification_link_days,
             download_days: settings.responses.download_link_days,
             privacy_policy_url: settings.business.privacy_policy_url.clone(),
+            contact: Contact::from_settings(settings),
+            t: Tr::default(),
+        }
+    }
+
+    /// The same context, writing in `lang`: every consumer message is written in the
+    /// language stored with its request.
+    pub fn in_lang(&self, lang: Lang) -> MailContext {
+        MailContext {
+            t: Tr::new(lang),
+            ..self.clone()
         }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }
+
+    /// The status page, in the message's language.
+    pub fn status_url(&self) -> String {
+        self.url(&format!("/status?lang={}", self.t.code()))
+    }
 }
 
-/// A date as people read it: "Tuesday, December 8, 2026".
-pub fn long_date(date: NaiveDate) -> String {
-    date.format("%A, %B %-d, %Y").to_string()
+/// A date as people read it in `t`'s language: "Tuesday, December 8, 2026",
+/// "martes, 8 de diciembre de 2026".
+pub fn long_date(t: &Tr, date: NaiveDate) -> String {
+    t.date(date)
 }
 
 /// A deadline with its plain-language meaning.
 #[derive(Debug, Clone)]
 pub struct DatedStep {
-    pub label: &'static str,
+    pub label: String,
     pub date: String,
 }
 
 /// The dates a consumer is told about for a request.
-pub fn consumer_dates(deadlines: &Deadlines) -> Vec<DatedStep> {
-    let mut steps = Vec::new();
-    if let Some(d) = deadlines.confirm_by {
-        steps.push(DatedStep {
-            label: "We confirm receipt and explain the next steps by",
-            date: long_date(d),
-        });
-    }
-    if let Some(d) = deadlines.respond_by {
-        steps.push(DatedStep {
-            label: "We answer your request by",
-            date: long_date(d),
-        });
-    }
-    if let Some(d) = deadlines.comply_by {
-        steps.push(DatedStep {
-            label: "We apply your choice no later than",
-            date: long_date(d),
-        });
-    }
-    steps
+pub fn consumer_dates(t: &Tr, deadlines: &Deadlines) -> Vec<DatedStep> {
+    [
+        (deadlines.confirm_by, "date-confirm-by"),
+        (deadlines.respond_by, "date-respond-by"),
+        (deadlines.comply_by, "date-comply-by"),
+    ]
+    .into_iter()
+    .filter_map(|(date, label)| {
+        date.map(|d| DatedStep {
+            label: t.get(label),
+            date: t.date(d),
+        })
+    })
+    .collect()
 }
 
 /// A link the reader is asked to follow.
@@ -139,14 +225,14 @@ pub const QUOTE_CHARS: usize = 200;
 #[derive(Debug, Clone)]
 pub struct Quoted {
     /// Says whose words these are, e.g. "Name the agent gave".
-    pub label: &'static str,
+    pub label: String,
     pub text: String,
 }
 
 impl Quoted {
-    pub fn new(label: &'static str, typed: &str) -> Self {
+    pub fn new(label: impl Into<String>, typed: &str) -> Self {
         Self {
-            label,
+            label: label.into(),
             text: unlinkable(&clip(typed)),
         }
     }
@@ -211,6 +297,8 @@ pub struct Content {
     /// Plain lines, such as a staff digest's list of requests.
     pub lines: Vec<String>,
     pub tracking_code: Option<String>,
+    /// A message to the privacy team: no business contact footer.
+    pub for_staff: bool,
 }
 
 #[derive(Template)]

@@ -4,26 +4,23 @@
 use super::{Action, Content, MailContext, OutgoingMessage};
 use crate::domain::tracking::TrackingCode;
 
-/// Staff sent a new link to the response package; the earlier one no longer works.
+/// Staff sent a new link to the response package; the earlier one no longer works. In
+/// the request's language (`ctx.t`).
 pub fn fresh_download_link(
     ctx: &MailContext,
     to: &str,
     code: &TrackingCode,
     url: &str,
 ) -> Result<OutgoingMessage, askama::Error> {
+    let t = &ctx.t;
     Content {
-        subject: format!("A new link to download the answer to your request {code}"),
-        paragraphs: vec![
-            "Here is a new link to download the answer to your privacy request. The link we sent before no longer works.".into(),
-        ],
+        subject: t.arg("mail-new-download-subject", "code", code),
+        paragraphs: vec![t.get("mail-new-download-intro")],
         action: Some(Action {
-            label: "Download your information".into(),
+            label: t.get("mail-package-button"),
             url: url.to_string(),
         }),
-        after_action: vec![format!(
-            "The link works for {} days. Each download asks for a one-time code, which we send to this e-mail address.",
-            ctx.download_days
-        )],
+        after_action: vec![t.count("mail-new-download-works", "days", ctx.download_days)],
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }

@@ -8,12 +8,13 @@ use crate::domain::deadlines::Deadlines;
 use crate::domain::kinds::RequestKind;
 use crate::domain::shine_the_light::{Answer, YearRecord};
 use crate::domain::tracking::TrackingCode;
+use crate::locale::Tr;
 
 type Rendered = Result<OutgoingMessage, askama::Error>;
 
 /// Sent at once: what was received, the link that confirms the address (all this
 /// request needs), and when the answer comes. A repeat of an open request says it is
-/// answered with that one.
+/// answered with that one. In the request's language (`ctx.t`).
 pub fn receipt(
     ctx: &MailContext,
     to: &str,
@@ -22,35 +23,28 @@ pub fn receipt(
     verify_url: &str,
     linked_to: Option<&TrackingCode>,
 ) -> Rendered {
-    let mut paragraphs = vec![format!(
-        "We received your request: {}.",
-        RequestKind::ShineTheLight.title()
+    let t = &ctx.t;
+    let mut paragraphs = vec![t.arg(
+        "mail-stl-received",
+        "kind",
+        t.kind_title(RequestKind::ShineTheLight),
     )];
     if let Some(first) = linked_to {
-        paragraphs.push(format!(
-            "You already made this request this year ({first}). We answer both together: you will receive the same answer for each."
-        ));
+        paragraphs.push(t.arg("mail-stl-linked", "code", first));
     }
-    paragraphs.push(
-        "What happens next: please confirm your e-mail address with the button below. That is all we need: \
-         our answer holds no personal information about you. We never ask for a password, and you do not need an account."
-            .into(),
-    );
+    paragraphs.push(t.get("mail-stl-next"));
     Content {
-        subject: format!("We received your Shine the Light request {code}"),
+        subject: t.arg("mail-stl-receipt-subject", "code", code),
         paragraphs,
         action: Some(Action {
-            label: "Confirm my e-mail address".into(),
+            label: t.get("mail-verify-button"),
             url: verify_url.to_string(),
         }),
         after_action: vec![
-            format!(
-                "The link works once and for {} days. If it has expired, you can ask for a new one on the status page.",
-                ctx.link_days
-            ),
-            "If you did not make this request, you can ignore this message.".into(),
+            t.count("mail-verify-link-works", "days", ctx.link_days),
+            t.get("mail-not-you"),
         ],
-        dates: consumer_dates(deadlines),
+        dates: consumer_dates(t, deadlines),
         tracking_code: Some(code.to_string()),
         ..Default::default()
     }
@@ -60,16 +54,19 @@ pub fn receipt(
 /// The answer, by e-mail: the year's disclosures (or that there were none), or the
 /// §1798.83(c)(2) choice with its opt-out link.
 pub fn answer(ctx: &MailContext, to: &str, code: &TrackingCode, answer: &Answer) -> Rendered {
-    let mut paragraphs = vec![format!(
-        "Here is our answer to your request: {}.",
-        RequestKind::ShineTheLight.title()
+    let t = &ctx.t;
+    let mut paragraphs = vec![t.arg(
+        "mail-stl-answer-intro",
+        "kind",
+        t.kind_title(RequestKind::ShineTheLight),
     )];
-    paragraphs.extend(answer_paragraphs(&ctx.business_name, answer));
+    paragraphs.extend(answer_paragraphs(t, &ctx.business_name, answer));
     content(
-        code,
+        t,
         answer,
         paragraphs,
-        "Our answer to your Shine the Light request",
+        t.arg("mail-stl-answer-subject", "code", code),
+        code,
     )
     .render("stl_answer", to, ctx)
 }
@@ -83,19 +80,24 @@ pub fn copy_of_answer(
     earlier: &TrackingCode,
     answer: &Answer,
 ) -> Rendered {
+    let t = &ctx.t;
+    let kind = t.kind_title(RequestKind::ShineTheLight);
     let mut paragraphs = vec![
-        format!(
-            "You asked us again this year: {}. The law gives this answer once a calendar year, and we already sent it to you with your request {earlier}.",
-            RequestKind::ShineTheLight.title()
+        t.args(
+            "mail-stl-again-intro",
+            &[("kind", &kind), ("earlier", earlier.as_str())],
         ),
-        "Here is a copy of that answer:".into(),
+        t.get("mail-stl-again-copy"),
     ];
-    paragraphs.extend(answer_paragraphs(&ctx.business_name, answer));
-    content(code, answer, paragraphs, "This year's answer, again").render(
-        "stl_already_answered",
-        to,
-        ctx,
+    paragraphs.extend(answer_paragraphs(t, &ctx.business_name, answer));
+    content(
+        t,
+        answer,
+        paragraphs,
+        t.arg("mail-stl-again-subject", "code", code),
+        code,
     )
+    .render("stl_already_answered", to, ctx)
 }
 
 /// To the privacy team: requests due within five days whose year's disclosures are not
@@ -122,20 +124,21 @@ pub fn staff_record_missing(ctx: &MailContext, to: &str, lines: Vec<String>) -> 
 }
 
 fn content(
-    code: &TrackingCode,
+    t: &Tr,
     answer: &Answer,
     paragraphs: Vec<String>,
-    subject: &str,
+    subject: String,
+    code: &TrackingCode,
 ) -> Content {
     let action = match answer {
         Answer::OptOutChoice { opt_out_url, .. } => Some(Action {
-            label: "Opt out of disclosure for direct marketing".into(),
+            label: t.get("mail-stl-opt-out-button"),
             url: opt_out_url.clone(),
         }),
         Answer::Record { .. } => None,
     };
     Content {
-        subject: format!("{subject} ({code})"),
+        subject,
         paragraphs,
         action,
         tracking_code: Some(code.to_string()),
@@ -143,15 +146,16 @@ fn content(
     }
 }
 
-/// What the answer says, paragraph by paragraph: the e-mail and the printed letter read
-/// the same.
-pub fn answer_paragraphs(business: &str, answer: &Answer) -> Vec<String> {
+/// What the answer says, paragraph by paragraph, in `t`'s language: the e-mail and the
+/// printed letter read the same.
+pub fn answer_paragraphs(t: &Tr, business: &str, answer: &Answer) -> Vec<String> {
     match answer {
         Answer::Record {
             year,
             record: YearRecord::NothingDisclosed,
-        } => vec![format!(
-            "In {year}, {business} did not disclose any personal information about its customers to third parties for the third parties' direct marketing purposes."
+        } => vec![t.args(
+            "mail-stl-nothing-disclosed",
+            &[("year", &year.to_string()), ("business", business)],
         )],
         Answer::Record {
             year,
@@ -161,34 +165,40 @@ pub fn answer_paragraphs(business: &str, answer: &Answer) -> Vec<String> {
                     third_parties,
                 },
         } => {
+            let year = year.to_string();
             let mut out = vec![
-                format!(
-                    "In {year}, {business} disclosed these categories of personal information to third parties for the third parties' direct marketing purposes: {}.",
-                    categories.join("; ")
+                t.args(
+                    "mail-stl-disclosed",
+                    &[
+                        ("year", &year),
+                        ("business", business),
+                        ("categories", &categories.join("; ")),
+                    ],
                 ),
-                format!(
-                    "These are the third parties that received it in {year}, with their addresses:"
-                ),
+                t.arg("mail-stl-third-parties", "year", &year),
             ];
             for party in third_parties {
                 let address = one_line(&party.address);
                 out.push(match &party.examples {
-                    Some(examples) => format!(
-                        "{}, {address}. What it markets: {}.",
-                        party.name,
-                        one_line(examples).trim_end_matches('.')
+                    Some(examples) => t.args(
+                        "mail-stl-third-party-markets",
+                        &[
+                            ("name", &party.name),
+                            ("address", &address),
+                            ("examples", one_line(examples).trim_end_matches('.')),
+                        ],
                     ),
-                    None => format!("{}, {address}.", party.name),
+                    None => t.args(
+                        "mail-stl-third-party",
+                        &[("name", &party.name), ("address", &address)],
+                    ),
                 });
             }
             out
         }
         Answer::OptOutChoice { opt_out_url, .. } => vec![
-            format!(
-                "{business} lets its customers choose to prevent the disclosure of their personal information to third parties for the third parties' direct marketing purposes (California Civil Code §1798.83(c)(2)). \
-                 Instead of a list of such disclosures, the law lets us tell you about that choice."
-            ),
-            format!("You can make that choice at any time, free of charge: {opt_out_url}"),
+            t.arg("mail-stl-opt-out-choice", "business", business),
+            t.arg("mail-stl-opt-out-where", "url", opt_out_url),
         ],
     }
 }
@@ -226,7 +236,7 @@ mod tests {
                 ],
             },
         };
-        let text = answer_paragraphs("Example Co", &answer).join("\n");
+        let text = answer_paragraphs(&Tr::default(), "Example Co", &answer).join("\n");
         assert!(text.contains("In 2025, Example Co disclosed"));
         assert!(text.contains("Name; Postal address"));
         assert!(
@@ -237,6 +247,17 @@ mod tests {
             year: 2025,
             record: YearRecord::NothingDisclosed,
         };
-        assert!(answer_paragraphs("Example Co", &none)[0].contains("did not disclose"));
+        assert!(
+            answer_paragraphs(&Tr::default(), "Example Co", &none)[0].contains("did not disclose")
+        );
+        let spanish = Tr::new(crate::domain::lang::Lang::Es);
+        let text = answer_paragraphs(&spanish, "Example Co", &answer).join("\n");
+        assert!(
+            text.contains("En 2025, Example Co dio estas categorías"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Acme Catalogs, 1 Main St, Oakland CA. Lo que promociona: home goods.")
+        );
     }
 }

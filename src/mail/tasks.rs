@@ -93,11 +93,12 @@ pub fn task_cancelled(ctx: &MailContext, to: &str, code: &str, kind: RequestKind
 
 /// To the consumer, once every recipient the request applies to has been told.
 pub fn passed_on(ctx: &MailContext, to: &str, code: &str, kind: RequestKind) -> Rendered {
+    let t = &ctx.t;
     Content {
-        subject: format!("Your request {code} was passed on"),
+        subject: t.arg("mail-passed-on-subject", "code", code),
         paragraphs: vec![
-            format!("Your request ({}) has been passed on to the service providers, contractors and other parties it applies to.", kind.title()),
-            "You do not need to do anything.".into(),
+            t.arg("mail-passed-on-intro", "kind", t.kind_title(kind)),
+            t.get("mail-nothing-to-do"),
         ],
         tracking_code: Some(code.to_string()),
         ..Default::default()

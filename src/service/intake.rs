@@ -76,6 +76,8 @@ pub(crate) async fn file_on(
     let verify_expires =
         received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
 
+    // Every message about the request is written in the language it was filed in.
+    let mail = &state.mail.in_lang(request.language);
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
         // A consumer verifies by e-mail; with an agent's signed permission the consumer
@@ -93,7 +95,7 @@ pub(crate) async fn file_on(
         let receipt = match (email, &request.agent, link_url.as_deref()) {
             (None, _, _) => None,
             (Some(to), Some(agent), Some(url)) => Some(messages::agent_confirmation(
-                state.mail,
+                mail,
                 to,
                 &tracking_code,
                 kind,
@@ -102,7 +104,7 @@ pub(crate) async fn file_on(
                 url,
             )?),
             (Some(to), _, _) => Some(messages::receipt(
-                state.mail,
+                mail,
                 to,
                 &tracking_code,
                 kind,
@@ -176,7 +178,10 @@ async fn store_with_extras(
         && !store::requests::has_opt_out(&mut tx, email).await?
     {
         let code = TrackingCode::generate();
-        let opt_out = NewRequest::opt_out(email.clone(), row.request.full_name.clone());
+        let opt_out = NewRequest {
+            language: row.request.language,
+            ..NewRequest::opt_out(email.clone(), row.request.full_name.clone())
+        };
         let received_on = row.received_at.with_timezone(&state.tz).date_naive();
         store::requests::insert(
             &mut tx,
@@ -220,7 +225,7 @@ async fn store_agent_filing(
         .mail
         .url(&format!("/agent/status/{}", access.expose()));
     let receipt = messages::agent_receipt(
-        state.mail,
+        &state.mail.in_lang(row.request.language),
         agent.email.as_str(),
         &row.tracking_code,
         row.kind,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 
 use super::{Error, Rules};
-use crate::domain::actions::{Refusal, denial_reason};
+use crate::domain::actions::Refusal;
 use crate::domain::lifecycle::{self, Change, Notice, Transition};
 use crate::mail::messages::{self, Outcome};
 use crate::mail::{OutgoingMessage, messages::agent_copy};
@@ -226,7 +226,7 @@ fn notice_message(
     notice: Notice,
     ask: &Ask<'_>,
 ) -> Result<OutgoingMessage, Error> {
-    let ctx = rules.mail;
+    let ctx = &rules.mail.in_lang(r.language);
     let code = &r.tracking_code;
     let by_attorney = r
         .agent
@@ -251,9 +251,6 @@ fn notice_message(
         Notice::OptOutApplied => messages::opt_out_applied(ctx, to, code, r.kind)?,
         Notice::Denied => {
             let reason = t.outcome.unwrap_or("other");
-            let label = denial_reason(r.kind, reason)
-                .map(|d| d.label)
-                .unwrap_or_else(|| crate::domain::actions::outcome_label(reason));
             messages::denied(
                 ctx,
                 to,
@@ -261,7 +258,6 @@ fn notice_message(
                 r.kind,
                 messages::Denial {
                     reason,
-                    label,
                     explanation: ask.explanation,
                 },
             )?

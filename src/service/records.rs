@@ -83,8 +83,12 @@ pub async fn fresh_download_link(
     records::replace_download_link(&mut tx, r.id, package, link.hash(), now, expires).await?;
     let url = rules.mail.url(&format!("/download/{}", link.expose()));
     let to = r.email.as_deref().ok_or(Error::NoAddress)?;
-    let message =
-        crate::mail::records::fresh_download_link(rules.mail, to, &r.tracking_code, &url)?;
+    let message = crate::mail::records::fresh_download_link(
+        &rules.mail.in_lang(r.language),
+        to,
+        &r.tracking_code,
+        &url,
+    )?;
     outbox::enqueue(&mut tx, Some(r.id), &message, now).await?;
     let staff = staff_id.to_string();
     events::record(

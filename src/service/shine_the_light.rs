@@ -53,6 +53,8 @@ pub async fn file(
         tz: state.tz,
     };
     let email = request.email.as_ref().ok_or(Error::NoAddress)?.as_str();
+    // Every message about the request is written in the language it was filed in.
+    let mail = &state.mail.in_lang(request.language);
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
         let mut tx = state.db.begin().await?;
@@ -66,7 +68,7 @@ pub async fn file(
                     .await?
                     .ok_or_else(|| sqlx::Error::RowNotFound)?;
                 let note = stl_mail::copy_of_answer(
-                    state.mail,
+                    mail,
                     email,
                     &tracking_code,
                     first_code,
@@ -76,13 +78,13 @@ pub async fn file(
             }
             Repeat::First | Repeat::LinkedTo(_) => {
                 let token = SecretToken::generate();
-                let url = state.mail.url(&format!("/verify/{}", token.expose()));
+                let url = mail.url(&format!("/verify/{}", token.expose()));
                 let linked = match &repeat {
                     Repeat::LinkedTo((_, code)) => Some(code),
                     _ => None,
                 };
                 let receipt =
-                    stl_mail::receipt(state.mail, email, &tracking_code, &deadlines, &url, linked)?;
+                    stl_mail::receipt(mail, email, &tracking_code, &deadlines, &url, linked)?;
                 (receipt, Some(token), None)
             }
         };
@@ -171,7 +173,7 @@ pub fn answer_message(
     answer: &Answer,
 ) -> Result<OutgoingMessage, Error> {
     Ok(stl_mail::answer(
-        rules.mail,
+        &rules.mail.in_lang(request.language),
         request.email.as_deref().ok_or(Error::NoAddress)?,
         &request.tracking_code,
         answer,
@@ -197,7 +199,13 @@ pub async fn answered(
         let Some(to) = r.email.as_deref() else {
             continue;
         };
-        let copy = stl_mail::copy_of_answer(rules.mail, to, &r.tracking_code, code, answer)?;
+        let copy = stl_mail::copy_of_answer(
+            &rules.mail.in_lang(r.language),
+            to,
+            &r.tracking_code,
+            code,
+            answer,
+        )?;
         let ask = Ask {
             answer: Some(&copy),
             data: json!({ "earlier": code.as_str(), "year": answer.year() }),

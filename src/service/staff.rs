@@ -292,14 +292,14 @@ async fn extend(
     events::record(conn, now, event).await?;
     // Without an address the notice goes by letter, which staff send.
     if let Some(to) = r.email.as_deref() {
-        let notice =
-            messages::extension_notice(rules.mail, to, &r.tracking_code, new_date, reason)?;
+        let ctx = &rules.mail.in_lang(r.language);
+        let notice = messages::extension_notice(ctx, to, &r.tracking_code, new_date, reason)?;
         let mut mail = Vec::with_capacity(2);
         if let Some(copy) = r
             .agent_email
             .as_deref()
             .filter(|a| r.agent.is_some() && !a.eq_ignore_ascii_case(to))
-            .and_then(|a| messages::agent_copy(rules.mail, &notice, a))
+            .and_then(|a| messages::agent_copy(ctx, &notice, a))
         {
             mail.push((Some(r.id), copy));
         }

@@ -228,7 +228,7 @@ pub async fn tell_passed_on(
         };
         messages.push((
             Some(r.request_id),
-            crate::mail::tasks::passed_on(mail, to, &r.tracking_code, r.kind)?,
+            crate::mail::tasks::passed_on(&mail.in_lang(r.language), to, &r.tracking_code, r.kind)?,
         ));
     }
     outbox::enqueue_many(conn, now, &messages).await?;

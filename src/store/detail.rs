@@ -6,6 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::domain::kinds::{Channel, EventKind, RequestKind, RequestStatus};
+use crate::domain::lang::Lang;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Detail {
@@ -49,6 +50,9 @@ pub struct Detail {
     pub agent_email: Option<String>,
     pub agent_authority: Option<String>,
     pub agent_authority_state: Option<String>,
+    /// The language the consumer is written to in.
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 const DETAIL: &str = "SELECT r.id, r.tracking_code, r.kind, r.status, r.channel, r.email, r.full_name, r.phone,
@@ -56,7 +60,8 @@ const DETAIL: &str = "SELECT r.id, r.tracking_code, r.kind, r.status, r.channel,
         r.corrected_value, r.declaration_name, r.declaration_signed_at, r.received_at, r.confirm_by,
         r.respond_by, r.extended_respond_by, r.extension_reason, r.comply_by, r.due_on,
         r.verification_level, r.outcome_code, r.outcome_reason, r.closed_at, r.assignee_id, s.email AS assignee,
-        r.agent_id, r.agent_name, r.agent_organisation, r.agent_email, r.agent_authority, r.agent_authority_state
+        r.agent_id, r.agent_name, r.agent_organisation, r.agent_email, r.agent_authority, r.agent_authority_state,
+        r.language
     FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id
     WHERE r.tracking_code = $1";
 

@@ -58,12 +58,15 @@ pub struct Link {
     pub code_attempts: i32,
     /// Wrong tries on this link in all, across codes.
     pub failed_attempts: i32,
+    /// The request's language, which the code's e-mail is written in.
+    #[sqlx(try_from = "String")]
+    pub language: crate::domain::lang::Lang,
 }
 
 pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Link>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.id, l.request_id, r.tracking_code, coalesce(r.email, '') AS email, l.expires_at, l.code_hash, l.code_expires_at,
-                l.code_attempts, l.failed_attempts
+                l.code_attempts, l.failed_attempts, r.language
          FROM download_links l JOIN requests r ON r.id = l.request_id WHERE l.token_hash = $1",
     )
     .bind(token_hash)

@@ -11,6 +11,7 @@ use super::events::{self, Actor, Event};
 use crate::domain::kinds::{
     Authority, AuthorityState, Channel, DataPoint, RequestKind, RequestStatus, UnknownCode,
 };
+use crate::domain::lang::Lang;
 use crate::domain::lifecycle::{AgentFacts, Facts, Transition};
 use crate::domain::tracking::TrackingCode;
 
@@ -39,6 +40,8 @@ pub struct Locked {
     pub agent_email: Option<String>,
     /// The DRP agent that filed it, if one did.
     pub agent_id: Option<String>,
+    /// What the consumer's (and the agent's) e-mails are written in.
+    pub language: Lang,
 }
 
 impl Locked {
@@ -78,6 +81,7 @@ struct Row {
     agent_authority_state: Option<String>,
     agent_email: Option<String>,
     agent_id: Option<String>,
+    language: String,
 }
 
 fn decode(row: Row) -> Result<Locked, sqlx::Error> {
@@ -123,6 +127,8 @@ fn decode(row: Row) -> Result<Locked, sqlx::Error> {
         agent,
         agent_email: row.agent_email,
         agent_id: row.agent_id,
+        language: Lang::try_from(row.language.as_str())
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
     })
 }
 
@@ -137,7 +143,7 @@ const COLUMNS: &str = "r.id, r.tracking_code, r.kind, r.status, r.channel, r.ema
           WHERE e.request_id = r.id AND e.data ? 'data_point'
             AND e.action IN ('email_verified', 'data_point_recorded', 'agent_authority_confirmed')) AS points,
     r.declaration_signed_at IS NOT NULL AS declaration_signed,
-    r.agent_authority, r.agent_authority_state, r.agent_email, r.agent_id";
+    r.agent_authority, r.agent_authority_state, r.agent_email, r.agent_id, r.language";
 
 /// Which request to lock.
 pub enum Key<'a> {

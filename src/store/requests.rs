@@ -10,6 +10,7 @@ use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{Document, NewRequest};
 use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
+use crate::domain::lang::Lang;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::OutgoingMessage;
 use crate::store::outbox::{SUPPRESSED_DATA, UNSOLICITED_ADDRESS, UNSOLICITED_DAY};
@@ -85,7 +86,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
                 $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
                 $34::timestamptz[], $41::text[], $43::uuid[], $44::text[], $45::text[],
-                $46::uuid[], $47::text[])
+                $46::uuid[], $47::text[], $48::text[])
                 AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
                     california_resident, details, lookback, correction_field, current_value,
                     corrected_value, declaration_name, received_at, confirm_by, respond_by,
@@ -93,7 +94,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                     status_callback, verification_level, template, message_id, to_addr,
                     subject, body_text, body_html, token_hash, token_expires_at, token_purpose,
                     browser_id, response_format, response_format_note, entered_by,
-                    received_note)
+                    received_note, language)
         ), mail AS (
             SELECT *, row_number() OVER (PARTITION BY mail_key, mail_day ORDER BY id) AS nth,
                 count(*) OVER (PARTITION BY mail_key, mail_day) AS here
@@ -115,7 +116,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
                 respond_by, comply_by, agent_id, drp_request_id, agent_request_id, regime,
                 status_callback, verified_at, verification_level, browser_id, response_format,
-                response_format_note, entered_by, received_note)
+                response_format_note, entered_by, received_note, language)
             SELECT id, tracking_code, kind, status, channel, email, full_name, phone, address,
                 california_resident, details, lookback, correction_field, current_value,
                 corrected_value, declaration_name,
@@ -123,7 +124,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 confirm_by, respond_by, comply_by, agent_id, drp_request_id, agent_request_id,
                 regime, status_callback, CASE WHEN status = 'verified' THEN received_at END,
                 coalesce(verification_level, 'none'), browser_id, response_format,
-                response_format_note, entered_by, received_note
+                response_format_note, entered_by, received_note, language
             FROM input
         ), e AS (
             INSERT INTO request_events (request_id, at, actor_type, actor_id, action, to_status, data)
@@ -231,6 +232,7 @@ pub async fn insert_many(
         .bind(c.response_format_note)
         .bind(c.entered_by)
         .bind(c.received_note)
+        .bind(c.language)
         .execute(conn)
         .await?;
     Ok(())
@@ -287,6 +289,7 @@ struct Columns<'a> {
     signature_hash: Vec<&'a [u8]>,
     signature_expires_at: Vec<DateTime<Utc>>,
     signature_request_id: Vec<Uuid>,
+    language: Vec<&'static str>,
 }
 
 impl<'a> Columns<'a> {
@@ -296,6 +299,7 @@ impl<'a> Columns<'a> {
         let receipt = row.receipt.as_ref();
         let drp = row.drp.as_ref();
         self.id.push(row.id);
+        self.language.push(r.language.code());
         self.tracking_code.push(row.tracking_code.as_str());
         self.kind.push(row.kind.code());
         self.status.push(row.status.code());
@@ -462,13 +466,16 @@ pub struct ConsumerView {
     pub agent_authority: Option<String>,
     /// Whether the consumer already answered their link (their address is confirmed).
     pub consumer_answered: bool,
+    /// The language the request was filed in, which its e-mails use.
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 /// What the status pages read; `consumer_answered` says whether the consumer has used
 /// their own link (their address is then a matched point).
 const CONSUMER_VIEW: &str = "SELECT id, email, tracking_code, kind, status, received_at, confirm_by,
         respond_by, extended_respond_by, extension_reason, comply_by, outcome_code, outcome_reason,
-        closed_at, agent_authority,
+        closed_at, agent_authority, language,
         EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = requests.id
                 AND e.action IN ('email_verified', 'agent_authority_confirmed')) AS consumer_answered
     FROM requests";

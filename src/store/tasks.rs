@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::domain::kinds::{EventKind, RequestKind, RequestStatus};
+use crate::domain::lang::Lang;
 use crate::domain::tasks::{LifecycleEvent, NotifyChannel, TaskOutcome};
 
 pub const TASK_CREATED: &str = "task.created";
@@ -223,6 +224,8 @@ pub struct PassedOn {
     pub kind: RequestKind,
     /// None for a request answered by letter: staff tell the consumer.
     pub email: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 pub async fn claim_passed_on(
@@ -245,7 +248,7 @@ pub async fn claim_passed_on(
              ON CONFLICT (request_id) DO NOTHING
              RETURNING request_id
          )
-         SELECT r.id AS request_id, r.tracking_code, r.kind, r.email
+         SELECT r.id AS request_id, r.tracking_code, r.kind, r.email, r.language
          FROM stamped s JOIN requests r ON r.id = s.request_id",
     )
     .bind(requests)

@@ -95,6 +95,9 @@ pub struct LinkView {
     pub drp_agent: Option<String>,
     /// That agent's registered web site, the only place `redirect_to` may lead.
     pub drp_agent_site: Option<String>,
+    /// The request's language: the link's page speaks it unless the visitor chose.
+    #[sqlx(try_from = "String")]
+    pub language: crate::domain::lang::Lang,
 }
 
 /// Why a link can no longer be used.
@@ -127,7 +130,7 @@ const LINK_VIEW: &str =
     "SELECT t.id AS token_id, r.id AS request_id, r.tracking_code, r.kind, r.status,
         r.respond_by, r.extended_respond_by, t.expires_at, t.used_at, t.redirect_to, t.purpose, r.email,
         r.agent_name, r.agent_organisation, (SELECT a.name FROM agents a WHERE a.id = r.agent_id) AS drp_agent,
-        (SELECT a.web_url FROM agents a WHERE a.id = r.agent_id) AS drp_agent_site
+        (SELECT a.web_url FROM agents a WHERE a.id = r.agent_id) AS drp_agent_site, r.language
     FROM verification_tokens t JOIN requests r ON r.id = t.request_id
     WHERE t.token_hash = $1";
 

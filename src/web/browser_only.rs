@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::errors::AppError;
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::{AppState, Page, html, no_store};
 use crate::domain::intake::NewRequest;
 use crate::domain::kinds::RequestKind;
@@ -48,18 +49,22 @@ pub async fn submit(
     state: &AppState,
     kind: RequestKind,
     gpc: Gpc,
+    locale: &Locale,
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let id = browser_id(headers).unwrap_or_else(Uuid::new_v4);
-    let request = Arc::new(NewRequest::for_browser(kind, id));
+    let request = Arc::new(NewRequest {
+        language: locale.lang,
+        ..NewRequest::for_browser(kind, id)
+    });
     let stored = service::intake::file(&state.intake(), &request, false, state.clock.now()).await?;
     let mut response = html(
         StatusCode::OK,
         &RecordedPage {
-            page: state.page(gpc),
+            page: state.page(gpc, locale),
             kind_code: kind.code(),
             tracking_code: stored.tracking_code,
-            dates: mail::consumer_dates(&stored.deadlines),
+            dates: mail::consumer_dates(&locale.tr(), &stored.deadlines),
         },
     )?;
     no_store(&mut response);

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::errors::AppError;
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::{AppState, Page, html};
 
 const FAVICON_SVG: &str = include_str!("../../static/favicon.svg");
@@ -46,11 +47,15 @@ struct SnippetPage {
 
 /// `/privacy-choices`: the "Your Privacy Choices" link with its icon, as the
 /// business's site shows it, and the HTML to paste there.
-pub async fn snippet(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+pub async fn snippet(
+    State(state): State<AppState>,
+    gpc: Gpc,
+    locale: Locale,
+) -> Result<Response, AppError> {
     html(
         StatusCode::OK,
         &SnippetPage {
-            page: state.page(gpc),
+            page: state.page(gpc, &locale),
             base_url: state.settings.base_url().trim_end_matches('/').to_string(),
         },
     )

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::errors::AppError;
 use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::ratelimit::{StatusLookups, Submissions};
 use super::{AppState, Page, browser_only, html, no_store};
 use crate::domain::deadlines::Deadlines;
@@ -27,8 +28,8 @@ use crate::store;
 /// A right as listed on the home page.
 struct Right {
     code: &'static str,
-    title: &'static str,
-    summary: &'static str,
+    title: String,
+    summary: String,
 }
 
 #[derive(Template)]
@@ -38,19 +39,24 @@ struct HomePage {
     rights: Vec<Right>,
 }
 
-pub async fn home(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+pub async fn home(
+    State(state): State<AppState>,
+    gpc: Gpc,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    let t = locale.tr();
     let rights = RequestKind::RIGHTS
         .iter()
         .map(|k| Right {
             code: k.code(),
-            title: k.title(),
-            summary: k.summary(),
+            title: t.kind_title(*k),
+            summary: t.kind_summary(*k),
         })
         .collect();
     html(
         StatusCode::OK,
         &HomePage {
-            page: state.page(gpc),
+            page: state.page(gpc, &locale),
             rights,
         },
     )
@@ -80,8 +86,8 @@ impl FromRequestParts<AppState> for KindPath {
 struct FormPage<'a> {
     page: Page,
     kind_code: &'static str,
-    title: &'static str,
-    summary: &'static str,
+    title: String,
+    summary: String,
     identity: bool,
     lookback: bool,
     declaration: bool,
@@ -89,7 +95,9 @@ struct FormPage<'a> {
     upload_mb: usize,
     form: &'a RawForm,
     errors: &'a FieldErrors,
-    notice: Option<&'a str>,
+    notice: Option<String>,
+    /// How long requests are kept, for the notice at collection.
+    retention_months: i64,
 }
 
 impl FormPage<'_> {
@@ -97,8 +105,17 @@ impl FormPage<'_> {
         self.form.get(name)
     }
 
-    fn error(&self, name: &str) -> Option<&str> {
-        self.errors.get(name)
+    /// The field's error, in the page's language.
+    fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(|m| self.page.t.msg(m))
+    }
+
+    /// Every error, in the order of the fields, in the page's language.
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.errors
+            .iter()
+            .map(|(f, m)| (f, self.page.t.msg(m)))
+            .collect()
     }
 
     /// The "filing for someone else" disclosure starts open only when it was used.
@@ -108,11 +125,6 @@ impl FormPage<'_> {
     }
 }
 
-/// What a request form says when it could not take the request; what was typed is kept.
-pub(crate) mod form_notice {
-    pub const OVER_LIMIT: &str = "Many requests came from your network in the last minute. Wait a minute, then send this form again: what you typed is kept below.";
-    pub const UNAVAILABLE: &str = "We cannot save requests right now. Nothing was saved: wait a minute, then send this form again. What you typed is kept below.";
-}
 /// The fields behind the "filing for someone else" disclosure.
 const AGENT_FIELDS: &[&str] = &[
     "for_someone_else",
@@ -125,22 +137,25 @@ const AGENT_FIELDS: &[&str] = &[
     "guardian_declaration",
 ];
 
+#[expect(clippy::too_many_arguments, reason = "one page, each part of it given")]
 fn form_page(
     state: &AppState,
     status: StatusCode,
     gpc: Gpc,
+    locale: &Locale,
     kind: RequestKind,
     form: &RawForm,
     errors: &FieldErrors,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    let t = locale.tr();
     html(
         status,
         &FormPage {
-            page: state.page(gpc),
+            page: state.page(gpc, locale),
             kind_code: kind.code(),
-            title: kind.title(),
-            summary: kind.summary(),
+            title: t.kind_title(kind),
+            summary: t.kind_summary(kind),
             identity: kind.needs_verification(),
             lookback: kind.is_know(),
             declaration: kind == RequestKind::KnowSpecific,
@@ -148,7 +163,8 @@ fn form_page(
             upload_mb: state.settings.http.upload_bytes / (1024 * 1024),
             form,
             errors,
-            notice,
+            notice: notice.map(|key| t.get(key)),
+            retention_months: i64::from(state.settings.retention.months),
         },
     )
 }
@@ -157,11 +173,13 @@ pub async fn new_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
     gpc: Gpc,
+    locale: Locale,
 ) -> Result<Response, AppError> {
     form_page(
         &state,
         StatusCode::OK,
         gpc,
+        &locale,
         kind,
         &RawForm::default(),
         &FieldErrors::default(),
@@ -184,6 +202,7 @@ pub async fn submit_request(
     State(state): State<AppState>,
     KindPath(kind): KindPath,
     gpc: Gpc,
+    locale: Locale,
     headers: axum::http::HeaderMap,
     LimitedForm {
         mut submitted,
@@ -195,7 +214,7 @@ pub async fn submit_request(
     let permission = submitted.take("permission");
     let form = submitted.form;
     if !kind.needs_verification() && form.get("record") == "browser" && !over_limit {
-        return browser_only::submit(&state, kind, gpc, &headers).await;
+        return browser_only::submit(&state, kind, gpc, &locale, &headers).await;
     }
     // A file cannot be put back into a file input: if the form comes back, the page
     // says so at the field and in the summary.
@@ -205,11 +224,12 @@ pub async fn submit_request(
         .map(|(field, _)| field)
         .collect();
     if over_limit {
-        let notice = form_notice::OVER_LIMIT;
+        let notice = "form-notice-too-many";
         return form_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
             gpc,
+            &locale,
             kind,
             &form,
             &FieldErrors::default(),
@@ -223,14 +243,15 @@ pub async fn submit_request(
         permission,
         state.settings.http.upload_bytes,
     ) {
-        Ok(request) => request,
+        // Filed in the page's language: every e-mail about it will be too.
+        Ok(request) => intake::NewRequest {
+            language: locale.lang,
+            ..request
+        },
         Err(mut errors) => {
             for field in attached {
                 if errors.get(field).is_none() {
-                    errors.add(
-                        field,
-                        "Attach your file again: files are not kept when the form has a problem.",
-                    );
+                    errors.add(field, "error-attach-again");
                 }
             }
             let errors = errors.in_order_of(intake::FORM_ORDER);
@@ -238,6 +259,7 @@ pub async fn submit_request(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 gpc,
+                &locale,
                 kind,
                 &form,
                 &errors,
@@ -251,11 +273,12 @@ pub async fn submit_request(
         Ok(stored) => stored,
         Err(AppError::Unavailable(err)) => {
             tracing::warn!(error = format!("{err:#}"), "database unavailable");
-            let notice = form_notice::UNAVAILABLE;
+            let notice = "form-notice-unavailable";
             let mut response = form_page(
                 &state,
                 StatusCode::SERVICE_UNAVAILABLE,
                 gpc,
+                &locale,
                 kind,
                 &form,
                 &FieldErrors::default(),
@@ -267,7 +290,7 @@ pub async fn submit_request(
         Err(err) => return Err(err),
     };
     let page = SubmittedPage {
-        page: state.page(gpc),
+        page: state.page(gpc, &locale),
         tracking_code: stored.tracking_code,
         email: request
             .email
@@ -275,7 +298,7 @@ pub async fn submit_request(
             .map(ToString::to_string)
             .unwrap_or_default(),
         needs_verification: kind.needs_verification(),
-        dates: mail::consumer_dates(&stored.deadlines),
+        dates: mail::consumer_dates(&locale.tr(), &stored.deadlines),
         gpc_opt_out: stored.gpc_opt_out,
     };
     let mut response = html(StatusCode::OK, &page)?;
@@ -287,15 +310,15 @@ pub async fn submit_request(
 struct StatusResult {
     awaiting_verification: bool,
     /// What the consumer's link is for, when the request waits for it.
-    link_for: &'static str,
+    link_for: String,
     tracking_code: String,
-    kind_title: &'static str,
-    status_label: &'static str,
+    kind_title: String,
+    status_label: String,
     received: String,
     dates: Vec<DatedStep>,
     extension_reason: Option<String>,
     /// The outcome, rendered from its code, and staff's explanation.
-    outcome: Option<&'static str>,
+    outcome: Option<String>,
     outcome_reason: Option<String>,
 }
 
@@ -307,15 +330,34 @@ struct StatusPage<'a> {
     email_value: &'a str,
     errors: FieldErrors,
     not_found: bool,
-    notice: Option<&'a str>,
+    notice: Option<&'static str>,
     result: Option<StatusResult>,
 }
 
-pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+impl StatusPage<'_> {
+    /// The field's error, in the page's language.
+    fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(|m| self.page.t.msg(m))
+    }
+
+    /// Every error, in the order of the fields, in the page's language.
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.errors
+            .iter()
+            .map(|(f, m)| (f, self.page.t.msg(m)))
+            .collect()
+    }
+}
+
+pub async fn status_form(
+    State(state): State<AppState>,
+    gpc: Gpc,
+    locale: Locale,
+) -> Result<Response, AppError> {
     html(
         StatusCode::OK,
         &StatusPage {
-            page: state.page(gpc),
+            page: state.page(gpc, &locale),
             code_value: "",
             email_value: "",
             errors: FieldErrors::default(),
@@ -329,9 +371,10 @@ pub async fn status_form(State(state): State<AppState>, gpc: Gpc) -> Result<Resp
 pub async fn status_lookup(
     State(state): State<AppState>,
     gpc: Gpc,
+    locale: Locale,
     form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, gpc, form, false).await
+    look_up(state, gpc, locale, form, false).await
 }
 
 /// The status page's "send me a new link": the same look-up, then a fresh link for a
@@ -339,14 +382,16 @@ pub async fn status_lookup(
 pub async fn resend_link(
     State(state): State<AppState>,
     gpc: Gpc,
+    locale: Locale,
     form: LimitedForm<StatusLookups>,
 ) -> Result<Response, AppError> {
-    look_up(state, gpc, form, true).await
+    look_up(state, gpc, locale, form, true).await
 }
 
 async fn look_up(
     state: AppState,
     gpc: Gpc,
+    locale: Locale,
     LimitedForm {
         submitted: SubmittedForm { form, .. },
         over_limit,
@@ -355,7 +400,7 @@ async fn look_up(
     resend: bool,
 ) -> Result<Response, AppError> {
     let mut page = StatusPage {
-        page: state.page(gpc),
+        page: state.page(gpc, &locale),
         code_value: form.get("tracking_code"),
         email_value: form.get("email"),
         errors: FieldErrors::default(),
@@ -364,17 +409,12 @@ async fn look_up(
         result: None,
     };
     if over_limit {
-        page.notice = Some(
-            "Too many look-ups came from your network in the last minute. Wait a minute, then try again.",
-        );
+        page.notice = Some("status-notice-too-many");
         return html(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     let code = TrackingCode::parse(page.code_value);
     if code.is_none() {
-        page.errors.add(
-            "tracking_code",
-            "Enter the tracking code from your receipt, like RD-7K3M-Q9PX.",
-        );
+        page.errors.add("tracking_code", "error-tracking-code");
     }
     let email = EmailAddress::parse(page.email_value)
         .map_err(|message| page.errors.add("email", message))
@@ -388,18 +428,12 @@ async fn look_up(
                 view.status == RequestStatus::AwaitingVerification && !view.consumer_answered;
             if resend && waiting {
                 page.notice = Some(match send_new_link(&state, &view, &code).await? {
-                    NewLink::Sent => {
-                        "We sent a new confirmation link to your e-mail address. Earlier links no longer work."
-                    }
-                    NewLink::NoneNeeded => {
-                        "This request needs no link from you: we are checking your agent's power of attorney."
-                    }
-                    NewLink::Capped => {
-                        "We have already sent this address several e-mails today. To protect it from unwanted mail we will not send another before tomorrow; the last link we sent still works."
-                    }
+                    NewLink::Sent => "status-notice-link-sent",
+                    NewLink::NoneNeeded => "status-notice-no-link-needed",
+                    NewLink::Capped => "status-notice-capped",
                 });
             }
-            page.result = Some(status_result(&state, view));
+            page.result = Some(status_result(&state, &locale.tr(), view));
         }
         None => page.not_found = true,
     }
@@ -441,19 +475,21 @@ async fn send_new_link(
     }
     let mut tx = state.db.begin().await?;
     let purpose = service::links::purpose(&mut tx, view.id).await?;
+    // In the language the request was filed in, whatever this page's.
+    let ctx = &state.mail.in_lang(view.language);
     let message = match purpose {
         None => return Ok(NewLink::NoneNeeded),
         Some(LinkPurpose::ConfirmOptIn) => {
             let last_day = crate::domain::deadlines::opt_in_last_day(
                 view.respond_by.unwrap_or(now.date_naive()),
             );
-            messages::opt_in_link(&state.mail, &view.email, code, last_day, &url)?
+            messages::opt_in_link(ctx, &view.email, code, last_day, &url)?
         }
         Some(LinkPurpose::ConfirmAgent) => {
-            messages::agent_confirmation_link(&state.mail, &view.email, code, &url)?
+            messages::agent_confirmation_link(ctx, &view.email, code, &url)?
         }
         Some(LinkPurpose::VerifyEmail) => {
-            messages::verification_link(&state.mail, &view.email, code, &url)?
+            messages::verification_link(ctx, &view.email, code, &url)?
         }
     };
     let cap = state.settings.mail.unsolicited_per_day;
@@ -479,7 +515,11 @@ async fn send_new_link(
     Ok(NewLink::Sent)
 }
 
-fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusResult {
+fn status_result(
+    state: &AppState,
+    t: &crate::locale::Tr,
+    v: store::requests::ConsumerView,
+) -> StatusResult {
     let kind = Some(v.kind);
     let status = Some(v.status);
     let gets_link = LinkPurpose::of_request(v.kind, agent_authority(&v)).is_some();
@@ -491,12 +531,12 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
             respond_by: v.extended_respond_by.or(v.respond_by),
             comply_by: v.comply_by,
         };
-        dates = mail::consumer_dates(&deadline);
+        dates = mail::consumer_dates(t, &deadline);
     }
     if let Some(closed) = v.closed_at {
         dates.push(DatedStep {
-            label: "Closed on",
-            date: long_date(closed.with_timezone(&state.tz).date_naive()),
+            label: t.get("date-closed-on"),
+            date: long_date(t, closed.with_timezone(&state.tz).date_naive()),
         });
     }
     StatusResult {
@@ -504,30 +544,26 @@ fn status_result(state: &AppState, v: store::requests::ConsumerView) -> StatusRe
         awaiting_verification: status == Some(RequestStatus::AwaitingVerification)
             && !v.consumer_answered
             && gets_link,
-        link_for: match LinkPurpose::of_request(v.kind, agent_authority(&v)) {
-            Some(LinkPurpose::ConfirmOptIn) => "confirm or decline opting back in",
-            Some(LinkPurpose::ConfirmAgent) => "confirm or reject the agent who filed for you",
-            _ => "confirm your e-mail address",
-        },
+        link_for: t.get(match LinkPurpose::of_request(v.kind, agent_authority(&v)) {
+            Some(LinkPurpose::ConfirmOptIn) => "status-link-for-opt-in",
+            Some(LinkPurpose::ConfirmAgent) => "status-link-for-agent",
+            _ => "status-link-for-email",
+        }),
         tracking_code: v.tracking_code,
-        kind_title: kind.map_or("Privacy request", RequestKind::title),
+        kind_title: kind.map_or_else(|| t.get("status-privacy-request"), |k| t.kind_title(k)),
         status_label: match (kind, status) {
             (Some(kind), Some(RequestStatus::AwaitingVerification))
                 if kind != RequestKind::OptIn && (v.consumer_answered || !gets_link) =>
             {
-                "Checking identity: we are matching your details against our records"
+                t.get("status-checking-identity")
             }
-            (Some(kind), Some(status)) => kind.status_label(status),
-            (None, Some(status)) => status.label(),
-            _ => "In progress",
+            (kind, Some(status)) => t.status_label(kind, status),
+            _ => t.get("status-in_progress"),
         },
-        received: long_date(v.received_at.with_timezone(&state.tz).date_naive()),
+        received: long_date(t, v.received_at.with_timezone(&state.tz).date_naive()),
         dates,
         extension_reason: v.extension_reason,
-        outcome: v
-            .outcome_code
-            .as_deref()
-            .map(crate::domain::actions::outcome_label),
+        outcome: v.outcome_code.as_deref().map(|code| t.outcome(code)),
         outcome_reason: v.outcome_reason,
     }
 }
@@ -551,6 +587,7 @@ pub async fn agent_status(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
 ) -> Result<Response, AppError> {
     let view = store::requests::find_for_agent(&state.db, &crate::domain::token::hash(&raw))
         .await?
@@ -558,8 +595,8 @@ pub async fn agent_status(
     let mut response = html(
         StatusCode::OK,
         &AgentStatusPage {
-            page: state.page(gpc),
-            r: status_result(&state, view),
+            page: state.page(gpc, &locale),
+            r: status_result(&state, &locale.tr(), view),
         },
     )?;
     no_store(&mut response);

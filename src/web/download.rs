@@ -12,6 +12,7 @@ use rand::Rng;
 use super::errors::AppError;
 use super::form::SubmittedForm;
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::{AppState, Page, html};
 use crate::domain::email::EmailAddress;
 use crate::domain::token;
@@ -26,29 +27,37 @@ struct DownloadPage<'a> {
     action: String,
     /// Which form to show: "email", "code", or none.
     step: &'a str,
-    message: Option<&'a str>,
-    error: Option<&'a str>,
+    message: Option<String>,
+    error: Option<String>,
     email_value: &'a str,
 }
 
-/// What the download page shows at one step.
+/// What the download page shows at one step; `message` and `error` are message ids.
 struct View<'a> {
     status: StatusCode,
     step: &'a str,
-    message: Option<&'a str>,
-    error: Option<&'a str>,
+    message: Option<&'static str>,
+    error: Option<&'static str>,
     email_value: &'a str,
 }
 
-fn show(state: &AppState, gpc: Gpc, raw: &str, v: View<'_>) -> Result<Response, AppError> {
+fn show(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    raw: &str,
+    v: View<'_>,
+) -> Result<Response, AppError> {
+    let t = locale.tr();
+    let business = &state.settings.business.name;
     let mut response = html(
         v.status,
         &DownloadPage {
-            page: state.page(gpc),
+            page: state.page(gpc, locale),
             action: format!("/download/{raw}"),
             step: v.step,
-            message: v.message,
-            error: v.error,
+            message: v.message.map(|key| t.arg(key, "business", business)),
+            error: v.error.map(|key| t.get(key)),
             email_value: v.email_value,
         },
     )?;
@@ -57,34 +66,27 @@ fn show(state: &AppState, gpc: Gpc, raw: &str, v: View<'_>) -> Result<Response, 
 }
 
 /// A link that cannot be used any more, and why.
-fn gone(state: &AppState, gpc: Gpc, raw: &str, why: Gone) -> Result<Response, AppError> {
-    let business = &state.settings.business.name;
+fn gone(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    raw: &str,
+    why: Gone,
+) -> Result<Response, AppError> {
     let (status, message) = match why {
-        Gone::Unknown => (
-            StatusCode::NOT_FOUND,
-            "This download link is not valid. Open it again from the e-mail we sent you.".into(),
-        ),
-        Gone::Expired => (
-            StatusCode::NOT_FOUND,
-            "This download link has expired. Contact us with your tracking code and we will send a new one.".into(),
-        ),
-        Gone::Locked => (
-            StatusCode::LOCKED,
-            format!(
-                "Too many wrong tries: for your security this download link is now locked, and no \
-                 new code will make it work again. Contact {business} and give the tracking code \
-                 from our e-mails; we will check it is you and send you a new link."
-            ),
-        ),
+        Gone::Unknown => (StatusCode::NOT_FOUND, "download-invalid"),
+        Gone::Expired => (StatusCode::NOT_FOUND, "download-expired"),
+        Gone::Locked => (StatusCode::LOCKED, "download-locked"),
     };
     show(
         state,
         gpc,
+        locale,
         raw,
         View {
             status,
             step: "",
-            message: Some(&message),
+            message: Some(message),
             error: None,
             email_value: "",
         },
@@ -123,11 +125,13 @@ pub async fn open(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
 ) -> Result<Response, AppError> {
     match live_link(&state, &raw).await? {
-        Ok(_) => show(
+        Ok(link) => show(
             &state,
             gpc,
+            &locale.unless_chosen(link.language),
             &raw,
             View {
                 status: StatusCode::OK,
@@ -137,7 +141,7 @@ pub async fn open(
                 email_value: "",
             },
         ),
-        Err(why) => gone(&state, gpc, &raw, why),
+        Err(why) => gone(&state, gpc, &locale, &raw, why),
     }
 }
 
@@ -146,14 +150,16 @@ pub async fn ask_code(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
     let link = match live_link(&state, &raw).await? {
         Ok(link) => link,
         Err(why) => {
-            return gone(&state, gpc, &raw, why);
+            return gone(&state, gpc, &locale, &raw, why);
         }
     };
+    let locale = &locale.unless_chosen(link.language);
     let typed = form.get("email");
     let matches =
         EmailAddress::parse(typed).is_ok_and(|e| e.as_str().eq_ignore_ascii_case(&link.email));
@@ -162,12 +168,13 @@ pub async fn ask_code(
         return show(
             &state,
             gpc,
+            locale,
             &raw,
             View {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 step: "email",
                 message: None,
-                error: Some("That is not the e-mail address this request was made with."),
+                error: Some("download-wrong-email"),
                 email_value: typed,
             },
         );
@@ -177,7 +184,13 @@ pub async fn ask_code(
     let minutes = state.settings.responses.code_minutes;
     let code =
         TrackingCode::stored(&link.tracking_code).map_err(|e| AppError::Internal(e.into()))?;
-    let message = messages::download_code(&state.mail, &link.email, &code, &one_time, minutes)?;
+    let message = messages::download_code(
+        &state.mail.in_lang(link.language),
+        &link.email,
+        &code,
+        &one_time,
+        minutes,
+    )?;
     let mut tx = state.db.begin().await?;
     store::downloads::set_code(
         &mut tx,
@@ -191,13 +204,12 @@ pub async fn ask_code(
     show(
         &state,
         gpc,
+        locale,
         &raw,
         View {
             status: StatusCode::OK,
             step: "code",
-            message: Some(
-                "We sent a one-time code to your e-mail address. Enter it below to download your information.",
-            ),
+            message: Some("download-code-sent"),
             error: None,
             email_value: "",
         },
@@ -209,14 +221,16 @@ pub async fn download(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
     let link = match live_link(&state, &raw).await? {
         Ok(link) => link,
         Err(why) => {
-            return gone(&state, gpc, &raw, why);
+            return gone(&state, gpc, &locale, &raw, why);
         }
     };
+    let locale = &locale.unless_chosen(link.language);
     let typed: String = form
         .get("code")
         .chars()
@@ -231,14 +245,13 @@ pub async fn download(
         return show(
             &state,
             gpc,
+            locale,
             &raw,
             View {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 step: "code",
                 message: None,
-                error: Some(
-                    "That code is not right, or it has expired or been used. Check the latest e-mail, or ask for a new code.",
-                ),
+                error: Some("download-wrong-code"),
                 email_value: "",
             },
         );

@@ -260,6 +260,8 @@ async fn exercise(
         browser_id: None,
         response_format: None,
         staff: None,
+        // DRP carries no language: the consumer's mail is in English.
+        language: crate::domain::lang::Lang::En,
     };
     let vouched = claims.vouched();
     // What an agent vouches for counts only when the business trusts the agent; any
@@ -413,6 +415,7 @@ async fn verify_request_page(
     Path(request_id): Path<String>,
     Query(p): Query<VerifyParams>,
     gpc: super::gpc::Gpc,
+    locale: super::lang::Locale,
 ) -> Result<Response, AppError> {
     let Ok(request_id) = request_id.parse::<Uuid>() else {
         return Err(AppError::NotFound);
@@ -430,7 +433,7 @@ async fn verify_request_page(
     super::html(
         StatusCode::OK,
         &VerifyPage {
-            page: state.page(gpc),
+            page: state.page(gpc, &locale),
             request_id,
             redirect_to: p.redirect_to.as_deref().unwrap_or(""),
             awaiting: waiting.awaiting,
@@ -445,9 +448,10 @@ async fn verify_page(
     state: State<AppState>,
     Query(p): Query<VerifyParams>,
     gpc: super::gpc::Gpc,
+    locale: super::lang::Locale,
 ) -> Result<Response, AppError> {
     let id = p.request_id.clone().unwrap_or_default();
-    verify_request_page(state, Path(id), Query(p), gpc).await
+    verify_request_page(state, Path(id), Query(p), gpc, locale).await
 }
 
 /// Sends a new verification link for the DRP request named in the path.
@@ -455,6 +459,7 @@ async fn verify_request_send(
     State(state): State<AppState>,
     Path(request_id): Path<String>,
     gpc: super::gpc::Gpc,
+    locale: super::lang::Locale,
     LimitedForm {
         submitted: SubmittedForm { form, .. },
         over_limit,
@@ -464,6 +469,7 @@ async fn verify_request_send(
     send_link(
         &state,
         gpc,
+        &locale,
         over_limit,
         &request_id,
         form.get("redirect_to"),
@@ -475,6 +481,7 @@ async fn verify_request_send(
 async fn verify_send(
     State(state): State<AppState>,
     gpc: super::gpc::Gpc,
+    locale: super::lang::Locale,
     LimitedForm {
         submitted: SubmittedForm { form, .. },
         over_limit,
@@ -485,6 +492,7 @@ async fn verify_send(
     send_link(
         &state,
         gpc,
+        &locale,
         over_limit,
         &request_id,
         form.get("redirect_to"),
@@ -498,6 +506,7 @@ async fn verify_send(
 async fn send_link(
     state: &AppState,
     gpc: super::gpc::Gpc,
+    locale: &super::lang::Locale,
     over_limit: bool,
     request_id: &str,
     redirect_to: &str,
@@ -557,7 +566,7 @@ async fn send_link(
     super::html(
         StatusCode::OK,
         &VerifyPage {
-            page: state.page(gpc),
+            page: state.page(gpc, locale),
             request_id: drp_id,
             redirect_to: "",
             awaiting: true,

@@ -6,6 +6,10 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::Page;
+use crate::domain::lang::{Lang, Msg};
+use crate::locale::Tr;
+
 /// What a 503 asks clients to wait before trying again, in seconds.
 pub const RETRY_AFTER_SECONDS: u32 = 5;
 
@@ -14,11 +18,11 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("payload too large")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Msg),
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    #[error("bad request: {}", .0.key)]
+    BadRequest(Msg),
     #[error("forbidden")]
     Forbidden,
     /// A staff page without a live session: off to the sign-in page.
@@ -73,62 +77,92 @@ impl From<askama::Error> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
+    page: &'a Page,
+    title: String,
+    message: String,
+}
+
+/// What an error page said, kept on the response so that a consumer page's error can
+/// be written again in the visitor's language, with the site's header and footer
+/// (`web::lang`).
+#[derive(Debug, Clone)]
+pub struct ErrorShown {
+    status: StatusCode,
+    title: &'static str,
+    message: Msg,
+}
+
+impl ErrorShown {
+    pub fn page(&self, page: &Page) -> Response {
+        let t = page.t;
+        let body = ErrorPage {
+            page,
+            title: t.get(self.title),
+            message: t.msg(&self.message),
+        }
+        .render()
+        .unwrap_or_else(|_| t.msg(&self.message));
+        let mut response = (self.status, Html(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            retry_later(&mut response);
+        }
+        response
+    }
 }
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &str, &str) {
+    /// The status, the title's message id and the message.
+    fn parts(&self) -> (StatusCode, &'static str, Msg) {
         match self {
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Page not found",
-                "There is no page at this address. Start again from the list of your rights.",
+                "error-not-found-title",
+                "error-not-found".into(),
             ),
             AppError::PayloadTooLarge(message) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Too much data sent",
-                message.as_str(),
+                "error-too-large-title",
+                message.clone(),
             ),
             AppError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "The form could not be read",
-                "Your browser sent the form in a format we do not accept. Please go back and send it again from the form page.",
+                "error-unreadable-title",
+                "error-unsupported-media".into(),
             ),
             AppError::BadRequest(message) => (
                 StatusCode::BAD_REQUEST,
-                "The form could not be read",
-                message.as_str(),
+                "error-unreadable-title",
+                message.clone(),
             ),
             AppError::Forbidden => (
                 StatusCode::FORBIDDEN,
-                "Not allowed",
-                "This form was sent from another site, or it has expired. Open the form again on this site and send it again.",
+                "error-forbidden-title",
+                "error-forbidden".into(),
             ),
             AppError::SignInRequired => (
                 StatusCode::SEE_OTHER,
-                "Please sign in",
-                "Your session has ended. Please sign in again.",
+                "error-sign-in-title",
+                "error-sign-in".into(),
             ),
             AppError::NotAllowed => (
                 StatusCode::FORBIDDEN,
-                "Not allowed",
-                "Only administrators can do this. Ask an administrator if you need it done.",
+                "error-forbidden-title",
+                "error-not-allowed".into(),
             ),
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "Please wait a moment",
-                "Many requests came from your network in a short time. Wait a minute, then try again.",
+                "error-too-many-title",
+                "error-too-many".into(),
             ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again in a moment",
-                "We cannot save or look up requests right now. Nothing was lost: please try again in a minute.",
+                "error-unavailable-title",
+                "error-unavailable".into(),
             ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side",
-                "Nothing was saved. Please try again in a few minutes.",
+                "error-internal-title",
+                "error-internal".into(),
             ),
         }
     }
@@ -174,16 +208,18 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let (status, title, message) = this.parts();
-        let body = ErrorPage { title, message }
-            .render()
-            .unwrap_or_else(|_| message.to_string());
-        let mut response = (status, Html(body)).into_response();
+        // In English, without the business's details: staff pages and APIs see this;
+        // a consumer page's error is written again in its language (`web::lang`).
+        let shown = ErrorShown {
+            status,
+            title,
+            message,
+        };
+        let mut response = shown.page(&Page::bare());
         response.extensions_mut().insert(Failure {
-            message: message.to_string(),
+            message: Tr::new(Lang::En).msg(&shown.message),
         });
-        if let AppError::Unavailable(_) = this {
-            retry_later(&mut response);
-        }
+        response.extensions_mut().insert(shown);
         response
     }
 }

@@ -20,6 +20,7 @@ use super::AppState;
 use super::errors::AppError;
 use super::ratelimit::{ClientIp, Limit};
 use crate::domain::intake::{RawForm, Upload};
+use crate::domain::lang::Msg;
 
 /// How long a large body waits for its turn before the sender is asked to retry.
 const UPLOAD_WAIT: Duration = Duration::from_secs(30);
@@ -197,14 +198,10 @@ async fn turn_for(
     }
 }
 
-const NOT_READABLE: &str =
-    "The form arrived damaged or in an unexpected encoding. Please go back and send it again.";
+const NOT_READABLE: &str = "error-not-readable";
 
 fn too_large(limit: usize) -> AppError {
-    AppError::PayloadTooLarge(format!(
-        "The form was larger than we accept ({} KB). Shorten the text and send it again.",
-        limit / 1024
-    ))
+    AppError::PayloadTooLarge(Msg::new("error-form-too-large").with("kb", limit / 1024))
 }
 
 /// Lossy decoding turns bytes that are not UTF-8 into U+FFFD: such a form is refused
@@ -237,10 +234,9 @@ async fn read_multipart<F: FileField>(
         .fold(limits, |l, name| l.for_field(*name, file_limit as u64));
     let constraints = multer::Constraints::new().size_limit(limits);
     let upload_too_large = || {
-        AppError::PayloadTooLarge(format!(
-            "The file you attached is larger than {} MB. Go back and attach a smaller file.",
-            file_limit / (1024 * 1024)
-        ))
+        AppError::PayloadTooLarge(
+            Msg::new("error-file-too-large").with("mb", file_limit / (1024 * 1024)),
+        )
     };
     let declared = declared_length(&req);
     if declared.is_some_and(|n| n > whole_stream) {

@@ -10,6 +10,7 @@ pub mod drp;
 pub mod errors;
 pub mod form;
 pub mod gpc;
+pub mod lang;
 pub mod metrics;
 pub mod ops;
 pub mod opt_in;
@@ -111,10 +112,13 @@ impl AppState {
         })
     }
 
-    pub fn page(&self, gpc: gpc::Gpc) -> Page {
+    pub fn page(&self, gpc: gpc::Gpc, locale: &lang::Locale) -> Page {
         Page {
             business: self.settings.business.name.clone(),
             gpc: gpc.0,
+            t: locale.tr(),
+            switch_href: locale.switch_href.clone(),
+            contact: self.mail.contact.clone(),
         }
     }
 }
@@ -123,6 +127,36 @@ impl AppState {
 pub struct Page {
     pub business: String,
     pub gpc: bool,
+    /// The page's language: every word a consumer reads comes through it.
+    pub t: crate::locale::Tr,
+    /// This page in the other language.
+    pub switch_href: String,
+    /// How to reach the business, in the footer.
+    pub contact: crate::mail::Contact,
+}
+
+impl Page {
+    /// A page with nothing of the business's: for errors rendered where no request is
+    /// at hand (a consumer page's is rendered again with everything, `web::lang`).
+    pub fn bare() -> Self {
+        Page {
+            business: String::new(),
+            gpc: false,
+            t: crate::locale::Tr::default(),
+            switch_href: "/?lang=es".into(),
+            contact: crate::mail::Contact::default(),
+        }
+    }
+
+    /// The name of the language the switch offers, in that language.
+    pub fn switch_name(&self) -> &'static str {
+        self.t.lang().other().own_name()
+    }
+
+    /// The code of the language the switch offers, for its `lang` and `hreflang`.
+    pub fn switch_code(&self) -> &'static str {
+        self.t.lang().other().code()
+    }
 }
 
 pub fn html<T: Template>(status: StatusCode, template: &T) -> Result<Response, AppError> {
@@ -240,6 +274,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             answer_within,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            lang::choose_language,
         ))
         .layer(axum::middleware::from_fn(crate::telemetry::track_http))
         .with_state(state);

@@ -10,22 +10,23 @@ use chrono::{DateTime, Utc};
 
 use super::errors::AppError;
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::{AppState, Page, html, no_store};
 use crate::domain::deadlines::opt_in_last_day;
 use crate::domain::intake::RawForm;
 use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::domain::token;
-use crate::mail::long_date;
+use crate::locale::Tr;
 use crate::service::{self, links::OptInChoice, links::OptInDecided as Decided};
 use crate::store::verification::{LinkView, Spent};
 
 #[derive(Template)]
 #[template(path = "consumer/opt_in.html")]
-struct OptInPage<'a> {
+struct OptInPage {
     page: Page,
-    heading: &'a str,
+    heading: String,
     message: String,
-    notice: Option<&'a str>,
+    notice: Option<String>,
     tracking_code: String,
     /// Where the buttons post, while the choice is still open.
     action: Option<String>,
@@ -38,8 +39,9 @@ struct OptInPage<'a> {
 }
 
 /// What a page about one link says.
-struct Answer<'a> {
-    heading: &'a str,
+struct Answer {
+    /// A message id.
+    heading: &'static str,
     message: String,
     /// Show the link to opt out (again).
     offer_opt_out: bool,
@@ -49,17 +51,20 @@ struct Answer<'a> {
 /// notice above them.
 struct OpenChoice<'a> {
     raw: &'a str,
-    notice: Option<&'a str>,
+    /// A message id.
+    notice: Option<&'static str>,
 }
 
 fn render(
     state: &AppState,
     gpc: Gpc,
+    locale: &Locale,
     link: &LinkView,
     status: StatusCode,
-    answer: Answer<'_>,
+    answer: Answer,
     choice: Option<OpenChoice<'_>>,
 ) -> Result<Response, AppError> {
+    let t = locale.tr();
     let choice_open = choice.is_some();
     let (action, notice) = match choice {
         Some(OpenChoice { raw, notice }) => (Some(format!("/verify/{raw}")), notice),
@@ -68,17 +73,17 @@ fn render(
     let mut response = html(
         status,
         &OptInPage {
-            page: state.page(gpc),
-            heading: answer.heading,
+            page: state.page(gpc, locale),
+            heading: t.get(answer.heading),
             message: answer.message,
-            notice,
+            notice: notice.map(|key| t.get(key)),
             tracking_code: link.tracking_code.clone(),
             action,
             gpc_conflict: choice_open && gpc.0,
             last_day: link
                 .respond_by
                 .filter(|_| choice_open)
-                .map(|d| long_date(opt_in_last_day(d))),
+                .map(|d| t.date(opt_in_last_day(d))),
             offer_opt_out: answer.offer_opt_out,
         },
     )?;
@@ -86,39 +91,39 @@ fn render(
     Ok(response)
 }
 
-fn who_asked(link: &LinkView) -> String {
+fn who_asked(t: &Tr, link: &LinkView) -> String {
     match link.drp_agent.as_deref().or(link.agent_name.as_deref()) {
-        Some(agent) => format!("{agent}, an authorized agent,"),
-        None => "An authorized agent".into(),
+        Some(agent) => t.arg("opt-in-asked-by-named", "agent", agent),
+        None => t.get("opt-in-asked-by-agent"),
     }
 }
 
 /// The choice, as the link first shows it (or again, with a notice), while the link can
 /// be used at `now`; otherwise what became of it.
+#[expect(clippy::too_many_arguments, reason = "one page, each part of it given")]
 fn choice_page(
     state: &AppState,
     gpc: Gpc,
+    locale: &Locale,
     raw: &str,
     link: &LinkView,
     now: DateTime<Utc>,
     status: StatusCode,
-    notice: Option<&str>,
+    notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
     if let Some(why) = link.spent(now) {
-        return closed(state, gpc, link, Outcome::Spent(why));
+        return closed(state, gpc, locale, link, Outcome::Spent(why));
     }
+    let t = locale.tr();
     let answer = Answer {
-        heading: "Opt back in to the sale and sharing of your personal information?",
-        message: format!(
-            "{} asked us on your behalf to opt you back in to the sale and sharing of your personal information. \
-             Only you can confirm it.",
-            who_asked(link)
-        ),
+        heading: "opt-in-heading",
+        message: who_asked(&t, link),
         offer_opt_out: false,
     };
     render(
         state,
         gpc,
+        locale,
         link,
         status,
         answer,
@@ -134,40 +139,28 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn answer(self, link: &LinkView) -> Answer<'static> {
+    fn answer(self, t: &Tr, link: &LinkView) -> Answer {
         let fulfilled = link.status == RequestStatus::Fulfilled;
         let (heading, message, offer_opt_out) = match self {
-            Outcome::OptedIn => (
-                "Done: you opted back in",
-                "We removed your opt-out of the sale and sharing of your personal information, \
-                 and sent you a confirmation by e-mail. You can opt out again at any time."
-                    .into(),
-                true,
-            ),
+            Outcome::OptedIn => ("opt-in-done-heading", t.get("opt-in-done-message"), true),
             Outcome::Declined => (
-                "Thank you: nothing changed",
-                "You declined to opt back in. Your opt-out stays in place, and we have closed the request."
-                    .into(),
+                "opt-in-declined-heading",
+                t.get("opt-in-declined-message"),
                 false,
             ),
             Outcome::Spent(Spent::AlreadyUsed) => (
-                "This link was already used",
-                format!(
-                    "Your answer was already recorded with this link; there is nothing more to do. Status: {}.",
-                    status_label(link)
-                ),
+                "verify-used-heading",
+                t.arg("opt-in-used-message", "status", status_label(t, link)),
                 fulfilled,
             ),
             Outcome::Spent(Spent::Expired) => (
-                "This link has expired",
-                "The time to confirm this opt-in has passed, or a newer link replaced this one. \
-                 If it was not confirmed, nothing changed: your opt-out stays in place."
-                    .into(),
+                "verify-expired-heading",
+                t.get("opt-in-expired-message"),
                 false,
             ),
             Outcome::Spent(Spent::NotWaiting) => (
-                "This opt-in no longer waits for your answer",
-                format!("Its status: {}.", status_label(link)),
+                "opt-in-not-waiting-heading",
+                t.arg("opt-in-status", "status", status_label(t, link)),
                 fulfilled,
             ),
         };
@@ -183,26 +176,35 @@ impl Outcome {
 fn closed(
     state: &AppState,
     gpc: Gpc,
+    locale: &Locale,
     link: &LinkView,
     outcome: Outcome,
 ) -> Result<Response, AppError> {
-    render(state, gpc, link, StatusCode::OK, outcome.answer(link), None)
+    let answer = outcome.answer(&locale.tr(), link);
+    render(state, gpc, locale, link, StatusCode::OK, answer, None)
 }
 
-fn status_label(link: &LinkView) -> &'static str {
-    RequestKind::OptIn.status_label(link.status)
+fn status_label(t: &Tr, link: &LinkView) -> String {
+    t.status_label(Some(RequestKind::OptIn), link.status)
 }
 
 /// `GET /verify/{token}` for an opt-in's link: shows the choice; changes nothing.
-pub fn open(state: &AppState, gpc: Gpc, raw: &str, link: &LinkView) -> Result<Response, AppError> {
+pub fn open(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    raw: &str,
+    link: &LinkView,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
-    choice_page(state, gpc, raw, link, now, StatusCode::OK, None)
+    choice_page(state, gpc, locale, raw, link, now, StatusCode::OK, None)
 }
 
 /// `POST /verify/{token}` for an opt-in's link: confirm or decline, in one transaction.
 pub async fn choose(
     state: &AppState,
     gpc: Gpc,
+    locale: &Locale,
     raw: &str,
     link: &LinkView,
     form: &RawForm,
@@ -216,11 +218,12 @@ pub async fn choose(
             return choice_page(
                 state,
                 gpc,
+                locale,
                 raw,
                 link,
                 now,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some("Choose one of the two buttons."),
+                Some("opt-in-choose-one"),
             );
         }
     };
@@ -230,29 +233,27 @@ pub async fn choose(
     match decided {
         Decided::OptedIn(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in confirmed");
-            closed(state, gpc, &link, Outcome::OptedIn)
+            closed(state, gpc, locale, &link, Outcome::OptedIn)
         }
         Decided::Declined(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in declined");
-            closed(state, gpc, &link, Outcome::Declined)
+            closed(state, gpc, locale, &link, Outcome::Declined)
         }
         Decided::NotAppliedForGpc(link) => {
             tracing::info!(tracking_code = %link.tracking_code, "opt-in not applied: GPC signal");
             choice_page(
                 state,
                 gpc,
+                locale,
                 raw,
                 &link,
                 now,
                 StatusCode::OK,
-                Some(
-                    "We did not opt you in. Your browser sends a Global Privacy Control signal, which asks us not to \
-                     sell or share your personal information, and we honor it. Nothing changed.",
-                ),
+                Some("opt-in-not-applied-gpc"),
             )
         }
-        Decided::Spent(why, link) => closed(state, gpc, &link, Outcome::Spent(why)),
+        Decided::Spent(why, link) => closed(state, gpc, locale, &link, Outcome::Spent(why)),
         // The link went away between reading and locking it: it no longer waits.
-        Decided::Unknown => closed(state, gpc, link, Outcome::Spent(Spent::NotWaiting)),
+        Decided::Unknown => closed(state, gpc, locale, link, Outcome::Spent(Spent::NotWaiting)),
     }
 }

@@ -14,6 +14,7 @@ use chrono::Datelike;
 use super::errors::AppError;
 use super::form::{LimitedForm, SubmittedForm};
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::ratelimit::Submissions;
 use super::staff::login::{Me, csrf_of};
 use super::staff::session::{Admin, Staff};
@@ -32,10 +33,12 @@ use crate::store::shine_the_light as stl_rows;
 #[template(path = "consumer/shine_the_light.html")]
 struct FormPage<'a> {
     page: Page,
-    title: &'static str,
+    title: String,
     form: &'a RawForm,
     errors: &'a FieldErrors,
-    notice: Option<&'a str>,
+    notice: Option<String>,
+    /// How long requests are kept, for the notice at collection.
+    retention_months: i64,
 }
 
 impl FormPage<'_> {
@@ -43,37 +46,54 @@ impl FormPage<'_> {
         self.form.get(name)
     }
 
-    fn error(&self, name: &str) -> Option<&str> {
-        self.errors.get(name)
+    /// The field's error, in the page's language.
+    fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(|m| self.page.t.msg(m))
+    }
+
+    /// Every error, in the order of the fields, in the page's language.
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.errors
+            .iter()
+            .map(|(f, m)| (f, self.page.t.msg(m)))
+            .collect()
     }
 }
 
+/// The form, in the page's language; `notice` is a message id.
 fn form_page(
     state: &AppState,
     status: StatusCode,
-    gpc: Gpc,
+    (gpc, locale): (Gpc, &Locale),
     form: &RawForm,
     errors: &FieldErrors,
-    notice: Option<&str>,
+    notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
+    let page = state.page(gpc, locale);
+    let t = page.t;
     html(
         status,
         &FormPage {
-            page: state.page(gpc),
-            title: RequestKind::ShineTheLight.title(),
+            page,
+            title: t.kind_title(RequestKind::ShineTheLight),
             form,
             errors,
-            notice,
+            notice: notice.map(|key| t.get(key)),
+            retention_months: i64::from(state.settings.retention.months),
         },
     )
 }
 
 /// `GET /requests/new/shine_the_light`.
-pub async fn new_request(State(state): State<AppState>, gpc: Gpc) -> Result<Response, AppError> {
+pub async fn new_request(
+    State(state): State<AppState>,
+    gpc: Gpc,
+    locale: Locale,
+) -> Result<Response, AppError> {
     form_page(
         &state,
         StatusCode::OK,
-        gpc,
+        (gpc, &locale),
         &RawForm::default(),
         &FieldErrors::default(),
         None,
@@ -93,10 +113,22 @@ struct SubmittedPage {
     linked_to: Option<TrackingCode>,
 }
 
+impl SubmittedPage {
+    fn already_answered_note(&self) -> Option<String> {
+        self.already_answered.as_ref().map(|earlier| {
+            self.page.t.args(
+                "stl-already-answered",
+                &[("code", earlier.as_str()), ("email", &self.email)],
+            )
+        })
+    }
+}
+
 /// `POST /requests/new/shine_the_light`.
 pub async fn submit(
     State(state): State<AppState>,
     gpc: Gpc,
+    locale: Locale,
     LimitedForm {
         submitted,
         over_limit,
@@ -108,19 +140,23 @@ pub async fn submit(
         return form_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
-            gpc,
+            (gpc, &locale),
             &form,
             &FieldErrors::default(),
-            Some(super::consumer::form_notice::OVER_LIMIT),
+            Some("form-notice-too-many"),
         );
     }
     let request = match intake::parse_shine_the_light(&form) {
-        Ok(request) => Arc::new(request),
+        // Filed in the page's language: every e-mail about it will be too.
+        Ok(request) => Arc::new(intake::NewRequest {
+            language: locale.lang,
+            ..request
+        }),
         Err(errors) => {
             return form_page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                gpc,
+                (gpc, &locale),
                 &form,
                 &errors,
                 None,
@@ -137,10 +173,10 @@ pub async fn submit(
             let mut response = form_page(
                 &state,
                 StatusCode::SERVICE_UNAVAILABLE,
-                gpc,
+                (gpc, &locale),
                 &form,
                 &FieldErrors::default(),
-                Some(super::consumer::form_notice::UNAVAILABLE),
+                Some("form-notice-unavailable"),
             )?;
             super::errors::retry_later(&mut response);
             return Ok(response);
@@ -152,15 +188,17 @@ pub async fn submit(
         Repeat::AlreadyAnswered(code) => (Some(code), None),
         Repeat::LinkedTo(code) => (None, Some(code)),
     };
+    let page = state.page(gpc, &locale);
+    let dates = mail::consumer_dates(&page.t, &filed.deadlines);
     let page = SubmittedPage {
-        page: state.page(gpc),
+        page,
         tracking_code: filed.tracking_code,
         email: request
             .email
             .as_ref()
             .map(|e| e.to_string())
             .unwrap_or_default(),
-        dates: mail::consumer_dates(&filed.deadlines),
+        dates,
         already_answered,
         linked_to,
     };
@@ -263,6 +301,8 @@ struct LetterPage<'a> {
     opt_out_url: Option<String>,
     /// Not sent yet: the letter shows what fulfilling would send.
     draft: bool,
+    /// The consumer's language, which the letter is written in.
+    t: crate::locale::Tr,
 }
 
 /// `GET /staff/requests/{code}/stl-letter`: the answer as a letter to print and mail,
@@ -289,7 +329,7 @@ pub async fn letter(
                 .ok_or(AppError::NotFound)?;
             match service::answer_for(&mut conn, &state.settings, state.tz, &locked).await? {
                 Ok(answer) => (answer, true, state.clock.now()),
-                Err(missing) => return Err(AppError::BadRequest(format!("{missing}."))),
+                Err(missing) => return Err(AppError::BadRequest(format!("{missing}.").into())),
             }
         }
     };
@@ -299,9 +339,11 @@ pub async fn letter(
         Answer::Record { .. } => None,
     };
     let business = &state.settings.business.name;
+    // The letter is the consumer's: in the language they filed in.
+    let t = crate::locale::Tr::new(r.language);
     let page = LetterPage {
         business,
-        date: long_date(date.with_timezone(&state.tz).date_naive()),
+        date: long_date(&t, date.with_timezone(&state.tz).date_naive()),
         tracking_code: &r.tracking_code,
         full_name: r.full_name.as_deref(),
         address_lines: r
@@ -309,7 +351,8 @@ pub async fn letter(
             .as_deref()
             .map(|a| a.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
             .unwrap_or_default(),
-        paragraphs: answer_paragraphs(business, &answer),
+        paragraphs: answer_paragraphs(&t, business, &answer),
+        t,
         opt_out_url,
         draft,
     };

@@ -35,10 +35,15 @@ struct CompletePage<'a> {
     note: &'a str,
 }
 
+/// A recipient's page: written for the business's partners, in English, with no
+/// language switch.
 fn page(state: &AppState) -> Page {
     Page {
         business: state.settings.business.name.clone(),
         gpc: false,
+        t: crate::locale::Tr::default(),
+        switch_href: String::new(),
+        contact: state.mail.contact.clone(),
     }
 }
 

@@ -12,18 +12,19 @@ use chrono::NaiveDate;
 use super::errors::AppError;
 use super::form::SubmittedForm;
 use super::gpc::Gpc;
+use super::lang::Locale;
 use super::{AppState, Page, html};
 use crate::domain::kinds::{LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::token;
-use crate::mail::long_date;
+use crate::locale::Tr;
 use crate::service::{self, links::AgentChoice, links::Followed};
 use crate::store::verification::{self, LinkView, Spent};
 
 #[derive(Template)]
 #[template(path = "consumer/verify.html")]
-struct VerifyPage<'a> {
+struct VerifyPage {
     page: Page,
-    heading: &'a str,
+    heading: String,
     message: String,
     /// The form that uses the link, when it can still be used.
     confirm_action: Option<String>,
@@ -32,15 +33,15 @@ struct VerifyPage<'a> {
     agent: bool,
     /// The consumer signs the declaration for specific pieces on this page.
     declaration: bool,
-    declaration_error: Option<&'a str>,
+    declaration_error: Option<String>,
 }
 
 fn answer_by(link: &LinkView) -> Option<NaiveDate> {
     link.extended_respond_by.or(link.respond_by)
 }
 
-fn what(link: &LinkView) -> &'static str {
-    link.kind.title()
+fn what(t: &Tr, link: &LinkView) -> String {
+    t.kind_title(link.kind)
 }
 
 /// An agent's filing for specific pieces: the consumer signs the declaration when they
@@ -52,29 +53,37 @@ fn signs_declaration(link: &LinkView) -> bool {
 /// What a verification page says.
 struct Answer<'a> {
     status: StatusCode,
-    heading: &'a str,
+    /// A message id.
+    heading: &'static str,
     message: String,
     link: Option<&'a LinkView>,
     confirm_action: Option<String>,
     offer_new_link: bool,
     /// The choice is confirm or reject an agent, not just confirm.
     agent: bool,
-    declaration_error: Option<&'a str>,
+    /// A message id.
+    declaration_error: Option<&'static str>,
 }
 
-fn render(state: &AppState, gpc: Gpc, a: Answer<'_>) -> Result<Response, AppError> {
+fn render(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    a: Answer<'_>,
+) -> Result<Response, AppError> {
+    let t = locale.tr();
     html(
         a.status,
         &VerifyPage {
-            page: state.page(gpc),
-            heading: a.heading,
+            page: state.page(gpc, locale),
+            heading: t.get(a.heading),
             message: a.message,
             confirm_action: a.confirm_action,
             tracking_code: a.link.map(|l| l.tracking_code.clone()),
             offer_new_link: a.offer_new_link,
             agent: a.agent,
             declaration: a.agent && a.link.is_some_and(signs_declaration),
-            declaration_error: a.declaration_error,
+            declaration_error: a.declaration_error.map(|key| t.get(key)),
         },
     )
 }
@@ -83,43 +92,44 @@ pub async fn open_link(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
     let Some(link) = verification::find(&state.db, &token::hash(&raw)).await? else {
-        return unknown(&state, gpc);
+        return unknown(&state, gpc, &locale);
     };
+    let locale = &locale.unless_chosen(link.language);
+    let t = locale.tr();
     if link.purpose == LinkPurpose::ConfirmOptIn {
-        return super::opt_in::open(&state, gpc, &raw, &link);
+        return super::opt_in::open(&state, gpc, locale, &raw, &link);
     }
     if let Some(why) = link.spent(now) {
-        return spent(&state, gpc, &link, why);
+        return spent(&state, gpc, locale, &link, why);
     }
     let agent = link.purpose == LinkPurpose::ConfirmAgent;
     let (heading, message) = if agent {
         let who = match (&link.agent_name, &link.agent_organisation) {
             (Some(n), Some(o)) => format!("{n} ({o})"),
             (Some(n), None) => n.clone(),
-            _ => "An agent".into(),
+            _ => t.get("verify-an-agent"),
         };
         (
-            "Did you authorize this agent?",
-            format!(
-                "{who} made this request for you: {}. Confirm it if you asked them to; reject it if you did not, and we will not act on it.",
-                what(&link)
+            "verify-agent-heading",
+            t.args(
+                "verify-agent-message",
+                &[("who", &who), ("kind", &what(&t, &link))],
             ),
         )
     } else {
         (
-            "Confirm your e-mail address",
-            format!(
-                "Press the button to confirm that you made this request: {}.",
-                what(&link)
-            ),
+            "verify-email-heading",
+            t.arg("verify-email-message", "kind", what(&t, &link)),
         )
     };
     render(
         &state,
         gpc,
+        locale,
         Answer {
             status: StatusCode::OK,
             heading,
@@ -137,15 +147,21 @@ pub async fn use_link(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     gpc: Gpc,
+    locale: Locale,
     SubmittedForm { form, .. }: SubmittedForm,
 ) -> Result<Response, AppError> {
     let hash = token::hash(&raw);
     let found = verification::find(&state.db, &hash).await?;
+    let locale = &match &found {
+        Some(link) => locale.unless_chosen(link.language),
+        None => locale,
+    };
+    let t = locale.tr();
     if let Some(link) = found
         .as_ref()
         .filter(|l| l.purpose == LinkPurpose::ConfirmOptIn)
     {
-        return super::opt_in::choose(&state, gpc, &raw, link, &form).await;
+        return super::opt_in::choose(&state, gpc, locale, &raw, link, &form).await;
     }
     let declared = form.is_yes("declaration_agree");
     let typed = form.get("declaration_name").trim();
@@ -163,10 +179,11 @@ pub async fn use_link(
         Followed::AgentRejected(link) => render(
             &state,
             gpc,
+            locale,
             Answer {
                 status: StatusCode::OK,
-                heading: "Thank you: we will not act on this request",
-                message: "You told us you did not authorize this agent. We have closed the request and told the agent.".into(),
+                heading: "verify-rejected-heading",
+                message: t.get("verify-rejected-message"),
                 link: Some(&link),
                 confirm_action: None,
                 offer_new_link: false,
@@ -177,55 +194,44 @@ pub async fn use_link(
         Followed::NeedsDeclaration(link) => render(
             &state,
             gpc,
+            locale,
             Answer {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                heading: "Did you authorize this agent?",
-                message: format!(
-                    "To confirm this request for you ({}), sign the declaration below.",
-                    what(&link)
-                ),
+                heading: "verify-agent-heading",
+                message: t.arg("verify-sign-below", "kind", what(&t, &link)),
                 link: Some(&link),
                 confirm_action: Some(format!("/verify/{raw}")),
                 offer_new_link: false,
                 agent: true,
-                declaration_error: Some(
-                    "Type your full name and tick the box to sign the declaration.",
-                ),
+                declaration_error: Some("verify-declaration-error"),
             },
         ),
         Followed::Used { link, verified } => {
             tracing::info!(tracking_code = %link.tracking_code, verified, "consumer link used");
             // Back to the agent only on the site it registered, as registered now.
-            let back = link.redirect_to.as_deref().and_then(|to| {
-                super::drp::safe_redirect(to, link.drp_agent_site.as_deref())
-            });
+            let back = link
+                .redirect_to
+                .as_deref()
+                .and_then(|to| super::drp::safe_redirect(to, link.drp_agent_site.as_deref()));
             if let Some(back) = back {
                 return Ok(axum::response::Redirect::to(&back).into_response());
             }
             let when = answer_by(&link).map_or_else(String::new, |d| {
-                format!(" We will answer by {}.", long_date(d))
+                format!(" {}", t.arg("verify-answer-by", "date", t.date(d)))
             });
-            let (heading, message) = if verified {
-                (
-                    "Thank you: your e-mail address is confirmed",
-                    format!("We are now working on your request: {}.{when}", what(&link)),
-                )
+            let message = if verified {
+                t.arg("verify-confirmed-working", "kind", what(&t, &link))
             } else {
-                (
-                    "Thank you: your e-mail address is confirmed",
-                    format!(
-                        "We still need to match a few details against our records before we can act on your request: {}. We may contact you about them.{when}",
-                        what(&link)
-                    ),
-                )
+                t.arg("verify-confirmed-matching", "kind", what(&t, &link))
             };
             render(
                 &state,
                 gpc,
+                locale,
                 Answer {
                     status: StatusCode::OK,
-                    heading,
-                    message,
+                    heading: "verify-confirmed-heading",
+                    message: format!("{message}{when}"),
                     link: Some(&link),
                     confirm_action: None,
                     offer_new_link: false,
@@ -234,56 +240,39 @@ pub async fn use_link(
                 },
             )
         }
-        Followed::Spent(why, link) => spent(&state, gpc, &link, why),
-        Followed::Unknown => unknown(&state, gpc),
+        Followed::Spent(why, link) => spent(&state, gpc, locale, &link, why),
+        Followed::Unknown => unknown(&state, gpc, locale),
     }
 }
 
-fn spent(state: &AppState, gpc: Gpc, link: &LinkView, why: Spent) -> Result<Response, AppError> {
+fn spent(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    link: &LinkView,
+    why: Spent,
+) -> Result<Response, AppError> {
     match why {
-        Spent::AlreadyUsed => already_used(state, gpc, link),
-        Spent::Expired => expired(state, gpc, link),
-        Spent::NotWaiting => not_waiting(state, gpc, link),
+        Spent::AlreadyUsed => already_used(state, gpc, locale, link),
+        Spent::Expired => expired(state, gpc, locale, link),
+        Spent::NotWaiting => not_waiting(state, gpc, locale, link),
     }
 }
 
-fn already_used(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
-    render(state, gpc, Answer {
-            status: StatusCode::OK,
-            heading: "This link was already used",
-            message: "Your e-mail address was already confirmed with this link. There is nothing more to do: you can check your request's status at any time.".into(),
-            link: Some(link),
-            confirm_action: None,
-            offer_new_link: false,
-            agent: false,
-            declaration_error: None,
-        })
-}
-
-fn expired(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
-    render(state, gpc, Answer {
-            status: StatusCode::OK,
-            heading: "This link has expired",
-            message: "For your security, confirmation links work for a limited time, and only the newest one works. You can ask for a new link on the status page.".into(),
-            link: Some(link),
-            confirm_action: None,
-            offer_new_link: link.status == RequestStatus::AwaitingVerification,
-            agent: false,
-            declaration_error: None,
-        })
-}
-
-fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, AppError> {
-    let status = link.kind.status_label(link.status);
+fn already_used(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    link: &LinkView,
+) -> Result<Response, AppError> {
     render(
         state,
         gpc,
+        locale,
         Answer {
             status: StatusCode::OK,
-            heading: "No confirmation is needed any more",
-            message: format!(
-                "This request no longer waits for your confirmation. Its status: {status}."
-            ),
+            heading: "verify-used-heading",
+            message: locale.tr().get("verify-used-message"),
             link: Some(link),
             confirm_action: None,
             offer_new_link: false,
@@ -293,15 +282,68 @@ fn not_waiting(state: &AppState, gpc: Gpc, link: &LinkView) -> Result<Response, 
     )
 }
 
-pub(super) fn unknown(state: &AppState, gpc: Gpc) -> Result<Response, AppError> {
-    render(state, gpc, Answer {
+fn expired(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    link: &LinkView,
+) -> Result<Response, AppError> {
+    render(
+        state,
+        gpc,
+        locale,
+        Answer {
+            status: StatusCode::OK,
+            heading: "verify-expired-heading",
+            message: locale.tr().get("verify-expired-message"),
+            link: Some(link),
+            confirm_action: None,
+            offer_new_link: link.status == RequestStatus::AwaitingVerification,
+            agent: false,
+            declaration_error: None,
+        },
+    )
+}
+
+fn not_waiting(
+    state: &AppState,
+    gpc: Gpc,
+    locale: &Locale,
+    link: &LinkView,
+) -> Result<Response, AppError> {
+    let t = locale.tr();
+    let status = t.status_label(Some(link.kind), link.status);
+    render(
+        state,
+        gpc,
+        locale,
+        Answer {
+            status: StatusCode::OK,
+            heading: "verify-not-waiting-heading",
+            message: t.arg("verify-not-waiting-message", "status", status),
+            link: Some(link),
+            confirm_action: None,
+            offer_new_link: false,
+            agent: false,
+            declaration_error: None,
+        },
+    )
+}
+
+pub(super) fn unknown(state: &AppState, gpc: Gpc, locale: &Locale) -> Result<Response, AppError> {
+    render(
+        state,
+        gpc,
+        locale,
+        Answer {
             status: StatusCode::NOT_FOUND,
-            heading: "This link is not valid",
-            message: "The link may have been copied incompletely. Open it again from the e-mail, or ask for a new one on the status page with your tracking code.".into(),
+            heading: "verify-invalid-heading",
+            message: locale.tr().get("verify-invalid-message"),
             link: None,
             confirm_action: None,
             offer_new_link: true,
             agent: false,
             declaration_error: None,
-        })
+        },
+    )
 }

@@ -252,9 +252,11 @@ impl Worker {
                 .extended_respond_by
                 .or(d.respond_by)
                 .unwrap_or_else(|| self.clock.today(self.tz));
+            // In the language the request was filed in.
+            let ctx = &self.ctx.in_lang(d.language);
             let message = match purpose {
                 LinkPurpose::ConfirmAgent => messages::agent_confirmation_reminder(
-                    &self.ctx,
+                    ctx,
                     to,
                     &d.tracking_code,
                     d.kind,
@@ -262,7 +264,7 @@ impl Worker {
                     &url,
                 )?,
                 _ => messages::verification_reminder(
-                    &self.ctx,
+                    ctx,
                     to,
                     &d.tracking_code,
                     d.kind,

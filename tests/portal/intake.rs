@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rightsdesk::domain::calendar::BusinessCalendar;
 use rightsdesk::domain::deadlines::Deadlines;
 use rightsdesk::domain::kinds::RequestKind;
+use rightsdesk::locale::Tr;
 use rightsdesk::mail::long_date;
 use sqlx::Row;
 
@@ -94,7 +95,7 @@ async fn every_kind_is_stored_with_its_event_receipt_and_legal_dates() {
         );
         for date in [confirm_by, respond_by, comply_by].into_iter().flatten() {
             assert!(
-                page.contains(&long_date(date)),
+                page.contains(&long_date(&Tr::default(), date)),
                 "{kind}: the page shows {date}"
             );
         }
@@ -154,7 +155,7 @@ async fn every_kind_is_stored_with_its_event_receipt_and_legal_dates() {
         assert!(text.contains(&code) && text.contains(kind.title()));
         for date in [confirm_by, respond_by, comply_by].into_iter().flatten() {
             assert!(
-                text.contains(&long_date(date)),
+                text.contains(&long_date(&Tr::default(), date)),
                 "{kind}: the receipt gives {date}"
             );
         }

@@ -22,6 +22,7 @@ mod outages;
 mod outbound;
 mod records;
 mod shine_the_light;
+mod spanish;
 mod staff;
 mod status;
 mod support;

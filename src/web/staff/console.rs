@@ -102,8 +102,9 @@ pub async fn bulk_action(
     let back = format!("/staff/requests?{}", form.first("view"));
     let mut codes = Vec::new();
     for raw in form.all("code") {
-        let code = TrackingCode::parse(raw)
-            .ok_or_else(|| AppError::BadRequest(format!("code: {raw:?} is not a tracking code")))?;
+        let code = TrackingCode::parse(raw).ok_or_else(|| {
+            AppError::BadRequest(format!("code: {raw:?} is not a tracking code").into())
+        })?;
         if !codes.contains(&code) {
             codes.push(code);
         }
@@ -114,10 +115,9 @@ pub async fn bulk_action(
         ));
     }
     if codes.len() > bulk::MAX_ROWS {
-        return Err(AppError::BadRequest(format!(
-            "code: at most {} requests at once",
-            bulk::MAX_ROWS
-        )));
+        return Err(AppError::BadRequest(
+            format!("code: at most {} requests at once", bulk::MAX_ROWS).into(),
+        ));
     }
     let (action, what) = match form.first("bulk_action") {
         "export" => {

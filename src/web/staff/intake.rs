@@ -14,6 +14,7 @@ use crate::domain::channels::{self, STAFF_FORM_ORDER};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::intake::{FieldErrors, RawForm};
 use crate::domain::kinds::{Channel, RequestKind, ResponseFormat};
+use crate::locale::Tr;
 use crate::mail::{self, DatedStep, long_date};
 use crate::service;
 use crate::store;
@@ -46,8 +47,16 @@ impl IntakePage<'_> {
         self.form.get(name)
     }
 
-    fn error(&self, name: &str) -> Option<&str> {
-        self.errors.get(name)
+    /// Staff pages are in English.
+    fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(|m| Tr::default().msg(m))
+    }
+
+    fn error_list(&self) -> Vec<(&'static str, String)> {
+        self.errors
+            .iter()
+            .map(|(f, m)| (f, Tr::default().msg(m)))
+            .collect()
     }
 
     fn csrf(&self) -> &str {
@@ -141,7 +150,7 @@ pub async fn submit(
             tracking_code: entered.stored.tracking_code.to_string(),
             has_email,
             overdue_at_once: entered.overdue_at_once,
-            dates: mail::consumer_dates(&entered.stored.deadlines),
+            dates: mail::consumer_dates(&Tr::default(), &entered.stored.deadlines),
         },
     )?;
     no_store(&mut response);
@@ -170,18 +179,24 @@ pub async fn letter(
     let letter = store::channels::letter(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let dates = mail::consumer_dates(&Deadlines {
-        confirm_by: letter.confirm_by,
-        respond_by: letter.extended_respond_by.or(letter.respond_by),
-        comply_by: letter.comply_by,
-    });
+    let dates = mail::consumer_dates(
+        &Tr::default(),
+        &Deadlines {
+            confirm_by: letter.confirm_by,
+            respond_by: letter.extended_respond_by.or(letter.respond_by),
+            comply_by: letter.comply_by,
+        },
+    );
     let mut response = html(
         StatusCode::OK,
         &LetterPage {
             business: &state.settings.business.name,
             base_url: state.settings.base_url(),
-            today: long_date(state.clock.today(state.tz)),
-            received: long_date(letter.received_at.with_timezone(&state.tz).date_naive()),
+            today: long_date(&Tr::default(), state.clock.today(state.tz)),
+            received: long_date(
+                &Tr::default(),
+                letter.received_at.with_timezone(&state.tz).date_naive(),
+            ),
             kind_title: letter.kind.title(),
             letter,
             dates,

@@ -37,7 +37,7 @@ fn year(state: &AppState, params: &HashMap<String, String>) -> Result<i32, AppEr
             .parse::<i32>()
             .ok()
             .filter(|y| metrics::YEARS.contains(y))
-            .ok_or_else(|| AppError::BadRequest("year: give a year such as 2026".into())),
+            .ok_or_else(|| AppError::BadRequest("error-staff-year".into())),
     }
 }
 

@@ -118,8 +118,8 @@ pub async fn complete(
             .into_response())
         }
         Err(TaskRefusal::NotFound) => Err(AppError::NotFound),
-        Err(why) => Err(AppError::BadRequest(format!(
-            "The task was not recorded: {why}."
-        ))),
+        Err(why) => Err(AppError::BadRequest(
+            format!("The task was not recorded: {why}.").into(),
+        )),
     }
 }
