@@ -362,7 +362,7 @@ async fn once_a_year_a_repeat_gets_a_copy_and_a_request_while_one_is_open_is_ans
     // After the year's answer, a third gets a note and a copy at once.
     let page = file_as(&app, "ANA.LOPEZ@example.com").await;
     let third = tracking_code_in(&page);
-    assert!(page.contains("We already sent you this year's answer"));
+    assert!(page.contains("We already sent you this year&#39;s answer"));
     assert_eq!(status_of(&app, &third).await, "fulfilled");
     let outcome: String =
         sqlx::query_scalar("SELECT outcome_code FROM requests WHERE tracking_code = $1")
