@@ -159,3 +159,15 @@ mail-new-download-works = { $days ->
 mail-passed-on-subject = Your request { $code } was passed on
 mail-passed-on-intro = Your request ({ $kind }) has been passed on to the service providers, contractors and other parties it applies to.
 mail-nothing-to-do = You do not need to do anything.
+
+## The receipt letter staff print for a request without an e-mail address
+
+letter-receipt-title = We received your privacy request
+letter-hello = Hello,
+letter-receipt-received = We received your request on { $date }: { $kind }.
+letter-receipt-code = Your tracking code is
+letter-receipt-by-letter = Please quote it whenever you contact us about this request. Because you did not give us an e-mail address, we will answer you by letter, and you can ask about your request by phone or mail, quoting this code.
+letter-receipt-format = You asked for our answer in another format: we will send it that way.
+letter-reach-us = How to reach us
+letter-reach-us-ways = You can reach us { $ways }, or online at { $url }.
+letter-reach-us-online = You can reach us online at { $url }.

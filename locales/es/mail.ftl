@@ -159,3 +159,15 @@ mail-new-download-works = { $days ->
 mail-passed-on-subject = Su solicitud { $code } fue transmitida
 mail-passed-on-intro = Su solicitud ({ $kind }) se transmitió a los proveedores de servicios, contratistas y demás partes a las que corresponde.
 mail-nothing-to-do = No necesita hacer nada.
+
+## La carta de comprobante que el personal imprime para una solicitud sin correo electrónico
+
+letter-receipt-title = Recibimos su solicitud de privacidad
+letter-hello = Hola:
+letter-receipt-received = Recibimos su solicitud el { $date }: { $kind }.
+letter-receipt-code = Su código de seguimiento es
+letter-receipt-by-letter = Menciónelo siempre que se comunique con nosotros sobre esta solicitud. Como no nos dio un correo electrónico, le responderemos por carta, y puede preguntar por su solicitud por teléfono o por correo postal, mencionando este código.
+letter-receipt-format = Usted pidió nuestra respuesta en otro formato: se la enviaremos así.
+letter-reach-us = Cómo comunicarse con nosotros
+letter-reach-us-ways = Puede comunicarse con nosotros { $ways }, o en línea en { $url }.
+letter-reach-us-online = Puede comunicarse con nosotros en línea en { $url }.

@@ -13,6 +13,7 @@ use super::intake::{
     VALUE_MAX,
 };
 use super::kinds::{Channel, Lookback, RequestKind};
+use super::lang::Lang;
 
 /// How far back a day of receipt may be entered.
 pub const MAX_DAYS_EARLIER: i64 = 90;
@@ -42,6 +43,7 @@ pub const STAFF_FORM_ORDER: &[&str] = &[
     "channel",
     "received_on",
     "received_note",
+    "language",
     "full_name",
     "email",
     "phone",
@@ -87,6 +89,15 @@ pub fn parse_staff(form: &RawForm, today: NaiveDate) -> Result<StaffFiling, Fiel
             "received_note",
             "Say why the request is entered after the day it was received (for example: letter opened today, postmarked earlier).",
         );
+    }
+
+    // English unless staff choose another: letters and e-mails are written in it.
+    let language = match form.get("language") {
+        "" => Some(Lang::default()),
+        code => Lang::parse(code),
+    };
+    if language.is_none() {
+        errors.add("language", "Choose English or Spanish.".to_string());
     }
 
     let full_name = intake::text(form, "full_name", NAME_MAX, false, &mut errors);
@@ -161,6 +172,7 @@ pub fn parse_staff(form: &RawForm, today: NaiveDate) -> Result<StaffFiling, Fiel
     match (kind, channel, received_on) {
         (Some(kind), Some(channel), Some(received_on)) if errors.is_empty() => {
             let mut request = NewRequest::blank(kind);
+            request.language = language.unwrap_or_default();
             request.email = email;
             request.full_name = full_name;
             request.phone = phone;

@@ -51,6 +51,14 @@ impl Lang {
         }
     }
 
+    /// The language's name in English, as staff pages show it.
+    pub fn english_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Spanish",
+        }
+    }
+
     /// The served language the browser prefers most (RFC 9110 §12.5.4): ranges by
     /// weight, ties in the order given; `es-MX` and `es-419` are Spanish; `q=0` means
     /// "not this". `None` when no served language is acceptable.

@@ -1,6 +1,7 @@
 //! What staff intake and the other channels add to a request: how it came, who
 //! entered it, the format the consumer asked for, a guardian's declaration.
 
+use crate::domain::lang::Lang;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -61,12 +62,15 @@ pub struct Letter {
     pub extended_respond_by: Option<NaiveDate>,
     pub comply_by: Option<NaiveDate>,
     pub response_format: Option<String>,
+    /// The consumer's language, which the letter is written in.
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 pub async fn letter(pool: &PgPool, code: &str) -> Result<Option<Letter>, sqlx::Error> {
     sqlx::query_as(
         "SELECT tracking_code, kind, full_name, address, received_at, confirm_by, respond_by,
-                extended_respond_by, comply_by, response_format
+                extended_respond_by, comply_by, response_format, language
          FROM requests WHERE tracking_code = $1",
     )
     .bind(code)

@@ -558,3 +558,97 @@ async fn the_privacy_choices_icon_and_snippet_and_the_favicon_are_served() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_request_phoned_in_spanish_gets_its_letter_and_its_mail_in_spanish() {
+    let smtp = crate::support::SmtpServer::start().await;
+    let app = crate::support::spawn_app_with(|s| {
+        s.smtp_url = Some(smtp.url());
+        s.business.phone = "+1 (800) 555-0199".into();
+        s.business.postal_address = "Acme Privacy\n1 Market St\nSan Francisco, CA 94105".into();
+    })
+    .await;
+    app.advance_to_noon_on(day("2026-11-30"));
+    let staff = app.admin().await;
+
+    // English is chosen unless staff pick another language.
+    let form = staff.get("/staff/requests/new").await.text().await.unwrap();
+    assert!(form.contains("id=\"f-language-en\" name=\"language\" value=\"en\" checked"));
+    assert!(form.contains("lang=\"es\">Español</label>"));
+
+    let mut fields = phoned_deletion("2026-11-30", "");
+    fields.push(("language", "es"));
+    let page = staff
+        .post("/staff/requests/new", &fields)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = tracking_code_in(&page);
+    let language: String =
+        sqlx::query_scalar("SELECT language FROM requests WHERE tracking_code = $1")
+            .bind(&code)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(language, "es");
+
+    // The letter is the consumer's: Spanish, with the business's ways to be reached.
+    let letter = staff
+        .get(&format!("/staff/requests/{code}/letter"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(letter.contains("<html lang=\"es\">"));
+    assert!(
+        letter.contains("Recibimos su solicitud de privacidad"),
+        "{letter}"
+    );
+    assert!(
+        letter.contains("lunes, 30 de noviembre de 2026"),
+        "{letter}"
+    );
+    assert!(
+        letter.contains("Eliminar su información personal"),
+        "{letter}"
+    );
+    assert!(letter.contains("1 Market St"), "the sender's address");
+    assert!(
+        letter.contains("por teléfono al +1 (800) 555-0199"),
+        "{letter}"
+    );
+    assert!(
+        !letter.contains("We received"),
+        "no English for the consumer"
+    );
+    let request_page = staff
+        .get(&format!("/staff/requests/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(request_page.contains("<dd id=\"language\">Spanish</dd>"));
+
+    // A language staff cannot serve is refused by name, not stored.
+    let mut fields = phoned_deletion("2026-11-30", "");
+    fields.push(("language", "fr"));
+    let refused = staff.post("/staff/requests/new", &fields).await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Choose English or Spanish.")
+    );
+
+    // With an e-mail address, the receipt goes out in Spanish.
+    let mut fields = phoned_deletion("2026-11-30", "");
+    fields.push(("language", "es"));
+    fields.push(("email", "rosa@example.com"));
+    staff.post("/staff/requests/new", &fields).await;
+    app.worker.deliver_all().await.unwrap();
+    let receipt = crate::support::text_part(&smtp.wait_for(1).await[0]);
+    assert!(receipt.contains("Recibimos su solicitud"), "{receipt}");
+}

@@ -14,6 +14,7 @@ use crate::domain::channels::{self, STAFF_FORM_ORDER};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::intake::{FieldErrors, RawForm};
 use crate::domain::kinds::{Channel, RequestKind, ResponseFormat};
+use crate::domain::lang::Lang;
 use crate::locale::Tr;
 use crate::mail::{self, DatedStep, long_date};
 use crate::service;
@@ -35,6 +36,7 @@ struct IntakePage<'a> {
     me: Option<Me>,
     kinds: Vec<KindChoice>,
     channels: &'static [Channel],
+    languages: [Lang; 2],
     formats: &'static [ResponseFormat],
     today: NaiveDate,
     earliest: NaiveDate,
@@ -86,6 +88,7 @@ fn intake_page(
                 })
                 .collect(),
             channels: Channel::STAFF_ENTERED,
+            languages: Lang::ALL,
             formats: ResponseFormat::ALL,
             today,
             earliest: channels::earliest_receipt_day(today),
@@ -165,8 +168,11 @@ struct LetterPage<'a> {
     today: String,
     received: String,
     letter: store::channels::Letter,
-    kind_title: &'static str,
+    kind_title: String,
     dates: Vec<DatedStep>,
+    /// The consumer's language: the letter is theirs.
+    t: Tr,
+    contact: &'a crate::mail::Contact,
 }
 
 /// The receipt letter: what the e-mailed receipt says, on paper, with the tracking
@@ -179,8 +185,9 @@ pub async fn letter(
     let letter = store::channels::letter(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
+    let t = Tr::new(letter.language);
     let dates = mail::consumer_dates(
-        &Tr::default(),
+        &t,
         &Deadlines {
             confirm_by: letter.confirm_by,
             respond_by: letter.extended_respond_by.or(letter.respond_by),
@@ -192,12 +199,11 @@ pub async fn letter(
         &LetterPage {
             business: &state.settings.business.name,
             base_url: state.settings.base_url(),
-            today: long_date(&Tr::default(), state.clock.today(state.tz)),
-            received: long_date(
-                &Tr::default(),
-                letter.received_at.with_timezone(&state.tz).date_naive(),
-            ),
-            kind_title: letter.kind.title(),
+            today: long_date(&t, state.clock.today(state.tz)),
+            received: long_date(&t, letter.received_at.with_timezone(&state.tz).date_naive()),
+            kind_title: t.kind_title(letter.kind),
+            t,
+            contact: &state.mail.contact,
             letter,
             dates,
         },
