@@ -758,3 +758,128 @@ async fn on_a_phone_the_opt_out_buttons_come_right_after_the_consumers_fields() 
     );
     assert_eq!(layout["agentOpen"], false, "closed until asked for");
 }
+
+/// axe on the page the browser shows now, at a phone's width and a desktop's, with the
+/// page's language checked too.
+async fn check_here(browser: &Client, axe: &str, lang: &str, label: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let shown: String = browser
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if shown != lang {
+        problems.push(format!("{label}: <html lang={shown:?}>, not {lang:?}"));
+    }
+    for (width, height) in [(390, 844), (1280, 900)] {
+        browser.set_window_size(width, height).await.unwrap();
+        for v in crate::axe::violations(browser, axe).await {
+            problems.push(format!("{label} at {width}px: {v}"));
+        }
+    }
+    problems
+}
+
+/// Every page a consumer sees, in English and in Spanish, at a phone's width and a
+/// desktop's: the list of rights, every form empty and with errors, the confirmations,
+/// the receipt's link, the status page, the snippet page and an error page.
+#[tokio::test]
+async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
+    let smtp = crate::support::SmtpServer::start().await;
+    let app = crate::support::spawn_app_with(|s| {
+        s.smtp_url = Some(smtp.url());
+        s.business.phone = "+1 (800) 555-0199".into();
+        s.business.email = "privacy@acme.example".into();
+        s.business.postal_address = "1 Market St\nSan Francisco, CA 94105".into();
+    })
+    .await;
+    let axe = crate::axe::source();
+    let (_driver, browser) = start_browser().await;
+    let mut problems = Vec::new();
+    let mut sent = 0;
+
+    for (lang, email) in [("en", "ana.en@example.com"), ("es", "ana.es@example.com")] {
+        // The choice is remembered in a cookie: every later page is in `lang`.
+        browser
+            .goto(&app.url(&format!("/?lang={lang}")))
+            .await
+            .unwrap();
+        let mut paths = vec![
+            "/".to_string(),
+            "/status".into(),
+            "/privacy-choices".into(),
+            "/no-such-page".into(),
+            "/requests/new/shine_the_light".into(),
+        ];
+        paths.extend(
+            rightsdesk::domain::kinds::RequestKind::RIGHTS
+                .iter()
+                .map(|k| format!("/requests/new/{k}")),
+        );
+        for path in &paths {
+            browser.goto(&app.url(path)).await.unwrap();
+            problems.extend(check_here(&browser, &axe, lang, &format!("{path} ({lang})")).await);
+        }
+
+        // A form sent back with errors, then filed.
+        browser
+            .goto(&app.url("/requests/new/delete"))
+            .await
+            .unwrap();
+        click(&browser, Locator::Id("send-request")).await;
+        browser
+            .wait()
+            .for_element(Locator::Id("error-summary"))
+            .await
+            .unwrap();
+        problems.extend(check_here(&browser, &axe, lang, &format!("errors ({lang})")).await);
+        type_into(&browser, "f-full_name", "Ana López").await;
+        type_into(&browser, "f-email", email).await;
+        click(&browser, Locator::Id("f-california_resident")).await;
+        click(&browser, Locator::Id("send-request")).await;
+        let code = wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
+        problems.extend(check_here(&browser, &axe, lang, &format!("confirmation ({lang})")).await);
+
+        // The receipt's link: the page that confirms the address, and what follows.
+        app.worker.deliver_all().await.unwrap();
+        sent += 1;
+        let mail = smtp.wait_for(sent).await;
+        let receipt = mail
+            .iter()
+            .find(|m| crate::support::text_part(m).contains(&code))
+            .expect("the receipt");
+        let link = crate::support::verify_link(receipt);
+        browser.goto(&app.url(&link)).await.unwrap();
+        problems.extend(check_here(&browser, &axe, lang, &format!("the receipt's link ({lang})")).await);
+        click(&browser, Locator::Css("main form button[type=submit]")).await;
+        browser
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .unwrap();
+        problems.extend(check_here(&browser, &axe, lang, &format!("address confirmed ({lang})")).await);
+
+        // The request's status.
+        browser.goto(&app.url("/status")).await.unwrap();
+        type_into(&browser, "f-tracking_code", &code).await;
+        type_into(&browser, "f-email", email).await;
+        click(&browser, Locator::Css("main form button[type=submit]")).await;
+        wait_text(&browser, Locator::Css("main"), &code).await;
+        problems.extend(check_here(&browser, &axe, lang, &format!("the status ({lang})")).await);
+
+        // The opt-out recorded for this browser only.
+        browser
+            .goto(&app.url("/requests/new/opt_out"))
+            .await
+            .unwrap();
+        click(&browser, Locator::Id("browser-only-submit")).await;
+        wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
+        problems.extend(
+            check_here(&browser, &axe, lang, &format!("browser-only confirmation ({lang})")).await,
+        );
+    }
+    browser.close().await.unwrap();
+    assert!(problems.is_empty(), "axe found:\n{}", problems.join("\n"));
+}
