@@ -25,15 +25,21 @@ pub struct StaffFiling {
     pub channel: Channel,
     pub received_on: NaiveDate,
     pub received_note: Option<String>,
+    /// A "Shine the Light" request that reached an address the business did not
+    /// designate for them: answered within 150 days instead of 30.
+    pub undesignated: bool,
 }
 
 impl StaffFiling {
     /// Whether the request is past a legal deadline the moment it is entered: allowed,
     /// since it was received then, but staff are warned and the queue shows it overdue.
     pub fn overdue_at_once(&self, today: NaiveDate, calendar: &BusinessCalendar) -> bool {
-        Deadlines::for_kind(self.request.kind, self.received_on, calendar)
-            .governing()
-            .is_some_and(|due| due < today)
+        let deadlines = if self.request.kind == RequestKind::ShineTheLight {
+            Deadlines::for_shine_the_light(self.received_on, self.undesignated)
+        } else {
+            Deadlines::for_kind(self.request.kind, self.received_on, calendar)
+        };
+        deadlines.governing().is_some_and(|due| due < today)
     }
 }
 
@@ -56,13 +62,14 @@ pub const STAFF_FORM_ORDER: &[&str] = &[
     "details",
     "response_format",
     "response_format_note",
+    "stl_undesignated",
 ];
 
 /// Turns the staff intake form into a filing, or says what to fix. `today` is the
 /// business's date.
 pub fn parse_staff(form: &RawForm, today: NaiveDate) -> Result<StaffFiling, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let kind = match RequestKind::parse_right(form.get("kind")) {
+    let kind = match RequestKind::parse_fileable(form.get("kind")) {
         Ok(kind) => Some(kind),
         Err(_) => {
             errors.add("kind", "Choose what the consumer asks for.");
@@ -187,6 +194,7 @@ pub fn parse_staff(form: &RawForm, today: NaiveDate) -> Result<StaffFiling, Fiel
                 channel,
                 received_on,
                 received_note,
+                undesignated: kind == RequestKind::ShineTheLight && form.is_yes("stl_undesignated"),
             })
         }
         _ => Err(errors.in_order_of(STAFF_FORM_ORDER)),

@@ -304,6 +304,31 @@ impl RequestKind {
         RequestKind::LimitSensitive,
     ];
 
+    /// Every kind a consumer may ask for, by any channel: the rights, and a "Shine the
+    /// Light" request (Civ. §1798.83). Staff intake offers each.
+    pub const FILEABLE: &'static [RequestKind] = &[
+        RequestKind::KnowCategories,
+        RequestKind::KnowSpecific,
+        RequestKind::Delete,
+        RequestKind::Correct,
+        RequestKind::OptOut,
+        RequestKind::LimitSensitive,
+        RequestKind::ShineTheLight,
+    ];
+
+    /// One of [`Self::FILEABLE`].
+    pub fn parse_fileable(code: &str) -> Result<Self, UnknownCode> {
+        Self::parse(code).and_then(|kind| {
+            if Self::FILEABLE.contains(&kind) {
+                Ok(kind)
+            } else {
+                Err(UnknownCode {
+                    what: "kind of request",
+                })
+            }
+        })
+    }
+
     /// A kind a consumer may file with a form: one of [`Self::RIGHTS`].
     pub fn parse_right(code: &str) -> Result<Self, UnknownCode> {
         Self::parse(code).and_then(|kind| {
@@ -526,6 +551,16 @@ mod tests {
         assert!(RequestKind::parse_right("opt_in").is_err());
         assert_eq!(RequestKind::parse_right("opt_out"), Ok(RequestKind::OptOut));
         assert_eq!(RequestKind::RIGHTS.len(), 6);
+        assert!(
+            RequestKind::RIGHTS
+                .iter()
+                .all(|k| RequestKind::FILEABLE.contains(k))
+        );
+        assert_eq!(
+            RequestKind::parse_fileable("shine_the_light"),
+            Ok(RequestKind::ShineTheLight)
+        );
+        assert!(RequestKind::parse_fileable("opt_in").is_err());
         assert!(!RequestKind::RIGHTS.contains(&RequestKind::OptIn));
         assert_eq!(
             RequestKind::OptIn.initial_status(),

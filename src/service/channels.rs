@@ -10,8 +10,10 @@ use uuid::Uuid;
 
 use super::Error;
 use super::intake::{Intake, Stored, file_on};
+use super::shine_the_light;
 use crate::domain::channels::StaffFiling;
 use crate::domain::intake::StaffEntry;
+use crate::domain::kinds::RequestKind;
 
 /// A request staff entered, as the confirmation shows it.
 pub struct Entered {
@@ -49,7 +51,22 @@ pub async fn enter(
     });
     let received_at = received_at(state.tz, filing.received_on, now);
     let request = Arc::new(request);
-    let stored = file_on(state, &request, filing.channel, false, received_at).await?;
+    let stored = if request.kind == RequestKind::ShineTheLight {
+        // Its own rules: once a year per customer, its own clock and receipt.
+        let arrival = shine_the_light::Arrival {
+            channel: filing.channel,
+            received_at,
+            undesignated: filing.undesignated,
+        };
+        let filed = shine_the_light::file(state, &request, arrival).await?;
+        Stored {
+            tracking_code: filed.tracking_code,
+            deadlines: filed.deadlines,
+            gpc_opt_out: None,
+        }
+    } else {
+        file_on(state, &request, filing.channel, false, received_at).await?
+    };
     tracing::info!(
         tracking_code = %stored.tracking_code,
         channel = %filing.channel,

@@ -35,35 +35,64 @@ pub struct Filed {
     pub repeat: Repeat<TrackingCode>,
 }
 
+/// How a request arrived: by the web form, or by mail, phone, e-mail or in person and
+/// entered by staff, possibly at an address the business did not designate.
+pub struct Arrival {
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    pub undesignated: bool,
+}
+
+impl Arrival {
+    pub fn web(received_at: DateTime<Utc>) -> Self {
+        Self {
+            channel: Channel::Web,
+            received_at,
+            undesignated: false,
+        }
+    }
+}
+
 /// Files a request: its row, first event and receipt in one transaction, with the
 /// customer's other requests of the year locked out meanwhile. A repeat after the year's
 /// answer is closed at once, its receipt being the note with the copy; a repeat while
-/// the first is open is linked to it.
+/// the first is open is linked to it. A request staff entered without an e-mail address
+/// gets no receipt (staff write) and is not matched with others (nothing to match on).
 pub async fn file(
     state: &Intake<'_>,
     request: &Arc<NewRequest>,
-    received_at: DateTime<Utc>,
+    arrival: Arrival,
 ) -> Result<Filed, Error> {
     const ATTEMPTS: usize = 5;
+    let received_at = arrival.received_at;
     let received_on = received_at.with_timezone(&state.tz).date_naive();
-    let deadlines = Deadlines::for_shine_the_light(received_on, false);
+    let deadlines = Deadlines::for_shine_the_light(received_on, arrival.undesignated);
     let rules = Rules {
         policy: &state.settings.verification,
         mail: state.mail,
         tz: state.tz,
     };
-    let email = request.email.as_ref().ok_or(Error::NoAddress)?.as_str();
+    let email = request.email.as_ref().map(|e| e.as_str());
+    if email.is_none() && arrival.channel == Channel::Web {
+        return Err(Error::NoAddress);
+    }
     // Every message about the request is written in the language it was filed in.
     let mail = &state.mail.in_lang(request.language);
     for _ in 0..ATTEMPTS {
         let tracking_code = TrackingCode::generate();
         let mut tx = state.db.begin().await?;
-        stl_rows::lock_customer(&mut tx, email).await?;
-        let earlier = stl_rows::earlier(&mut tx, email, state.tz).await?;
-        let repeat = stl::repeat(received_on, &earlier);
+        let repeat = match email {
+            Some(email) => {
+                stl_rows::lock_customer(&mut tx, email).await?;
+                let earlier = stl_rows::earlier(&mut tx, email, state.tz).await?;
+                stl::repeat(received_on, &earlier)
+            }
+            None => Repeat::First,
+        };
         let id = store::requests::new_id();
-        let (receipt, token, copy) = match &repeat {
-            Repeat::AlreadyAnswered((first, first_code)) => {
+        let (receipt, token, copy) = match (&repeat, email) {
+            (_, None) => (None, None, None),
+            (Repeat::AlreadyAnswered((first, first_code)), Some(email)) => {
                 let kept = stl_rows::answer_of(&mut tx, *first)
                     .await?
                     .ok_or_else(|| sqlx::Error::RowNotFound)?;
@@ -74,9 +103,9 @@ pub async fn file(
                     first_code,
                     &kept.answer,
                 )?;
-                (note, None, Some(kept.answer))
+                (Some(note), None, Some(kept.answer))
             }
-            Repeat::First | Repeat::LinkedTo(_) => {
+            (Repeat::First | Repeat::LinkedTo(_), Some(email)) => {
                 let token = SecretToken::generate();
                 let url = mail.url(&format!("/verify/{}", token.expose()));
                 let linked = match &repeat {
@@ -85,22 +114,22 @@ pub async fn file(
                 };
                 let receipt =
                     stl_mail::receipt(mail, email, &tracking_code, &deadlines, &url, linked)?;
-                (receipt, Some(token), None)
+                (Some(receipt), Some(token), None)
             }
         };
         let verify_expires =
             received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
-        let body_text = receipt.text.clone();
+        let body_text = receipt.as_ref().map(|r| r.text.clone()).unwrap_or_default();
         let row = Insert {
             id,
             request: Arc::clone(request),
             tracking_code: tracking_code.clone(),
             kind: RequestKind::ShineTheLight,
             status: RequestKind::ShineTheLight.initial_status(),
-            channel: Channel::Web,
+            channel: arrival.channel,
             received_at,
             deadlines,
-            receipt: Some(receipt),
+            receipt,
             verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
             drp: None,
         };
@@ -131,8 +160,21 @@ pub async fn file(
             }
             _ => {}
         }
+        if arrival.undesignated {
+            let respond_by = deadlines.respond_by.unwrap_or(received_on);
+            stl_rows::mark_undesignated(&mut tx, id, respond_by, received_at).await?;
+            let staff = request.staff.as_ref().map(|s| s.entered_by.to_string());
+            let actor = staff.as_deref().map_or(Actor::System, Actor::Staff);
+            let event = Event::without_change(
+                id,
+                actor,
+                EventKind::UndesignatedAddressMarked,
+                json!({ "respond_by": respond_by }),
+            );
+            events::record(&mut tx, received_at, event).await?;
+        }
         tx.commit().await?;
-        tracing::info!(tracking_code = %tracking_code, kind = %RequestKind::ShineTheLight, "request received");
+        tracing::info!(tracking_code = %tracking_code, kind = %RequestKind::ShineTheLight, channel = %arrival.channel, "request received");
         let repeat = match repeat {
             Repeat::First => Repeat::First,
             Repeat::AlreadyAnswered((_, code)) => Repeat::AlreadyAnswered(code),
@@ -166,18 +208,41 @@ pub async fn answer_for(
     ))
 }
 
-/// The answer e-mailed to a request's customer.
+/// The answer e-mailed to a request's customer; `None` for a request staff entered
+/// without an e-mail address, answered by letter (`/staff/requests/{code}/stl-letter`).
 pub fn answer_message(
     rules: Rules<'_>,
     request: &Locked,
     answer: &Answer,
-) -> Result<OutgoingMessage, Error> {
-    Ok(stl_mail::answer(
+) -> Result<Option<OutgoingMessage>, Error> {
+    let Some(to) = request.email.as_deref() else {
+        return Ok(None);
+    };
+    Ok(Some(stl_mail::answer(
         &rules.mail.in_lang(request.language),
-        request.email.as_deref().ok_or(Error::NoAddress)?,
+        to,
         &request.tracking_code,
         answer,
-    )?)
+    )?))
+}
+
+/// The copy kept of an answer: the e-mail's text, or for an answer by letter, the
+/// letter's paragraphs in the customer's language.
+pub fn kept_text(
+    rules: Rules<'_>,
+    language: crate::domain::lang::Lang,
+    answer: &Answer,
+    message: Option<&OutgoingMessage>,
+) -> String {
+    match message {
+        Some(m) => m.text.clone(),
+        None => stl_mail::answer_paragraphs(
+            &crate::locale::Tr::new(language),
+            &rules.mail.business_name,
+            answer,
+        )
+        .join("\n\n"),
+    }
 }
 
 /// After a request was answered, in the same transaction: keeps the copy, and answers
@@ -187,11 +252,11 @@ pub async fn answered(
     rules: Rules<'_>,
     request: (Uuid, &TrackingCode),
     answer: &Answer,
-    message: &OutgoingMessage,
+    kept_text: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let (id, code) = request;
-    stl_rows::save_answer(conn, id, answer, &message.text, now).await?;
+    stl_rows::save_answer(conn, id, answer, kept_text, now).await?;
     for linked in stl_rows::linked_open(conn, id).await? {
         let Some(r) = rows::lock(conn, Key::Id(linked)).await? else {
             continue;

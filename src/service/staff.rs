@@ -168,10 +168,11 @@ pub async fn act(
     } else {
         None
     };
-    let stl_message = stl_answer
-        .as_ref()
-        .map(|a| super::shine_the_light::answer_message(rules, &request, a))
-        .transpose()?;
+    let stl_message = match &stl_answer {
+        Some(a) => super::shine_the_light::answer_message(rules, &request, a)?,
+        None => None,
+    };
+    let language = request.language;
     let link = package.as_ref().map(|_| SecretToken::generate());
     let package_url = link
         .as_ref()
@@ -205,9 +206,10 @@ pub async fn act(
         crate::store::downloads::create(&mut tx, request_id, &package, link.hash(), now, expires)
             .await?;
     }
-    if let (Some(answer), Some(message)) = (&stl_answer, &stl_message) {
+    if let Some(answer) = &stl_answer {
         let request = (request_id, &tracking_code);
-        super::shine_the_light::answered(&mut tx, rules, request, answer, message, now).await?;
+        let kept = super::shine_the_light::kept_text(rules, language, answer, stl_message.as_ref());
+        super::shine_the_light::answered(&mut tx, rules, request, answer, &kept, now).await?;
     }
     tx.commit().await?;
     Ok(Acted::Done(done.transition.event))

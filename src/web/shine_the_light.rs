@@ -163,9 +163,13 @@ pub async fn submit(
             );
         }
     };
-    let filed = match service::file(&state.intake(), &request, state.clock.now())
-        .await
-        .map_err(AppError::from)
+    let filed = match service::file(
+        &state.intake(),
+        &request,
+        service::Arrival::web(state.clock.now()),
+    )
+    .await
+    .map_err(AppError::from)
     {
         Ok(filed) => filed,
         Err(AppError::Unavailable(err)) => {

@@ -852,14 +852,23 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
             .expect("the receipt");
         let link = crate::support::verify_link(receipt);
         browser.goto(&app.url(&link)).await.unwrap();
-        problems.extend(check_here(&browser, &axe, lang, &format!("the receipt's link ({lang})")).await);
+        problems.extend(
+            check_here(
+                &browser,
+                &axe,
+                lang,
+                &format!("the receipt's link ({lang})"),
+            )
+            .await,
+        );
         click(&browser, Locator::Css("main form button[type=submit]")).await;
         browser
             .wait()
             .for_element(Locator::Css("main h1"))
             .await
             .unwrap();
-        problems.extend(check_here(&browser, &axe, lang, &format!("address confirmed ({lang})")).await);
+        problems
+            .extend(check_here(&browser, &axe, lang, &format!("address confirmed ({lang})")).await);
 
         // The request's status.
         browser.goto(&app.url("/status")).await.unwrap();
@@ -877,7 +886,13 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
         click(&browser, Locator::Id("browser-only-submit")).await;
         wait_text(&browser, Locator::Id("tracking-code"), "RD-").await;
         problems.extend(
-            check_here(&browser, &axe, lang, &format!("browser-only confirmation ({lang})")).await,
+            check_here(
+                &browser,
+                &axe,
+                lang,
+                &format!("browser-only confirmation ({lang})"),
+            )
+            .await,
         );
     }
     browser.close().await.unwrap();

@@ -493,3 +493,84 @@ async fn only_admins_keep_the_record_and_bad_input_is_named() {
         .unwrap();
     assert_eq!(forged.status(), 403);
 }
+
+#[tokio::test]
+async fn staff_enter_a_mailed_request_at_an_undesignated_address_and_answer_it_by_letter() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let today = app.clock.today(app.settings.timezone().unwrap());
+
+    // The intake form offers it, with the flag that moves the clock.
+    let form = admin.get("/staff/requests/new").await.text().await.unwrap();
+    assert!(form.contains("value=\"shine_the_light\""));
+    assert!(form.contains("name=\"stl_undesignated\""));
+
+    // A letter sent to a store's address, not the one the business designated; no
+    // e-mail address, in Spanish.
+    let page = admin
+        .post(
+            "/staff/requests/new",
+            &[
+                ("kind", "shine_the_light"),
+                ("channel", "mail"),
+                ("received_on", &today.to_string()),
+                ("language", "es"),
+                ("full_name", "Ana López"),
+                ("address", "1 Main St\nOakland CA 94607"),
+                ("stl_undesignated", "yes"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = tracking_code_in(&page);
+    let (received, _, respond_by) = dates(&app, &code).await;
+    assert_eq!(respond_by, Some(received + Duration::days(150)));
+    let marked = event_of(&app, &code, "stl_undesignated_address").await;
+    assert_eq!(marked.actor_type, "staff", "who entered it marked it");
+    assert_eq!(app.count("outbox").await, 0, "no address to e-mail");
+    let channel: String =
+        sqlx::query_scalar("SELECT channel FROM requests WHERE tracking_code = $1")
+            .bind(&code)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(channel, "mail");
+
+    // Without an e-mail link, staff verify it by the details they matched, then answer
+    // it from the year's record by letter, in the customer's language.
+    admin.match_points(&code, &["name"]).await;
+    assert_eq!(status_of(&app, &code).await, "verified");
+    record_disclosures(&admin, last_year(&app)).await;
+    assert_eq!(fulfil(&admin, &code).await.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "fulfilled");
+    assert_eq!(app.count("outbox").await, 0, "still nothing e-mailed");
+    let kept: String = sqlx::query_scalar(
+        "SELECT a.body_text FROM stl_answers a JOIN requests r ON r.id = a.request_id
+         WHERE r.tracking_code = $1",
+    )
+    .bind(&code)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(kept.contains("Acme Catalogs"), "{kept}");
+    let letter = admin
+        .get(&format!("/staff/requests/{code}/stl-letter"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(letter.contains("<html lang=\"es\">"));
+    assert!(letter.contains("Estimado/a Ana López:"), "{letter}");
+    assert!(letter.contains("Acme Catalogs"));
+
+    // A web request still needs its e-mail address.
+    let refused = app
+        .post_form(
+            "/requests/new/shine_the_light",
+            &[("full_name", "Ana López"), ("email", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+}

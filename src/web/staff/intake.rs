@@ -80,7 +80,7 @@ fn intake_page(
             business: &state.settings.business.name,
             me: Some(Me::from(staff)),
             // Every kind a consumer can file, so a right added later appears here too.
-            kinds: RequestKind::RIGHTS
+            kinds: RequestKind::FILEABLE
                 .iter()
                 .map(|k| KindChoice {
                     code: k.code(),
