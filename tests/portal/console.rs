@@ -702,3 +702,83 @@ async fn an_analyst_searches_sorts_saves_a_view_assigns_in_bulk_and_denies_in_a_
     browser.close().await.unwrap();
     assert_eq!(status_of(&app, &ana).await, "denied");
 }
+
+#[tokio::test]
+async fn assigning_to_someone_who_is_no_active_staff_member_is_refused_with_a_message() {
+    let app = spawn_app().await;
+    let code = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let staff = app.admin().await;
+    app.add_staff("gone@example.com", "reviewer", "reviewer password")
+        .await;
+    let gone = staff_id(&app, "gone@example.com").await;
+    let deactivated = staff
+        .post(
+            &format!("/staff/users/{gone}/deactivate"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert!(deactivated.status().is_success() || deactivated.status().is_redirection());
+    let active: bool = sqlx::query_scalar("SELECT active FROM staff_users WHERE id = $1")
+        .bind(gone)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!active);
+    let assignee = || async {
+        sqlx::query_scalar::<_, Option<Uuid>>(
+            "SELECT assignee_id FROM requests WHERE tracking_code = $1",
+        )
+        .bind(&code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+
+    // From the request's page: no such member, then a deactivated one.
+    for id in [Uuid::new_v4(), gone] {
+        let refused = staff
+            .post(
+                &format!("/staff/requests/{code}/assign"),
+                &[("assignee", &id.to_string())],
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "a message, never a 500");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Choose an active staff member"), "{page}");
+        assert_eq!(assignee().await, None);
+    }
+
+    // In bulk: refused before any row is touched, naming the field.
+    for id in [Uuid::new_v4(), gone] {
+        let refused = staff
+            .post(
+                "/staff/requests/bulk",
+                &[
+                    ("code", &code),
+                    ("bulk_action", "assign"),
+                    ("assignee", &id.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), 400);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("assignee: choose an active staff member")
+        );
+        assert_eq!(assignee().await, None);
+    }
+
+    // An active member is assigned as before.
+    let admin = staff_id(&app, "admin@example.com").await;
+    let assigned = staff
+        .post(
+            &format!("/staff/requests/{code}/assign"),
+            &[("assignee", &admin.to_string())],
+        )
+        .await;
+    assert_eq!(assigned.status(), 303);
+    assert_eq!(assignee().await, Some(admin));
+}
