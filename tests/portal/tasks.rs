@@ -133,7 +133,7 @@ impl Resolve for NoSuchName {
     }
 }
 
-async fn add_recipient(
+pub(crate) async fn add_recipient(
     app: &TestApp,
     name: &str,
     kinds: &str,
