@@ -568,7 +568,7 @@ async fn a_staff_member_who_chose_it_gets_a_daily_email_of_what_is_assigned_and_
 
 /// The page is no wider than the window at a phone's width and at 1366 px, and axe finds
 /// nothing at either.
-async fn check_page(browser: &Client, what: &str) {
+pub(crate) async fn check_page(browser: &Client, what: &str) {
     for (width, height) in [(390, 844), (1366, 900)] {
         browser.set_window_size(width, height).await.unwrap();
         let widths = browser
