@@ -143,9 +143,10 @@ enum TokenCommand {
         /// One or more of suppressions:read, tasks:write, events:read, comma-separated.
         #[arg(long, required = true)]
         scope: String,
-        /// Bind the token to one downstream recipient.
-        #[arg(long)]
-        recipient: Option<i64>,
+        /// Bind the token to one downstream recipient, by its name: it then completes
+        /// only that recipient's tasks.
+        #[arg(long, value_name = "RECIPIENT_NAME")]
+        recipient: Option<String>,
     },
     /// List tokens (never the tokens themselves).
     List,
@@ -248,7 +249,9 @@ fn main() -> anyhow::Result<()> {
                     name,
                     scope,
                     recipient,
-                } => rightsdesk::token_cli::add(settings, &name, &scope, recipient).await,
+                } => {
+                    rightsdesk::token_cli::add(settings, &name, &scope, recipient.as_deref()).await
+                }
                 TokenCommand::List => rightsdesk::token_cli::list(settings).await,
                 TokenCommand::Revoke { name } => {
                     rightsdesk::token_cli::revoke(settings, &name).await

@@ -6,23 +6,34 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::domain::api::{Scope, TokenName};
-use crate::service::api_tokens::{self, IssueError};
+use crate::service::api_tokens::{self, IssueError, RecipientNamed};
 use crate::startup::open_database;
 use crate::store;
 
-/// `token add NAME --scope SCOPE[,SCOPE] [--recipient ID]`.
+/// `token add NAME --scope SCOPE[,SCOPE] [--recipient RECIPIENT_NAME]`.
 pub async fn add(
     settings: Settings,
     name: &str,
     scopes: &str,
-    recipient: Option<i64>,
+    recipient: Option<&str>,
 ) -> anyhow::Result<()> {
     let name = TokenName::parse(name).map_err(|e| anyhow::anyhow!("NAME: {e}"))?;
     let scopes = Scope::parse_list(scopes).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
-    if recipient.is_some_and(|id| id <= 0) {
-        anyhow::bail!("--recipient: a recipient id is a whole number above zero");
-    }
     let db = open_database(&settings).await?;
+    let recipient = match recipient {
+        None => None,
+        Some(named) => match api_tokens::recipient_named(&db.pool, named).await {
+            Ok(id) => Some(id),
+            Err(RecipientNamed::Db(err)) => {
+                db.close().await;
+                return Err(err).context("looking the recipient up");
+            }
+            Err(err) => {
+                db.close().await;
+                anyhow::bail!("--recipient: {err}");
+            }
+        },
+    };
     let issued = api_tokens::issue(
         &db.pool,
         &name,
@@ -45,6 +56,8 @@ pub async fn add(
             Ok(())
         }
         Err(err @ IssueError::NameTaken(_)) => Err(anyhow::anyhow!(err)),
+        // Deleted between the look-up and the insert.
+        Err(IssueError::NoSuchRecipient) => anyhow::bail!("--recipient: it no longer exists"),
         Err(IssueError::Db(err)) => Err(err).context("creating the API token"),
     }
 }
@@ -62,8 +75,7 @@ pub async fn list(settings: Settings) -> anyhow::Result<()> {
             "{}\t{}\t{}\t{}\t{}\t{}",
             t.name,
             scopes.join(","),
-            t.recipient_id
-                .map_or_else(|| "-".into(), |id| id.to_string()),
+            t.recipient.as_deref().unwrap_or("-"),
             when(t.created_at),
             t.last_used_at.map_or_else(|| "never".into(), when),
             t.revoked_at

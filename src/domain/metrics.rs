@@ -84,6 +84,21 @@ impl Row {
     }
 }
 
+/// Whether §7102 counts requests of this kind: a CCPA request with a row of the report.
+/// An opt-in (which §7102 does not ask for) has none.
+pub fn counts(kind: RequestKind) -> bool {
+    kind.is_ccpa() && !Row::of(kind, Channel::Web).is_empty()
+}
+
+/// The codes of the kinds the report leaves out: what the store's queries exclude.
+pub fn left_out_codes() -> Vec<&'static str> {
+    RequestKind::ALL
+        .iter()
+        .filter(|k| !counts(**k))
+        .map(|k| k.code())
+        .collect()
+}
+
 /// How a request ended, as §7102 counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict<'a> {
@@ -532,6 +547,14 @@ mod tests {
                 "more_likely_accurate"
             ]
         );
+    }
+
+    #[test]
+    fn the_store_leaves_out_exactly_the_opt_in_and_shine_the_light() {
+        assert_eq!(left_out_codes(), ["opt_in", "shine_the_light"]);
+        for kind in RequestKind::ALL {
+            assert_eq!(counts(*kind), kind.is_ccpa() && *kind != OptIn, "{kind:?}");
+        }
     }
 
     #[test]

@@ -65,6 +65,10 @@ impl Report {
         lines.extend([
             format!("  audit events with personal data: {}", r.events),
             format!(
+                "  downstream tasks (notes, completion links, delivery errors): {}",
+                r.tasks
+            ),
+            format!(
                 "verification material {verb}: {} requests (authorizations: {}, declaration names: {}, verification links: {})",
                 v.requests, v.authorizations, v.declarations, v.verification_links
             ),
@@ -149,6 +153,7 @@ pub async fn run(
         t.download_links += done.download_links;
         t.messages += done.messages;
         t.events += done.events;
+        t.tasks += done.tasks;
         if done.requests < batch {
             break;
         }
@@ -166,7 +171,8 @@ pub async fn run(
 }
 
 /// Removes the `.eml` files the file transport wrote for these messages (named by the
-/// outbox id, see `mail::transport`); none exist when mail goes over SMTP.
+/// outbox id, or a task delivery's id made negative, see `mail::transport`); none exist
+/// when mail goes over SMTP.
 async fn remove_message_files(dir: &Path, ids: Vec<i64>) -> u64 {
     if ids.is_empty() {
         return 0;

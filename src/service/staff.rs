@@ -248,6 +248,14 @@ async fn assign(
             Err(_) => return Ok(Err(refused("Choose a staff member."))),
         },
     };
+    // An id that names no active member would otherwise reach the foreign key.
+    if let Some(id) = to
+        && !crate::store::staff::lock_active(conn, id).await?
+    {
+        return Ok(Err(refused(
+            "Choose an active staff member: that one is not (or no longer) active.",
+        )));
+    }
     detail::assign(conn, r.id, to, now).await?;
     let event = Event::without_change(
         r.id,

@@ -10,6 +10,9 @@ use crate::domain::api::{Scope, TokenName};
 /// Two live tokens may not share a name.
 pub const LIVE_NAME_KEY: &str = "api_tokens_live_name_key";
 
+/// A token is bound only to a recipient that exists.
+pub const RECIPIENT_KEY: &str = "api_tokens_recipient_fkey";
+
 /// A token as the console and `token list` show it.
 #[derive(Debug, Clone)]
 pub struct ApiToken {
@@ -17,6 +20,8 @@ pub struct ApiToken {
     pub name: String,
     pub scopes: Vec<Scope>,
     pub recipient_id: Option<i64>,
+    /// The name of the recipient it is bound to.
+    pub recipient: Option<String>,
     /// The staff member who made it; none for the command line.
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -30,6 +35,7 @@ struct Row {
     name: String,
     scopes: Vec<String>,
     recipient_id: Option<i64>,
+    recipient: Option<String>,
     created_by: Option<String>,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
@@ -78,9 +84,10 @@ pub async fn add(
 /// Live tokens first, newest first; revoked ones after, for the record.
 pub async fn all(pool: &PgPool) -> Result<Vec<ApiToken>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT t.id, t.name, t.scopes, t.recipient_id, s.email AS created_by, t.created_at,
-                t.last_used_at, t.revoked_at
+        "SELECT t.id, t.name, t.scopes, t.recipient_id, c.name AS recipient,
+                s.email AS created_by, t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t LEFT JOIN staff_users s ON s.id = t.created_by
+         LEFT JOIN recipients c ON c.id = t.recipient_id
          ORDER BY t.revoked_at IS NOT NULL, t.revoked_at DESC, t.created_at DESC, t.id DESC",
     )
     .fetch_all(pool)
@@ -92,6 +99,7 @@ pub async fn all(pool: &PgPool) -> Result<Vec<ApiToken>, sqlx::Error> {
                 name: r.name,
                 scopes: scopes(r.scopes)?,
                 recipient_id: r.recipient_id,
+                recipient: r.recipient,
                 created_by: r.created_by,
                 created_at: r.created_at,
                 last_used_at: r.last_used_at,

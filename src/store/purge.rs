@@ -41,6 +41,9 @@ pub struct Purged {
     pub download_links: i64,
     pub messages: i64,
     pub events: i64,
+    /// Downstream tasks whose notes and completion links went (their deliveries' last
+    /// errors and e-mail files with them).
+    pub tasks: i64,
 }
 
 /// The event data a purge keeps, as SQL over `e.data` and `e.action`, with the kept
@@ -59,9 +62,12 @@ fn reason_codes() -> Vec<&'static str> {
 
 /// Purges up to `limit` requests closed before `before`: contact details, what the
 /// consumer and the agent typed, files' content and names, verification and download
-/// links, messages' addresses and bodies, and personal data in the trail's payloads. The
-/// row stays as the anonymous record: kind, channel, dates, status, outcome. Returns
-/// what it did and the ids of the messages cleared (their `.eml` files go too).
+/// links, messages' addresses and bodies, personal data in the trail's payloads, and
+/// its downstream tasks' notes, completion links and delivery errors (a task's message
+/// is built from the request row when sent, so no body is kept to clear). The row stays
+/// as the anonymous record: kind, channel, dates, status, outcome. Returns what it did
+/// and the ids of the messages cleared, task deliveries as negative ids, the way the
+/// file transport names their `.eml` files (which go too).
 pub async fn purge_batch(
     conn: &mut PgConnection,
     before: DateTime<Utc>,
@@ -97,24 +103,33 @@ pub async fn purge_batch(
              FROM due WHERE e.request_id = due.id AND e.data <> '{{}}'::jsonb
                  AND e.data IS DISTINCT FROM {anonymous}
              RETURNING e.id
+         ), tasks AS (
+             UPDATE tasks t SET note = NULL, link_hash = NULL, link_expires_at = NULL
+             FROM due WHERE t.request_id = due.id RETURNING t.id
+         ), deliveries AS (
+             UPDATE task_deliveries d SET last_error = NULL
+             FROM due WHERE d.request_id = due.id RETURNING d.id
          )
          SELECT (SELECT count(*) FROM req) AS requests, (SELECT count(*) FROM files) AS files,
              (SELECT count(*) FROM tokens) AS verification_links,
              (SELECT count(*) FROM links) AS download_links,
              (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM events) AS events,
-             (SELECT coalesce(array_agg(id), '{{}}') FROM messages) AS message_ids",
+             (SELECT count(*) FROM tasks) AS tasks,
+             (SELECT coalesce(array_agg(id), '{{}}') FROM messages)
+                 || (SELECT coalesce(array_agg(-id), '{{}}') FROM deliveries) AS message_ids",
         purgeable = purgeable(),
         anonymous = anonymous_data("$4", "$5"),
     );
-    let row: (i64, i64, i64, i64, i64, i64, Vec<i64>) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(before)
-        .bind(limit)
-        .bind(now)
-        .bind(KEPT_EVENT_KEYS)
-        .bind(reason_codes())
-        .fetch_one(conn)
-        .await?;
-    let (requests, files, verification_links, download_links, messages, events, ids) = row;
+    let row: (i64, i64, i64, i64, i64, i64, i64, Vec<i64>) =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(before)
+            .bind(limit)
+            .bind(now)
+            .bind(KEPT_EVENT_KEYS)
+            .bind(reason_codes())
+            .fetch_one(conn)
+            .await?;
+    let (requests, files, verification_links, download_links, messages, events, tasks, ids) = row;
     Ok((
         Purged {
             requests,
@@ -123,6 +138,7 @@ pub async fn purge_batch(
             download_links,
             messages,
             events,
+            tasks,
         },
         ids,
     ))
@@ -141,7 +157,8 @@ pub async fn count_purgeable(
              (SELECT count(*) FROM download_links l JOIN due ON l.request_id = due.id) AS download_links,
              (SELECT count(*) FROM outbox o JOIN due ON o.request_id = due.id) AS messages,
              (SELECT count(*) FROM request_events e JOIN due ON e.request_id = due.id
-              WHERE e.data <> '{{}}'::jsonb AND e.data IS DISTINCT FROM {anonymous}) AS events",
+              WHERE e.data <> '{{}}'::jsonb AND e.data IS DISTINCT FROM {anonymous}) AS events,
+             (SELECT count(*) FROM tasks t JOIN due ON t.request_id = due.id) AS tasks",
         purgeable = purgeable(),
         anonymous = anonymous_data("$2", "$3"),
     );

@@ -28,6 +28,9 @@ pub struct Filter {
     pub due_this_week: bool,
     /// Waiting on the consumer: their e-mail link, their declaration or their agent.
     pub waiting_on_consumer: bool,
+    /// At least one downstream task neither completed nor cancelled. Tasks come with a
+    /// decision, so these requests are closed ones.
+    pub tasks_open: bool,
     /// The column to sort by; `Due` (the legal deadline) unless chosen.
     pub sort: SortKey,
     pub descending: bool,
@@ -80,6 +83,7 @@ impl Default for Filter {
             text: None,
             due_this_week: false,
             waiting_on_consumer: false,
+            tasks_open: false,
             sort: SortKey::Due,
             descending: false,
         }
@@ -154,6 +158,14 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
     }
     if f.waiting_on_consumer {
         q.push(" AND r.status = 'awaiting_verification'");
+    }
+    if f.tasks_open {
+        // The condition of `tasks_open_idx`: open tasks are few, so the planner reads
+        // them from that partial index instead of probing every closed request.
+        q.push(
+            " AND r.id IN (SELECT t.request_id FROM tasks t \
+             WHERE t.completed_at IS NULL AND t.cancelled_at IS NULL)",
+        );
     }
 }
 

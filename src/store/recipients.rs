@@ -150,6 +150,26 @@ pub async fn by_name(pool: &PgPool, name: &str) -> Result<Option<Recipient>, sql
     row.map(decode).transpose()
 }
 
+/// Recipients whose name is `name` or contains it (without case), the exact one first;
+/// at most `limit`.
+pub async fn matching(
+    pool: &PgPool,
+    name: &str,
+    limit: i64,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM recipients
+         WHERE strpos(lower(name), lower($1)) > 0
+         ORDER BY lower(name) = lower($1) DESC, lower(name)
+         LIMIT $2"
+    )))
+    .bind(name)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(decode).collect()
+}
+
 /// Stops new tasks for a recipient; its open tasks stay. False when there is no such
 /// active recipient.
 pub async fn deactivate(pool: &PgPool, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {

@@ -102,6 +102,17 @@ pub async fn set_role(pool: &PgPool, id: Uuid, role: &str) -> Result<(), sqlx::E
     Ok(())
 }
 
+/// Whether `id` is an active staff member, the row share-locked until the caller's
+/// transaction ends, so an assignment and a deactivation never cross.
+pub async fn lock_active(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    let active: Option<bool> =
+        sqlx::query_scalar("SELECT active FROM staff_users WHERE id = $1 FOR SHARE")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(active == Some(true))
+}
+
 /// Deactivates an account and ends its sessions.
 pub async fn deactivate(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;

@@ -1,9 +1,9 @@
 //! `/metrics/{year}`: the yearly request metrics (reg. §7102) for anyone, for the privacy
 //! policy to link to. Served only when `[metrics] publish_yearly` is on; otherwise the
-//! page does not exist.
+//! page does not exist. It holds no personal data, so shared caches may keep it.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use crate::service::metrics::{self, PublicPage, Table};
@@ -24,5 +24,12 @@ pub async fn yearly(
         .ok_or(AppError::NotFound)?;
     let report = metrics::yearly(&state.db, state.tz, year).await?;
     let table = Table::new(&report, &state.settings.business.name);
-    html(StatusCode::OK, &PublicPage { table: &table })
+    let mut response = html(StatusCode::OK, &PublicPage { table: &table })?;
+    // Anonymous counts that change slowly: caches may keep the page an hour, so a
+    // privacy policy's link does not run the year's report on every visit.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    Ok(response)
 }

@@ -568,7 +568,7 @@ async fn a_staff_member_who_chose_it_gets_a_daily_email_of_what_is_assigned_and_
 
 /// The page is no wider than the window at a phone's width and at 1366 px, and axe finds
 /// nothing at either.
-async fn check_page(browser: &Client, what: &str) {
+pub(crate) async fn check_page(browser: &Client, what: &str) {
     for (width, height) in [(390, 844), (1366, 900)] {
         browser.set_window_size(width, height).await.unwrap();
         let widths = browser
@@ -701,4 +701,195 @@ async fn an_analyst_searches_sorts_saves_a_view_assigns_in_bulk_and_denies_in_a_
     );
     browser.close().await.unwrap();
     assert_eq!(status_of(&app, &ana).await, "denied");
+}
+
+#[tokio::test]
+async fn assigning_to_someone_who_is_no_active_staff_member_is_refused_with_a_message() {
+    let app = spawn_app().await;
+    let code = file_for(&app, "Ana López", "ana.lopez@example.com").await;
+    let staff = app.admin().await;
+    app.add_staff("gone@example.com", "reviewer", "reviewer password")
+        .await;
+    let gone = staff_id(&app, "gone@example.com").await;
+    let deactivated = staff
+        .post(
+            &format!("/staff/users/{gone}/deactivate"),
+            &[("confirmed", "yes")],
+        )
+        .await;
+    assert!(deactivated.status().is_success() || deactivated.status().is_redirection());
+    let active: bool = sqlx::query_scalar("SELECT active FROM staff_users WHERE id = $1")
+        .bind(gone)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!active);
+    let assignee = || async {
+        sqlx::query_scalar::<_, Option<Uuid>>(
+            "SELECT assignee_id FROM requests WHERE tracking_code = $1",
+        )
+        .bind(&code)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+
+    // From the request's page: no such member, then a deactivated one.
+    for id in [Uuid::new_v4(), gone] {
+        let refused = staff
+            .post(
+                &format!("/staff/requests/{code}/assign"),
+                &[("assignee", &id.to_string())],
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "a message, never a 500");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Choose an active staff member"), "{page}");
+        assert_eq!(assignee().await, None);
+    }
+
+    // In bulk: refused before any row is touched, naming the field.
+    for id in [Uuid::new_v4(), gone] {
+        let refused = staff
+            .post(
+                "/staff/requests/bulk",
+                &[
+                    ("code", &code),
+                    ("bulk_action", "assign"),
+                    ("assignee", &id.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), 400);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("assignee: choose an active staff member")
+        );
+        assert_eq!(assignee().await, None);
+    }
+
+    // An active member is assigned as before.
+    let admin = staff_id(&app, "admin@example.com").await;
+    let assigned = staff
+        .post(
+            &format!("/staff/requests/{code}/assign"),
+            &[("assignee", &admin.to_string())],
+        )
+        .await;
+    assert_eq!(assigned.status(), 303);
+    assert_eq!(assignee().await, Some(admin));
+}
+
+#[tokio::test]
+async fn deactivating_a_member_asks_first_and_without_the_confirmation_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let member = app.sign_in("rev@example.com", "reviewer password").await;
+    let id = staff_id(&app, "rev@example.com").await;
+    let active = || async {
+        sqlx::query_scalar::<_, bool>("SELECT active FROM staff_users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+
+    let list = text(&admin, "/staff/users").await;
+    assert!(
+        list.contains(
+            "class=\"danger\">Deactivate<span class=\"visually-hidden\"> rev@example.com</span>…"
+        ),
+        "looks destructive and leads to a confirmation: {list}"
+    );
+
+    // The first step only asks: the member is still active and still signed in.
+    let asked = admin
+        .post(&format!("/staff/users/{id}/deactivate"), &[])
+        .await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("Deactivate rev@example.com?"));
+    assert!(asked.contains("name=\"confirmed\" value=\"yes\""));
+    assert!(asked.contains("Back to the staff list without doing anything"));
+    assert!(active().await);
+    assert_eq!(member.get("/staff/requests").await.status(), 200);
+    // Anything but the confirmation's own value is no confirmation.
+    admin
+        .post(
+            &format!("/staff/users/{id}/deactivate"),
+            &[("confirmed", "no")],
+        )
+        .await;
+    assert!(active().await);
+
+    // A confirmation without the CSRF token is refused.
+    let forged = admin
+        .client
+        .post(admin.url(&format!("/staff/users/{id}/deactivate")))
+        .form(&[("confirmed", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(active().await);
+
+    let confirmed = admin
+        .post(
+            &format!("/staff/users/{id}/deactivate"),
+            &[("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    assert!(
+        confirmed
+            .text()
+            .await
+            .unwrap()
+            .contains("Account deactivated")
+    );
+    assert!(!active().await);
+    assert_eq!(member.get("/staff/requests").await.status(), 303);
+}
+
+#[tokio::test]
+async fn an_admin_confirms_a_deactivation_on_its_own_page_in_a_browser() {
+    let app = spawn_app().await;
+    app.admin().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let id = staff_id(&app, "rev@example.com").await;
+    let (_driver, browser) = start_browser().await;
+    sign_in(&browser, &app, "admin@example.com", "admin password 123").await;
+    browser.goto(&app.url("/staff/users")).await.unwrap();
+    check_page(&browser, "the staff list").await;
+    browser.set_window_size(1366, 900).await.unwrap();
+    click(
+        &browser,
+        Locator::Css(&format!(
+            "form[action=\"/staff/users/{id}/deactivate\"] button"
+        )),
+    )
+    .await;
+    wait_text(&browser, Locator::Css("h1"), "Deactivate rev@example.com?").await;
+    check_page(&browser, "the deactivation's confirmation").await;
+    let active: bool = sqlx::query_scalar("SELECT active FROM staff_users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(active, "asking changed nothing");
+    browser.set_window_size(1366, 900).await.unwrap();
+    click(&browser, Locator::Id("confirm")).await;
+    wait_text(&browser, Locator::Css("p.notice"), "Account deactivated").await;
+    let active: bool = sqlx::query_scalar("SELECT active FROM staff_users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!active);
 }

@@ -13,6 +13,7 @@ use crate::drp::{Agent, post_exercise};
 use crate::support::{
     TempDir, TestApp, database_url, fresh_database, rightsdesk, spawn_app, spawn_app_on,
 };
+use crate::tasks::add_recipient;
 
 const ANA: &str = "ana@example.com";
 
@@ -131,10 +132,18 @@ async fn ana_opts_back_in(app: &TestApp) {
 async fn an_admin_creates_a_token_in_the_console_sees_it_once_and_revokes_it() {
     let app = spawn_app().await;
     let admin = app.admin().await;
+    let broker = add_recipient(&app, "Data broker", "opt_out", "manual", "", false)
+        .await
+        .unwrap()
+        .id;
     let r = admin.get("/staff/tokens").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
-    assert!(r.text().await.unwrap().contains("No API token yet"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("No API token yet"));
+    // The recipient is chosen by name from those that exist, never typed as an id.
+    assert!(page.contains("<select id=\"t-recipient\" name=\"recipient_id\""));
+    assert!(page.contains(&format!("<option value=\"{broker}\">Data broker</option>")));
 
     // Without a scope, or without a name, nothing is made and the typed name is kept.
     let r = admin
@@ -162,13 +171,36 @@ async fn an_admin_creates_a_token_in_the_console_sees_it_once_and_revokes_it() {
         .unwrap();
     assert_eq!(r.status(), 403);
 
+    // A recipient that does not exist is refused, naming the field; the choices stay.
+    for bogus in ["7777", "seven"] {
+        let r = admin
+            .post(
+                "/staff/tokens",
+                &[
+                    ("name", "Marketing CRM"),
+                    ("scope_suppressions_read", "yes"),
+                    ("recipient_id", bogus),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "never a 500 from the foreign key");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("Recipient: choose one from the list"),
+            "{page}"
+        );
+        assert!(page.contains("value=\"Marketing CRM\""));
+    }
+    assert_eq!(app.count("api_tokens").await, 0);
+
+    let broker_id = broker.to_string();
     let r = admin
         .post(
             "/staff/tokens",
             &[
                 ("name", "Marketing CRM"),
                 ("scope_suppressions_read", "yes"),
-                ("recipient_id", "7"),
+                ("recipient_id", &broker_id),
             ],
         )
         .await;
@@ -189,13 +221,17 @@ async fn an_admin_creates_a_token_in_the_console_sees_it_once_and_revokes_it() {
             .await
             .unwrap();
     assert_eq!(scopes, ["suppressions:read"]);
-    assert_eq!(recipient, Some(7));
+    assert_eq!(recipient, Some(broker));
 
     // The list shows the token's name and use, never the token again.
     let (status, _) = api(&app, Some(&token), "/api/v1/suppressions").await;
     assert_eq!(status, 200);
     let list = admin.get("/staff/tokens").await.text().await.unwrap();
     assert!(list.contains("Marketing CRM") && list.contains("suppressions:read"));
+    assert!(
+        list.contains("<td>Data broker</td>"),
+        "bound to the recipient by name: {list}"
+    );
     assert!(!list.contains(&token));
     assert!(!list.contains("never"), "last used is recorded: {list}");
 
@@ -288,18 +324,43 @@ async fn the_command_line_adds_lists_and_revokes_tokens() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope"));
-    let out = run(&[
-        "token",
-        "add",
-        "Bound",
-        "--scope",
-        "tasks:write",
-        "--recipient",
-        "3",
-    ])
-    .await
-    .unwrap();
-    assert!(out.status.success());
+    for name in ["Data broker", "Data vault"] {
+        add_recipient(&app, name, "opt_out", "manual", "", false)
+            .await
+            .unwrap();
+    }
+    let bind = |recipient: &'static str| {
+        run(&[
+            "token",
+            "add",
+            "Bound",
+            "--scope",
+            "tasks:write",
+            "--recipient",
+            recipient,
+        ])
+    };
+    let out = bind("Nobody Inc").await.unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("--recipient: no recipient is named \"Nobody Inc\""),
+        "{said}"
+    );
+    let out = bind("data").await.unwrap();
+    assert!(!out.status.success(), "part of two names binds neither");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Data broker, Data vault"),
+        "the candidates are named: {said}"
+    );
+    assert_eq!(app.count("api_tokens").await, 1, "nothing made");
+    let out = bind("data BROKER").await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = run(&["token", "list"]).await.unwrap();
     let list = String::from_utf8(out.stdout).unwrap();
@@ -307,7 +368,7 @@ async fn the_command_line_adds_lists_and_revokes_tokens() {
         list.contains("Ad platform\tsuppressions:read,events:read\t-\t"),
         "{list}"
     );
-    assert!(list.contains("Bound\ttasks:write\t3\t"), "{list}");
+    assert!(list.contains("Bound\ttasks:write\tData broker\t"), "{list}");
     assert!(!list.contains("rdk_"), "never the tokens");
 
     let out = run(&["token", "revoke", "Ad platform"]).await.unwrap();
@@ -864,4 +925,57 @@ async fn the_token_page_is_accessible_in_a_browser() {
     );
     crate::axe::assert_accessible(&browser, "the token page with a new and a revoked token").await;
     browser.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_deleted_recipients_tokens_go_with_it_and_complete_no_one_elses_tasks() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let gone = add_recipient(&app, "Data broker", "opt_out", "manual", "", false)
+        .await
+        .unwrap()
+        .id;
+    let bound = admin
+        .post(
+            "/staff/tokens",
+            &[
+                ("name", "Broker system"),
+                ("scope_tasks_write", "yes"),
+                ("recipient_id", &gone.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(bound.status(), 200);
+    let token = token_in(&bound.text().await.unwrap());
+    // The portal deactivates recipients; deleted by hand, its tokens are not left
+    // unbound (which would let them complete every recipient's tasks).
+    sqlx::query("DELETE FROM recipients WHERE id = $1")
+        .bind(gone)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.count("api_tokens").await, 0);
+    let (status, _) = api(&app, Some(&token), "/api/v1/events").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn the_token_page_with_its_recipient_select_passes_axe_at_phone_and_desktop_widths() {
+    let app = spawn_app().await;
+    add_recipient(
+        &app,
+        "Data broker with a rather long name",
+        "opt_out",
+        "manual",
+        "",
+        false,
+    )
+    .await
+    .unwrap();
+    console_token(&app, "Marketing CRM", &["suppressions:read"]).await;
+    let (_driver, browser) = crate::browser::start_browser().await;
+    crate::browser::sign_in(&browser, &app, "admin@example.com", "admin password 123").await;
+    browser.goto(&app.url("/staff/tokens")).await.unwrap();
+    crate::browser::wait_text(&browser, fantoccini::Locator::Css("h1"), "API tokens").await;
+    crate::console::check_page(&browser, "the token page").await;
 }

@@ -410,6 +410,11 @@ async fn the_public_metrics_page_exists_only_when_an_admin_turns_it_on() {
         .to_string();
     let public = app.get(&format!("/metrics/{year}")).await;
     assert_eq!(public.status(), 200);
+    assert_eq!(
+        public.headers()["cache-control"],
+        "public, max-age=3600",
+        "no personal data: caches may keep it an hour"
+    );
     let rows = table_rows(&public.text().await.unwrap());
     assert_eq!(rows[3][..2], ["Requests to delete", "1"]);
     assert_eq!(app.get("/metrics/not-a-year").await.status(), 404);

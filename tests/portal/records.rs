@@ -10,7 +10,10 @@ use uuid::Uuid;
 use crate::agents::{PDF, agent_form};
 use crate::downloads::fulfilled_copy;
 use crate::intake::valid_fields;
-use crate::support::{TempDir, TestApp, rightsdesk, spawn_app, tracking_code_in};
+use crate::support::{
+    StaffClient, TempDir, TestApp, rightsdesk, spawn_app, spawn_app_with, tracking_code_in,
+};
+use crate::tasks::add_recipient;
 
 /// Files a request of `kind` with the standard form, from `email`.
 async fn file(app: &TestApp, kind: RequestKind, email: &str, name: &str) -> String {
@@ -68,6 +71,8 @@ async fn fingerprint(app: &TestApp) -> String {
         "request_events",
         "opt_outs",
         "unsolicited_mail",
+        "tasks",
+        "task_deliveries",
     ] {
         let digest: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM {table} t"
@@ -104,12 +109,89 @@ async fn message_files(app: &TestApp, request: Uuid) -> Vec<std::path::PathBuf> 
         .collect()
 }
 
+/// The `.eml` files the file transport wrote for the request's task notices (named by
+/// the delivery's id, negated).
+async fn task_message_files(app: &TestApp, request: Uuid) -> Vec<std::path::PathBuf> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT d.id FROM task_deliveries d JOIN recipients c ON c.id = d.recipient_id
+         WHERE d.request_id = $1 AND c.channel = 'email'",
+    )
+    .bind(request)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    ids.iter()
+        .map(|id| {
+            app.settings
+                .data_dir
+                .join("outbox")
+                .join(format!("{:010}.eml", -id))
+        })
+        .collect()
+}
+
+/// Opt-outs go to a webhook nobody answers (it fails for good at once), a mailbox (its
+/// notice holds a completion link) and staff by hand.
+async fn opt_out_recipients(app: &TestApp) {
+    let nobody = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    for (name, channel, address) in [
+        ("Ad network", "webhook", format!("http://{nobody}/hook")),
+        ("Mail house", "email", "ops@vendor.example".to_string()),
+        ("Data broker", "manual", String::new()),
+    ] {
+        add_recipient(app, name, "opt_out", channel, &address, false)
+            .await
+            .unwrap();
+    }
+}
+
+/// Delivers the request's tasks and records the manual one with a note naming the
+/// consumer.
+async fn pass_on(app: &TestApp, staff: &StaffClient, request: Uuid, note: &str) {
+    app.worker.deliver_all_tasks().await.unwrap();
+    let manual: i64 = sqlx::query_scalar(
+        "SELECT t.id FROM tasks t JOIN recipients c ON c.id = t.recipient_id
+         WHERE t.request_id = $1 AND c.channel = 'manual'",
+    )
+    .bind(request)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let done = staff
+        .post(
+            &format!("/staff/tasks/{manual}/complete"),
+            &[("outcome", "done"), ("note", note)],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+}
+
+/// What of the requests' tasks could hold personal data: notes and completion links
+/// kept, delivery errors kept.
+async fn task_leftovers(app: &TestApp, ids: &[Uuid]) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM tasks WHERE request_id = ANY($1) AND note IS NOT NULL),
+                (SELECT count(*) FROM tasks WHERE request_id = ANY($1)
+                 AND (link_hash IS NOT NULL OR link_expires_at IS NOT NULL)),
+                (SELECT count(*) FROM task_deliveries WHERE request_id = ANY($1)
+                 AND last_error IS NOT NULL)",
+    )
+    .bind(ids)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_stay() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.tasks.max_attempts = 1).await;
     let staff = app.admin().await;
     let tz = app.settings.timezone().unwrap();
     let year = app.clock.today(tz).year();
+    opt_out_recipients(&app).await;
 
     // An agent's opt-out with the consumer's signed permission, applied by the sweep,
     // and a copy of specific pieces answered with a package, with a note on it.
@@ -126,6 +208,23 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         .unwrap();
     let opt_out = id_of(&app, &tracking_code_in(&opt_out.text().await.unwrap())).await;
     assert_eq!(app.worker.sweep().await.unwrap().opt_outs_applied, 1);
+    pass_on(
+        &app,
+        &staff,
+        opt_out,
+        "Ana López's profile removed by phone",
+    )
+    .await;
+    assert_eq!(
+        task_leftovers(&app, &[opt_out]).await,
+        (1, 1, 1),
+        "a note, a completion link and the webhook's error"
+    );
+    let task_files = task_message_files(&app, opt_out).await;
+    assert!(
+        !task_files.is_empty() && task_files.iter().all(|f| f.exists()),
+        "the task notice written as an .eml file"
+    );
     let (copy_code, link) = fulfilled_copy(&app, &staff).await;
     let copy = id_of(&app, &copy_code).await;
     let noted = staff
@@ -202,6 +301,14 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
     .await;
     app.worker.sweep().await.unwrap();
     assert_eq!(crate::support::status_of(&app, &recent).await, "fulfilled");
+    let recent_id = id_of(&app, &recent).await;
+    pass_on(
+        &app,
+        &staff_after_purge(&app).await,
+        recent_id,
+        "Erin Example's profile removed",
+    )
+    .await;
     // Two years after the first two closed: a new request, open.
     advance_to(25);
     let open = file(
@@ -237,6 +344,7 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         .await
         .unwrap();
     assert_eq!(dry.requests.requests, 2, "{dry:?}");
+    assert_eq!(dry.requests.tasks, 3, "the opt-out's three: {dry:?}");
     assert!(
         dry.requests.messages >= 4 && dry.requests.events >= 1,
         "{dry:?}"
@@ -257,7 +365,14 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         "sam@helpers",
         "Privacy Helpers",
     ] {
-        for table in ["requests", "request_events", "outbox", "attachments"] {
+        for table in [
+            "requests",
+            "request_events",
+            "outbox",
+            "attachments",
+            "tasks",
+            "task_deliveries",
+        ] {
             assert_eq!(
                 rows_holding(&app, table, &purged, needle).await,
                 0,
@@ -281,6 +396,36 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         "their .eml files too"
     );
     assert!(kept_files.iter().all(|f| f.exists()), "others' files stay");
+    assert_eq!(
+        task_leftovers(&app, &purged).await,
+        (0, 0, 0),
+        "tasks keep no note, link or delivery error"
+    );
+    assert!(
+        task_files.iter().all(|f| !f.exists()),
+        "the task notice's .eml file is gone"
+    );
+    let kept_tasks: (i64, bool, Option<String>) = sqlx::query_as(
+        "SELECT count(*), bool_and(t.completed_at IS NULL OR t.note LIKE 'Erin%'),
+                min(t.note)
+         FROM tasks t WHERE t.request_id = $1",
+    )
+    .bind(recent)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        kept_tasks,
+        (3, true, Some("Erin Example's profile removed".into())),
+        "tasks of a request within retention are untouched"
+    );
+    assert_eq!(task_leftovers(&app, &[recent]).await, (1, 1, 1));
+    assert!(
+        task_message_files(&app, recent)
+            .await
+            .iter()
+            .all(|f| f.exists())
+    );
 
     // The anonymous record and the year's metrics are unchanged.
     assert_eq!(

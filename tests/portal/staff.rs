@@ -899,7 +899,10 @@ async fn an_admin_invites_a_member_who_sets_a_password_once() {
             .await
             .unwrap();
     admin
-        .post(&format!("/staff/users/{id}/deactivate"), &[])
+        .post(
+            &format!("/staff/users/{id}/deactivate"),
+            &[("confirmed", "yes")],
+        )
         .await;
     assert_eq!(member.get("/staff/requests").await.status(), 303);
     let (after, _) = app

@@ -133,7 +133,7 @@ impl Resolve for NoSuchName {
     }
 }
 
-async fn add_recipient(
+pub(crate) async fn add_recipient(
     app: &TestApp,
     name: &str,
     kinds: &str,
@@ -810,4 +810,92 @@ async fn a_recipients_system_completes_its_own_task_through_the_api_and_no_other
         (status, body["error"]["code"].as_str()),
         (409, Some("conflict"))
     );
+}
+
+#[tokio::test]
+async fn the_queue_lists_the_requests_whose_downstream_tasks_are_still_open() {
+    let app = spawn_app_with(|s| s.staff.deletion_recipients = vec!["Archive".into()]).await;
+    let staff = app.admin().await;
+    let open = file(&app, RequestKind::Delete).await;
+    let done = file(&app, RequestKind::Delete).await;
+    let undecided = file(&app, RequestKind::Delete).await;
+    for code in [&open, &done] {
+        staff.match_points(code, &["name", "postal_address"]).await;
+        let fulfilled = staff
+            .post(&format!("/staff/requests/{code}/fulfil"), &[])
+            .await;
+        assert_eq!(fulfilled.status(), 303);
+    }
+    assert_eq!(app.count("tasks").await, 2);
+    let task_of = |code: String| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT t.id FROM tasks t JOIN requests r ON r.id = t.request_id
+                 WHERE r.tracking_code = $1",
+            )
+            .bind(code)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let completed = staff
+        .post(
+            &format!("/staff/tasks/{}/complete", task_of(done.clone()).await),
+            &[("outcome", "done")],
+        )
+        .await;
+    assert_eq!(completed.status(), 303);
+
+    let page = staff
+        .get("/staff/requests?tasks_open=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&open), "{page}");
+    assert!(!page.contains(&done) && !page.contains(&undecided));
+    assert!(page.contains("1 request matches"));
+    assert!(page.contains("id=\"tasks_open\" name=\"tasks_open\" value=\"1\" checked"));
+    // Sorted by another column, the filter still holds.
+    let sorted = staff
+        .get("/staff/requests?tasks_open=1&sort=code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(sorted.contains(&open) && !sorted.contains(&done));
+
+    // A saved view keeps the filter.
+    let saved = staff
+        .post(
+            "/staff/views",
+            &[
+                ("name", "Downstream"),
+                ("view", "tasks_open=1"),
+                ("default", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let opened = staff.get("/staff/requests").await;
+    let to = opened.headers()["location"].to_str().unwrap().to_string();
+    let view = staff.get(&to).await.text().await.unwrap();
+    assert!(view.contains(&open) && !view.contains(&done));
+
+    // Once the last open task is done, the filter lists nothing.
+    staff
+        .post(
+            &format!("/staff/tasks/{}/complete", task_of(open.clone()).await),
+            &[("outcome", "done")],
+        )
+        .await;
+    let none = staff
+        .get("/staff/requests?tasks_open=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(none.contains("0 requests match") && !none.contains(&open));
 }

@@ -125,6 +125,10 @@ fn parse(params: &HashMap<String, String>, me: Uuid) -> Parsed {
     f.due_this_week = get("due_this_week").is_some();
     f.waiting_on_consumer = get("waiting").is_some();
     f.closed |= get("closed").is_some();
+    // Tasks are written with the decision that closes a request, so only closed
+    // requests can have them.
+    f.tasks_open = get("tasks_open").is_some();
+    f.closed |= f.tasks_open;
     if let Some(v) = get("due_within") {
         match v.parse::<u32>() {
             Ok(days) if days <= 3650 => f.due_within_days = Some(days),

@@ -22,7 +22,8 @@ struct TokenRow {
     id: i64,
     name: String,
     scopes: String,
-    recipient_id: Option<i64>,
+    /// The recipient it is bound to, by name.
+    recipient: Option<String>,
     created_at: String,
     created_by: String,
     last_used_at: String,
@@ -42,7 +43,7 @@ impl From<ApiToken> for TokenRow {
                 .map(|s| s.code())
                 .collect::<Vec<_>>()
                 .join(", "),
-            recipient_id: t.recipient_id,
+            recipient: t.recipient,
             created_at: t.created_at.format(WHEN).to_string(),
             created_by: t.created_by.unwrap_or_else(|| "the command line".into()),
             last_used_at: t
@@ -73,6 +74,13 @@ fn label_of(scope: Scope) -> &'static str {
     }
 }
 
+/// A recipient a token may be bound to, as an option of the form's select.
+struct RecipientOption {
+    id: String,
+    name: String,
+    active: bool,
+}
+
 /// The token just made, shown once.
 struct IssuedView {
     name: String,
@@ -88,6 +96,7 @@ struct TokensPage<'a> {
     scopes: Vec<ScopeBox>,
     name: String,
     recipient_id: String,
+    recipients: Vec<RecipientOption>,
     issued: Option<IssuedView>,
     notice: Option<String>,
     error: Option<String>,
@@ -121,6 +130,15 @@ async fn page(
         Outcome::Error(e) => (None, None, Some(e)),
     };
     let tokens = store::api_tokens::all(&state.db).await?;
+    let recipients = store::recipients::all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| RecipientOption {
+            id: r.id.to_string(),
+            name: r.name,
+            active: r.active,
+        })
+        .collect();
     let mut response = html(
         status,
         &TokensPage {
@@ -138,6 +156,7 @@ async fn page(
                 .collect(),
             name: typed.name,
             recipient_id: typed.recipient_id,
+            recipients,
             issued,
             notice,
             error,
@@ -196,7 +215,7 @@ fn parse(form: &RawForm) -> (Typed, Result<Asked, String>) {
                 raw.parse::<i64>()
                     .ok()
                     .filter(|id| *id > 0)
-                    .ok_or("Recipient id: a whole number above zero, or leave it empty.")?,
+                    .ok_or("Recipient: choose one from the list, or any recipient.")?,
             ),
         };
         Ok(Asked {
@@ -240,6 +259,11 @@ pub async fn create(
         Err(err @ IssueError::NameTaken(_)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let problem = format!("Name: {err}.");
+            page(&state, &admin, status, typed, Outcome::Error(problem)).await
+        }
+        Err(IssueError::NoSuchRecipient) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let problem = "Recipient: choose one from the list, or any recipient.".to_string();
             page(&state, &admin, status, typed, Outcome::Error(problem)).await
         }
         Err(IssueError::Db(err)) => Err(err.into()),

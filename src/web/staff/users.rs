@@ -167,6 +167,24 @@ pub async fn set_role(
     done(&state, &admin, "Role changed.".into()).await
 }
 
+/// The step between the staff list's "Deactivate…" and the deactivation, as for a
+/// denial on the request page: it names the member and what follows, and only its own
+/// button (which sends `confirmed=yes`) deactivates. No script is needed.
+#[derive(Template)]
+#[template(path = "staff/user_deactivate.html")]
+struct ConfirmDeactivation<'a> {
+    business: &'a str,
+    me: Option<Me>,
+    member: store::staff::StaffUser,
+}
+
+impl ConfirmDeactivation<'_> {
+    fn csrf(&self) -> &str {
+        super::login::csrf_of(&self.me)
+    }
+}
+
+/// Deactivates a member once confirmed; before that, asks.
 pub async fn deactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -177,9 +195,24 @@ pub async fn deactivate(
     if id == admin.id {
         return refuse(&state, &admin, "You cannot deactivate yourself.").await;
     }
-    store::staff::by_id(&state.db, id)
+    let member = store::staff::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !member.active {
+        return refuse(&state, &admin, "That account is already deactivated.").await;
+    }
+    if form.get("confirmed") != "yes" {
+        let mut response = html(
+            StatusCode::OK,
+            &ConfirmDeactivation {
+                business: &state.settings.business.name,
+                me: Some(Me::from(&admin)),
+                member,
+            },
+        )?;
+        crate::web::no_store(&mut response);
+        return Ok(response);
+    }
     store::staff::deactivate(&state.db, id).await?;
     tracing::info!(staff_id = %id, by = %admin.id, "staff deactivated");
     done(
