@@ -898,3 +898,73 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
     browser.close().await.unwrap();
     assert!(problems.is_empty(), "axe found:\n{}", problems.join("\n"));
 }
+
+/// Every staff page an admin opens, at a phone's width and a desktop's. Staff pages are
+/// in English whatever the consumer's language; a Spanish request's pages included.
+#[tokio::test]
+async fn every_staff_page_passes_axe() {
+    let app = spawn_app().await;
+    app.add_staff("admin@example.com", "admin", "admin password")
+        .await;
+    let deletion = crate::support::tracking_code_in(
+        &app.post_form(
+            "/requests/new/delete?lang=es",
+            &[
+                ("full_name", "Ana López"),
+                ("email", "ana@example.com"),
+                ("california_resident", "yes"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    let stl = crate::support::tracking_code_in(
+        &app.post_form(
+            "/requests/new/shine_the_light",
+            &[("full_name", "Ana López"), ("email", "ana@example.com")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    let axe = crate::axe::source();
+    let (_driver, browser) = start_browser().await;
+    let mut problems = Vec::new();
+
+    browser.goto(&app.url("/staff/login")).await.unwrap();
+    problems.extend(check_here(&browser, &axe, "en", "/staff/login").await);
+    sign_in(&browser, &app, "admin@example.com", "admin password").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .unwrap();
+
+    let paths = [
+        "/staff".to_string(),
+        "/staff/requests".into(),
+        "/staff/requests?q=ana&sort=name".into(),
+        "/staff/requests/new".into(),
+        format!("/staff/requests/{deletion}"),
+        format!("/staff/requests/{deletion}/record"),
+        format!("/staff/requests/{stl}"),
+        "/staff/shine-the-light".into(),
+        "/staff/users".into(),
+        "/staff/agents".into(),
+        "/staff/recipients".into(),
+        "/staff/tokens".into(),
+        "/staff/templates".into(),
+        "/staff/metrics".into(),
+        "/staff/help".into(),
+        "/staff/account".into(),
+    ];
+    for path in &paths {
+        browser.goto(&app.url(path)).await.unwrap();
+        problems.extend(check_here(&browser, &axe, "en", path).await);
+    }
+    browser.close().await.unwrap();
+    assert!(problems.is_empty(), "axe found:\n{}", problems.join("\n"));
+}
