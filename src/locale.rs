@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
+use crate::domain::intake::FieldErrors;
 use crate::domain::kinds::{RequestKind, RequestStatus};
 use crate::domain::lang::{Lang, Msg, MsgArg};
 
@@ -175,6 +176,17 @@ impl Tr {
             return self.get(&special);
         }
         self.get(&format!("status-{}", status.code()))
+    }
+
+    /// A form field's error, in this language.
+    pub fn field_error(&self, errors: &FieldErrors, name: &str) -> Option<String> {
+        errors.get(name).map(|m| self.msg(m))
+    }
+
+    /// Every error of a form, in the order they were put in, in this language: the
+    /// summary at the top of the form.
+    pub fn field_errors(&self, errors: &FieldErrors) -> Vec<(&'static str, String)> {
+        errors.iter().map(|(f, m)| (f, self.msg(m))).collect()
     }
 
     /// What a closed request's outcome code (or denial reason) says to the consumer.

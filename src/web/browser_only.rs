@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::http::header::{COOKIE, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use uuid::Uuid;
 
@@ -35,13 +34,7 @@ struct RecordedPage {
 
 /// The browser's id from its cookie, if it sent a well-formed one.
 fn browser_id(headers: &HeaderMap) -> Option<Uuid> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
-        .find_map(|v| v.parse().ok())
+    super::cookies::values(headers, COOKIE_NAME).find_map(|v| v.parse().ok())
 }
 
 /// Files the browser-only opt-out (or limit) and sets the browser's id cookie.
@@ -68,15 +61,12 @@ pub async fn submit(
         },
     )?;
     no_store(&mut response);
-    let secure = if state.settings.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie =
-        format!("{COOKIE_NAME}={id}; Path=/; Max-Age=63072000; HttpOnly; SameSite=Lax{secure}");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
+    super::cookies::remember(
+        state,
+        &mut response,
+        COOKIE_NAME,
+        &id.to_string(),
+        2 * super::cookies::YEAR,
+    );
     Ok(response)
 }

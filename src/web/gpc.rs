@@ -13,9 +13,8 @@
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -97,28 +96,19 @@ pub async fn record_signal(
         }
     };
     if let Some(value) = cookie {
-        let secure = if state.settings.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{COOKIE_NAME}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
+        super::cookies::remember(
+            &state,
+            &mut response,
+            COOKIE_NAME,
+            &value,
+            super::cookies::YEAR,
         );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
     }
     response
 }
 
 fn seen(headers: &HeaderMap) -> Seen {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
+    super::cookies::values(headers, COOKIE_NAME)
         .find_map(|v| match v.strip_suffix(RECORDED) {
             Some(id) => id.parse::<Uuid>().ok().map(|_| Seen::Recorded),
             None => v.parse().ok().map(Seen::Pending),

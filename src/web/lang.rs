@@ -5,9 +5,9 @@
 //! language, since an error is rendered where no request is at hand.
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -18,7 +18,7 @@ use crate::locale::Tr;
 
 const COOKIE_NAME: &str = "rd_lang";
 /// A year: the choice outlives the visit, like the GPC cookie.
-const COOKIE_MAX_AGE: u32 = 31_536_000;
+const COOKIE_MAX_AGE: u32 = super::cookies::YEAR;
 
 /// Paths that are not the consumer's: staff pages, APIs, probes, files.
 const NOT_CONSUMER: &[&str] = &[
@@ -113,13 +113,7 @@ fn query_lang(uri: &Uri) -> Option<Lang> {
 }
 
 fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
-        .find_map(Lang::parse)
+    super::cookies::values(headers, COOKIE_NAME).find_map(Lang::parse)
 }
 
 /// The same path and query, with `lang` replaced.
@@ -152,17 +146,13 @@ pub async fn choose_language(
         response = shown.page(&state.page(gpc, &locale)).into_response();
     }
     if let Some(lang) = chosen {
-        let secure = if state.settings.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{COOKIE_NAME}={lang}; Path=/; Max-Age={COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}"
+        super::cookies::remember(
+            &state,
+            &mut response,
+            COOKIE_NAME,
+            lang.code(),
+            COOKIE_MAX_AGE,
         );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
     }
     response
 }
@@ -170,6 +160,7 @@ pub async fn choose_language(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn negotiate(uri: &str, headers: &[(&str, &str)]) -> (Locale, Option<Lang>) {
         let mut map = HeaderMap::new();

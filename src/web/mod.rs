@@ -5,6 +5,7 @@ pub mod api;
 pub mod browser_only;
 pub mod channels;
 pub mod consumer;
+pub mod cookies;
 pub mod download;
 pub mod drp;
 pub mod errors;

@@ -48,15 +48,12 @@ impl FormPage<'_> {
 
     /// The field's error, in the page's language.
     fn error(&self, name: &str) -> Option<String> {
-        self.errors.get(name).map(|m| self.page.t.msg(m))
+        self.page.t.field_error(self.errors, name)
     }
 
     /// Every error, in the order of the fields, in the page's language.
     fn error_list(&self) -> Vec<(&'static str, String)> {
-        self.errors
-            .iter()
-            .map(|(f, m)| (f, self.page.t.msg(m)))
-            .collect()
+        self.page.t.field_errors(self.errors)
     }
 }
 

@@ -51,14 +51,11 @@ impl IntakePage<'_> {
 
     /// Staff pages are in English.
     fn error(&self, name: &str) -> Option<String> {
-        self.errors.get(name).map(|m| Tr::default().msg(m))
+        Tr::default().field_error(self.errors, name)
     }
 
     fn error_list(&self) -> Vec<(&'static str, String)> {
-        self.errors
-            .iter()
-            .map(|(f, m)| (f, Tr::default().msg(m)))
-            .collect()
+        Tr::default().field_errors(self.errors)
     }
 
     fn csrf(&self) -> &str {
