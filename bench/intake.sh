@@ -315,10 +315,14 @@ server_peak_rss_mb() {
 # requests, 32 submissions per statement (one transaction), with the values a
 # submission brings computed in SQL: a time-ordered id (as the portal's UUIDv7), a
 # random tracking code (PB- marks these rows), a distinct address, today's deadlines,
-# the address's unsolicited-mail count, a receipt of realistic size (about 2 KB of text
-# and 3 KB of HTML, with the code and address in it) and a verification token. The
-# receipts are due at 'infinity': nothing delivers them.
+# the address's unsolicited-mail count and the receipt as the portal being measured
+# queues it: with migration 0021, its template and parameters; before it, rendered (about
+# 2 KB of text and 3 KB of HTML, with the code and address in it) with a verification
+# token. The receipts are due at 'infinity': nothing delivers them.
 write_pgbench_script() {
+    local deferred
+    deferred=$(sql "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+        WHERE table_name = 'outbox' AND column_name = 'params')")
     cat >"$WORK/insert.sql" <<'SQL'
 \set n random(1, 1000000000)
 WITH g AS (
@@ -346,6 +350,25 @@ WITH g AS (
     SELECT id, received_at, 'consumer', 'submitted', 'awaiting_verification',
         '{"kind": "delete", "channel": "web"}'::jsonb
     FROM r
+SQL
+    if [[ $deferred == t ]]; then
+        # Since migration 0021 the receipt is queued as its template and parameters,
+        # rendered by the worker, which also creates its link then.
+        cat >>"$WORK/insert.sql" <<'SQL'
+), o AS (
+    INSERT INTO outbox (request_id, template, message_id, to_addr, params, created_at,
+        next_attempt_at)
+    SELECT id, 'receipt', '<' || gen_random_uuid()::text || '@127.0.0.1>', email,
+        jsonb_build_object('tracking_code', tracking_code, 'kind', 'delete',
+            'confirm_by', current_date + 14, 'respond_by', current_date + 45,
+            'comply_by', NULL, 'link', jsonb_build_object('purpose', 'verify_email',
+                'expires_at', received_at + interval '14 days')),
+        received_at, 'infinity'
+    FROM r
+)
+SQL
+    else
+        cat >>"$WORK/insert.sql" <<'SQL'
 ), o AS (
     INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
         body_html, created_at, next_attempt_at)
@@ -444,6 +467,9 @@ $html$, '{code}', tracking_code), '{email}', email),
         received_at + interval '14 days'
     FROM r
 )
+SQL
+    fi
+    cat >>"$WORK/insert.sql" <<'SQL'
 SELECT count(*) FROM r;
 SQL
 }

@@ -100,7 +100,7 @@ pub async fn file(
             channel: Channel::Web,
             received_at,
             deadlines,
-            receipt: Some(receipt),
+            receipt: Some(receipt.into()),
             verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
             drp: None,
         };
