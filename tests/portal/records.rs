@@ -520,6 +520,8 @@ async fn staff_export_the_full_record_and_every_opening_is_on_the_trail() {
         "Ana López",
     )
     .await;
+    // The receipt is sent, and its link created.
+    app.worker.deliver_all().await.unwrap();
     admin
         .post(
             &format!("/staff/requests/{code}/note"),
