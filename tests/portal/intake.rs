@@ -759,3 +759,16 @@ async fn a_receipt_waits_as_its_parameters_and_gets_its_link_only_when_it_is_sen
     let event = crate::support::event_of(&app, &code, "email_verified").await;
     assert_eq!(event.actor_type, "consumer");
 }
+
+#[tokio::test]
+async fn a_submission_pays_for_no_index_that_nothing_reads() {
+    let app = spawn_app().await;
+    let dropped: Vec<String> = sqlx::query_scalar(
+        "SELECT indexname::text FROM pg_indexes
+         WHERE indexname IN ('requests_overdue_unalerted_idx', 'outbox_message_id_key')",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(dropped.is_empty(), "{dropped:?}");
+}
