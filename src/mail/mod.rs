@@ -1,8 +1,11 @@
 //! E-mail: messages built from askama templates at the moment the state change that
-//! causes them is written (then queued in the outbox), and the transports that deliver
-//! them (SMTP, or `.eml` files when no SMTP server is configured).
+//! causes them is written (then queued in the outbox), or queued as their template and
+//! parameters and built by the worker when it sends them (`deferred`: intake's
+//! receipts), and the transports that deliver them (SMTP, or `.eml` files when no SMTP
+//! server is configured).
 
 pub mod console;
+pub mod deferred;
 pub mod messages;
 pub mod records;
 pub mod shine_the_light;
@@ -40,6 +43,50 @@ pub struct OutgoingMessage {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+/// A message for the outbox: rendered when it is queued, or queued as its template and
+/// parameters for the worker to render when it sends it.
+#[derive(Debug, Clone)]
+pub enum ToQueue {
+    Rendered(OutgoingMessage),
+    Deferred {
+        /// Chosen when queued, as a rendered message's is.
+        message_id: String,
+        to: String,
+        message: deferred::Deferred,
+    },
+}
+
+impl ToQueue {
+    /// A message the worker renders, to `to`, with a new Message-ID.
+    pub fn deferred(ctx: &MailContext, to: &str, message: deferred::Deferred) -> Self {
+        ToQueue::Deferred {
+            message_id: ctx.message_id(),
+            to: to.to_string(),
+            message,
+        }
+    }
+
+    pub fn to(&self) -> &str {
+        match self {
+            ToQueue::Rendered(m) => &m.to,
+            ToQueue::Deferred { to, .. } => to,
+        }
+    }
+
+    pub fn message_id(&self) -> &str {
+        match self {
+            ToQueue::Rendered(m) => &m.message_id,
+            ToQueue::Deferred { message_id, .. } => message_id,
+        }
+    }
+}
+
+impl From<OutgoingMessage> for ToQueue {
+    fn from(message: OutgoingMessage) -> Self {
+        ToQueue::Rendered(message)
+    }
 }
 
 /// What every message needs to know about the business.
@@ -169,6 +216,11 @@ impl MailContext {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// A new Message-ID on the portal's host.
+    pub fn message_id(&self) -> String {
+        format!("<{}@{}>", Uuid::new_v4(), self.host)
     }
 
     /// The status page, in the message's language.
@@ -324,7 +376,7 @@ impl Content {
     ) -> Result<OutgoingMessage, askama::Error> {
         Ok(OutgoingMessage {
             template,
-            message_id: format!("<{}@{}>", Uuid::new_v4(), ctx.host),
+            message_id: ctx.message_id(),
             to: to.to_string(),
             subject: self.subject.clone(),
             text: TextPart { c: self, ctx }.render()?,

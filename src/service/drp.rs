@@ -12,10 +12,11 @@ use super::Error;
 use super::intake::Intake;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::intake::NewRequest;
-use crate::domain::kinds::Channel;
+use crate::domain::kinds::{Channel, LinkPurpose};
 use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
-use crate::mail::messages;
+use crate::mail::deferred::Deferred;
+use crate::mail::{ToQueue, messages};
 use crate::store;
 use crate::store::inserter::InsertError;
 use crate::store::requests::{DrpFields, Insert};
@@ -224,20 +225,29 @@ pub async fn file_exercise(
     let email = request.email.as_ref().ok_or(Error::NoAddress)?.as_str();
     for _ in 0..5 {
         let code = TrackingCode::generate();
-        let link = (status == RequestStatus::AwaitingVerification).then(SecretToken::generate);
-        let url = link
-            .as_ref()
-            .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = match (opt_in, url.as_deref(), deadlines.respond_by) {
-            (true, Some(url), Some(respond_by)) => messages::opt_in_request(
-                state.mail,
-                email,
-                &code,
-                &meta.agent.name,
-                opt_in_last_day(respond_by),
-                url,
-            )?,
-            _ => messages::receipt(state.mail, email, &code, kind, &deadlines, url.as_deref())?,
+        let awaiting = status == RequestStatus::AwaitingVerification;
+        // An opt-in's request is rendered now, with its link; every other receipt is
+        // rendered by the worker when it sends it, which creates its link then.
+        let (receipt, link) = match (opt_in && awaiting, deadlines.respond_by) {
+            (true, Some(respond_by)) => {
+                let link = SecretToken::generate();
+                let url = state.mail.url(&format!("/verify/{}", link.expose()));
+                let message = messages::opt_in_request(
+                    state.mail,
+                    email,
+                    &code,
+                    &meta.agent.name,
+                    opt_in_last_day(respond_by),
+                    &url,
+                )?;
+                (ToQueue::from(message), Some(link))
+            }
+            _ => {
+                let purpose = LinkPurpose::of_request(kind, None).filter(|_| awaiting);
+                let receipt =
+                    Deferred::receipt(&code, kind, &deadlines, purpose.map(|p| (p, expires)));
+                (ToQueue::deferred(state.mail, email, receipt), None)
+            }
         };
         let row = Insert {
             id: store::requests::new_id(),

@@ -14,10 +14,11 @@ use crate::config::Settings;
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::intake::{self, Authority, NewRequest};
-use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
+use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
-use crate::mail::{MailContext, messages};
+use crate::mail::deferred::Deferred;
+use crate::mail::{MailContext, ToQueue, messages};
 use crate::store::inserter::{InsertError, Inserter};
 use crate::store::{self, requests::Insert};
 
@@ -88,29 +89,30 @@ pub(crate) async fn file_on(
         let link_needed = kind.needs_verification()
             && email.is_some()
             && !authority.is_some_and(Authority::stands_in_for_consumer);
-        let token = link_needed.then(SecretToken::generate);
-        let link_url = token
-            .as_ref()
-            .map(|t| state.mail.url(&format!("/verify/{}", t.expose())));
-        let receipt = match (email, &request.agent, link_url.as_deref()) {
+        // The receipt is queued as its template and parameters: the worker renders it
+        // when it sends it, in the request's language, and creates its link then (so no
+        // raw token is ever at rest); the link's life counts from now.
+        let link = LinkPurpose::of_request(kind, authority)
+            .filter(|_| link_needed)
+            .map(|purpose| (purpose, verify_expires));
+        let receipt = match (email, &request.agent, link) {
             (None, _, _) => None,
-            (Some(to), Some(agent), Some(url)) => Some(messages::agent_confirmation(
+            (Some(to), Some(agent), Some(link)) => Some(ToQueue::deferred(
                 mail,
                 to,
-                &tracking_code,
-                kind,
-                &agent.name,
-                agent.organisation.as_deref(),
-                url,
-            )?),
-            (Some(to), _, _) => Some(messages::receipt(
+                Deferred::agent_confirmation(
+                    &tracking_code,
+                    kind,
+                    &agent.name,
+                    agent.organisation.as_deref(),
+                    link,
+                ),
+            )),
+            (Some(to), _, _) => Some(ToQueue::deferred(
                 mail,
                 to,
-                &tracking_code,
-                kind,
-                &deadlines,
-                link_url.as_deref(),
-            )?),
+                Deferred::receipt(&tracking_code, kind, &deadlines, link),
+            )),
         };
         let row = Insert {
             id: store::requests::new_id(),
@@ -122,7 +124,7 @@ pub(crate) async fn file_on(
             received_at,
             deadlines,
             receipt,
-            verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
+            verification: None,
             drp: None,
         };
 

@@ -129,7 +129,7 @@ pub async fn file(
             channel: arrival.channel,
             received_at,
             deadlines,
-            receipt,
+            receipt: receipt.map(Into::into),
             verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
             drp: None,
         };

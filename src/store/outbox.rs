@@ -6,7 +6,6 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::mail::OutgoingMessage;
-use crate::mail::transport::Queued;
 
 pub async fn enqueue(
     conn: &mut PgConnection,
@@ -90,15 +89,33 @@ pub async fn enqueue_unsolicited(
         .await
 }
 
+/// A message due, as the outbox holds it: rendered (`subject` and bodies), or deferred
+/// (`params`, rendered by the worker in the request's `language`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub template: String,
+    pub message_id: String,
+    pub to_addr: String,
+    pub subject: Option<String>,
+    pub body_text: Option<String>,
+    pub body_html: Option<String>,
+    pub params: Option<serde_json::Value>,
+    pub attempts: i32,
+    pub request_id: Option<Uuid>,
+    pub tracking_code: Option<String>,
+    pub language: Option<String>,
+}
+
 /// Locks the next message due, skipping those other workers hold. The lock lasts until
 /// the caller's transaction ends, so no two workers send the same message.
 pub async fn claim_next(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
-) -> Result<Option<Queued>, sqlx::Error> {
+) -> Result<Option<Claimed>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.template, o.message_id, o.to_addr, o.subject, o.body_text, o.body_html,
-                o.attempts, r.tracking_code
+                o.params, o.attempts, o.request_id, r.tracking_code, r.language
          FROM outbox o LEFT JOIN requests r ON r.id = o.request_id
          WHERE o.id = (
              SELECT id FROM outbox
@@ -113,26 +130,31 @@ pub async fn claim_next(
     .await
 }
 
-/// Records a delivery. The rendered bodies go in the same statement: they hold live
-/// links (verification, download), and a delivered message needs them no more.
+/// Records a delivery. The rendered bodies and a deferred message's parameters go in
+/// the same statement: they hold live links (verification, download) or what someone
+/// typed, and a delivered message needs them no more. A deferred message keeps the
+/// subject it was sent with (`subject`), for the request's record.
 pub async fn mark_sent(
     conn: &mut PgConnection,
     id: i64,
     now: DateTime<Utc>,
+    subject: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL,
-             body_text = '', body_html = ''
+             body_text = '', body_html = '', params = NULL, subject = coalesce($3, subject, '')
          WHERE id = $1",
     )
     .bind(id)
     .bind(now)
+    .bind(subject)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Records a failed attempt: retried at `retry_at`, or failed for good when `None`.
+/// Records a failed attempt: retried at `retry_at`, or failed for good when `None` (a
+/// deferred message then drops its parameters: it will never be rendered).
 pub async fn mark_attempt_failed(
     conn: &mut PgConnection,
     id: i64,
@@ -143,7 +165,8 @@ pub async fn mark_attempt_failed(
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $3,
              next_attempt_at = coalesce($4, next_attempt_at),
-             failed_at = CASE WHEN $4::timestamptz IS NULL THEN $2 END
+             failed_at = CASE WHEN $4::timestamptz IS NULL THEN $2 END,
+             params = CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE params END
          WHERE id = $1",
     )
     .bind(id)

@@ -12,7 +12,7 @@ use crate::domain::intake::{Document, NewRequest};
 use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::lang::Lang;
 use crate::domain::tracking::TrackingCode;
-use crate::mail::OutgoingMessage;
+use crate::mail::ToQueue;
 use crate::store::outbox::{SUPPRESSED_DATA, UNSOLICITED_ADDRESS, UNSOLICITED_DAY};
 
 pub const TRACKING_CODE_KEY: &str = "requests_tracking_code_key";
@@ -32,8 +32,10 @@ pub struct Insert {
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
     pub deadlines: Deadlines,
-    pub receipt: Option<OutgoingMessage>,
-    /// The hash of the verification link in the receipt, and when it expires.
+    /// Rendered now, or (intake's receipts) rendered by the worker, which then creates
+    /// its link.
+    pub receipt: Option<ToQueue>,
+    /// The hash of the verification link in a rendered receipt, and when it expires.
     pub verification: Option<([u8; 32], DateTime<Utc>)>,
     /// For a request filed through the Data Rights Protocol.
     pub drp: Option<DrpFields>,
@@ -86,7 +88,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                 $22::uuid[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[],
                 $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bytea[],
                 $34::timestamptz[], $41::text[], $43::uuid[], $44::text[], $45::text[],
-                $46::uuid[], $47::text[], $48::text[])
+                $46::uuid[], $47::text[], $48::text[], $49::text[])
                 AS t(id, tracking_code, kind, status, channel, email, full_name, phone, address,
                     california_resident, details, lookback, correction_field, current_value,
                     corrected_value, declaration_name, received_at, confirm_by, respond_by,
@@ -94,7 +96,7 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
                     status_callback, verification_level, template, message_id, to_addr,
                     subject, body_text, body_html, token_hash, token_expires_at, token_purpose,
                     browser_id, response_format, response_format_note, entered_by,
-                    received_note, language)
+                    received_note, language, params)
         ), mail AS (
             SELECT *, row_number() OVER (PARTITION BY mail_key, mail_day ORDER BY id) AS nth,
                 count(*) OVER (PARTITION BY mail_key, mail_day) AS here
@@ -151,9 +153,9 @@ static INSERT_MANY: LazyLock<String> = LazyLock::new(|| {
             ORDER BY request_id, n
         ), o AS (
             INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
-                body_html, created_at, next_attempt_at)
-            SELECT id, template, message_id, to_addr, subject, body_text, body_html, received_at,
-                received_at
+                body_html, params, created_at, next_attempt_at)
+            SELECT id, template, message_id, to_addr, subject, body_text, body_html,
+                params::jsonb, received_at, received_at
             FROM decided WHERE NOT suppressed
         ), v AS (
             INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
@@ -233,6 +235,7 @@ pub async fn insert_many(
         .bind(c.entered_by)
         .bind(c.received_note)
         .bind(c.language)
+        .bind(c.params)
         .execute(conn)
         .await?;
     Ok(())
@@ -273,6 +276,8 @@ struct Columns<'a> {
     subject: Vec<Option<&'a str>>,
     body_text: Vec<Option<&'a str>>,
     body_html: Vec<Option<&'a str>>,
+    /// A deferred message's parameters, as JSON text.
+    params: Vec<Option<String>>,
     token_hash: Vec<Option<&'a [u8]>>,
     token_expires_at: Vec<Option<DateTime<Utc>>>,
     token_purpose: Vec<Option<&'static str>>,
@@ -340,12 +345,30 @@ impl<'a> Columns<'a> {
             .push(drp.and_then(|d| d.status_callback.as_deref()));
         self.verification_level
             .push(drp.and_then(|d| d.verification_level));
-        self.template.push(receipt.map(|m| m.template));
-        self.message_id.push(receipt.map(|m| m.message_id.as_str()));
-        self.to_addr.push(receipt.map(|m| m.to.as_str()));
-        self.subject.push(receipt.map(|m| m.subject.as_str()));
-        self.body_text.push(receipt.map(|m| m.text.as_str()));
-        self.body_html.push(receipt.map(|m| m.html.as_str()));
+        self.message_id.push(receipt.map(ToQueue::message_id));
+        self.to_addr.push(receipt.map(ToQueue::to));
+        let rendered = match receipt {
+            Some(ToQueue::Rendered(m)) => Some(m),
+            _ => None,
+        };
+        self.subject.push(rendered.map(|m| m.subject.as_str()));
+        self.body_text.push(rendered.map(|m| m.text.as_str()));
+        self.body_html.push(rendered.map(|m| m.html.as_str()));
+        match receipt {
+            Some(ToQueue::Rendered(m)) => {
+                self.template.push(Some(m.template));
+                self.params.push(None);
+            }
+            Some(ToQueue::Deferred { message, .. }) => {
+                let (template, params) = message.to_row();
+                self.template.push(Some(template));
+                self.params.push(Some(params));
+            }
+            None => {
+                self.template.push(None);
+                self.params.push(None);
+            }
+        }
         self.token_hash
             .push(row.verification.as_ref().map(|(hash, _)| hash.as_slice()));
         self.token_expires_at

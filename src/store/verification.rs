@@ -37,6 +37,41 @@ pub async fn issue(
     Ok(())
 }
 
+/// Stores the link a deferred message carries (`mail::deferred`), created as the worker
+/// renders it. Unlike `issue`, earlier links keep working: the receipt's link is the
+/// request's first, and one the consumer asked for meanwhile is newer than it.
+pub async fn add_for_message(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    purpose: LinkPurpose,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(request_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(purpose.code())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the link of a message that was not delivered: its next attempt carries a
+/// new one.
+pub async fn remove_unsent(conn: &mut PgConnection, token_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM verification_tokens WHERE token_hash = $1 AND used_at IS NULL")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Issues one new link for each of many requests (the worker's reminders), each with
 /// its purpose; earlier links of those requests stop working.
 pub async fn issue_many(

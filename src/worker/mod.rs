@@ -23,7 +23,10 @@ pub use sweeps::SweepReport;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::domain::lang::Lang;
+use crate::domain::token::SecretToken;
 use crate::mail::SendError;
+use crate::mail::deferred::Deferred;
 use crate::mail::transport::{Queued, Transport};
 use crate::mail::{MailContext, messages};
 use crate::store;
@@ -102,21 +105,112 @@ impl Worker {
 
     /// Sends the next message due, if any. The message stays locked in this worker's
     /// transaction until its result is committed, so no other worker sends it; a crash
-    /// between the send and the commit can repeat this one message only.
+    /// between the send and the commit can repeat this one message only. A deferred
+    /// message is rendered here, in its request's language, and its link created now:
+    /// stored hashed in the same transaction, and removed again if the send fails (the
+    /// next attempt carries a new one).
     pub async fn deliver_one(&self) -> anyhow::Result<bool> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let Some(queued) = store::outbox::claim_next(&mut tx, now).await? else {
+        let Some(claimed) = store::outbox::claim_next(&mut tx, now).await? else {
             return Ok(false);
+        };
+        let deferred = claimed.params.is_some();
+        let (queued, link) = match self.prepare(&mut tx, claimed, now).await? {
+            Ok(ready) => ready,
+            Err((queued, err)) => {
+                self.record_failure(&mut tx, &queued, &err, now).await?;
+                tx.commit().await?;
+                return Ok(true);
+            }
         };
         match self.transport.send(&self.from, &queued).await {
             Ok(()) => {
-                store::outbox::mark_sent(&mut tx, queued.id, self.clock.now()).await?;
+                let subject = deferred.then_some(queued.subject.as_str());
+                store::outbox::mark_sent(&mut tx, queued.id, self.clock.now(), subject).await?;
             }
-            Err(err) => self.record_failure(&mut tx, &queued, &err, now).await?,
+            Err(err) => {
+                if let Some(hash) = &link {
+                    store::verification::remove_unsent(&mut tx, hash).await?;
+                }
+                self.record_failure(&mut tx, &queued, &err, now).await?;
+            }
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The message ready to send, with the hash of the link created for it, if any; or,
+    /// for parameters that no longer render, the permanent failure to record.
+    async fn prepare(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        claimed: store::outbox::Claimed,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Result<(Queued, Option<[u8; 32]>), (Queued, SendError)>> {
+        let mut queued = Queued {
+            id: claimed.id,
+            template: claimed.template,
+            message_id: claimed.message_id,
+            to_addr: claimed.to_addr,
+            subject: claimed.subject.unwrap_or_default(),
+            body_text: claimed.body_text.unwrap_or_default(),
+            body_html: claimed.body_html.unwrap_or_default(),
+            attempts: claimed.attempts,
+            tracking_code: claimed.tracking_code,
+        };
+        let Some(params) = claimed.params else {
+            return Ok(Ok((queued, None)));
+        };
+        let unrenderable = |queued, err: &dyn std::fmt::Display| {
+            let message = format!("the message could not be rendered: {err}");
+            Ok(Err((
+                queued,
+                SendError {
+                    permanent: true,
+                    message,
+                },
+            )))
+        };
+        let message = match Deferred::from_row(&queued.template, &params) {
+            Ok(message) => message,
+            Err(err) => return unrenderable(queued, &err),
+        };
+        // The request's language, read now: the message speaks it even if it changed
+        // since the message was queued.
+        let lang = claimed.language.as_deref().and_then(Lang::parse);
+        let (Some(request_id), Some(lang)) = (claimed.request_id, lang) else {
+            return unrenderable(queued, &"its request is gone");
+        };
+        let link = match message.link() {
+            Ok(link) => link,
+            Err(err) => return unrenderable(queued, &err),
+        };
+        let token = link.map(|_| SecretToken::generate());
+        let url = token
+            .as_ref()
+            .map(|t| self.ctx.url(&format!("/verify/{}", t.expose())));
+        let ctx = self.ctx.in_lang(lang);
+        let rendered =
+            match message.render(&ctx, &queued.to_addr, &queued.message_id, url.as_deref()) {
+                Ok(rendered) => rendered,
+                Err(err) => return unrenderable(queued, &err),
+            };
+        if let (Some(token), Some((purpose, expires_at))) = (&token, link) {
+            store::verification::add_for_message(
+                tx,
+                request_id,
+                purpose,
+                token.hash(),
+                now,
+                expires_at,
+            )
+            .await?;
+        }
+        queued.subject = rendered.subject;
+        queued.body_text = rendered.text;
+        queued.body_html = rendered.html;
+        Ok(Ok((queued, token.map(|t| *t.hash()))))
     }
 
     async fn record_failure(

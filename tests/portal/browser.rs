@@ -345,11 +345,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
     );
 
     // The consumer follows the link from their e-mail and confirms the agent.
-    let body: String =
-        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'agent_confirmation'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let body = crate::support::sent_mail(&app, "agent_confirmation").await;
     let start = body.find("/verify/").unwrap();
     let link: String = body[start..]
         .chars()

@@ -9,7 +9,9 @@ use rightsdesk::locale::Tr;
 use rightsdesk::mail::long_date;
 use sqlx::Row;
 
-use crate::support::{TestApp, spawn_app, spawn_app_with, tracking_code_in};
+use crate::support::{
+    TestApp, delivered, header, spawn_app, spawn_app_with, tracking_code_in, verify_link,
+};
 
 /// A complete, valid form for each kind.
 pub fn valid_fields(kind: RequestKind) -> Vec<(&'static str, &'static str)> {
@@ -143,24 +145,32 @@ async fn every_kind_is_stored_with_its_event_receipt_and_legal_dates() {
             Some(kind.initial_status().code())
         );
 
-        let mail = sqlx::query("SELECT template, to_addr, subject, body_text, body_html, message_id FROM outbox WHERE request_id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let mail = sqlx::query(
+            "SELECT id, template, to_addr, message_id FROM outbox WHERE request_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
         assert_eq!(mail.get::<String, _>("template"), "receipt");
         assert_eq!(mail.get::<String, _>("to_addr"), "ana.lopez@example.com");
-        assert!(mail.get::<String, _>("subject").contains(&code));
-        let text: String = mail.get("body_text");
-        assert!(text.contains(&code) && text.contains(kind.title()));
+        let message_id: String = mail.get("message_id");
+        assert!(message_id.ends_with("@127.0.0.1>"));
+        // The receipt is rendered when it is sent.
+        let sent = delivered(&app, mail.get("id")).await;
+        assert!(header(&sent, "Subject").unwrap().contains(&code));
+        assert_eq!(
+            header(&sent, "Message-ID").as_deref(),
+            Some(message_id.as_str())
+        );
+        assert!(sent.contains(&code) && sent.contains(kind.title()));
         for date in [confirm_by, respond_by, comply_by].into_iter().flatten() {
             assert!(
-                text.contains(&long_date(&Tr::default(), date)),
+                sent.contains(&long_date(&Tr::default(), date)),
                 "{kind}: the receipt gives {date}"
             );
         }
-        assert!(mail.get::<String, _>("body_html").contains(&code));
-        assert!(mail.get::<String, _>("message_id").ends_with("@127.0.0.1>"));
+        assert!(sent.contains("text/html"));
     }
     assert_eq!(app.count("requests").await, 6);
     assert_eq!(app.count("request_events").await, 6);
@@ -457,13 +467,15 @@ async fn many_submissions_at_once_are_each_stored_with_their_own_answer() {
     .await;
 
     // Every answer names the request of the address it was sent for, and every request is
-    // whole: its event, its receipt and its verification link.
+    // whole: its event, its receipt and, once the receipt is sent, its verification link.
+    app.worker.deliver_all().await.unwrap();
     for (email, code) in emails.iter().zip(&answers) {
         let row = sqlx::query(
             "SELECT r.email,
                 (SELECT count(*) FROM request_events e WHERE e.request_id = r.id) AS events,
                 (SELECT count(*) FROM outbox o WHERE o.request_id = r.id AND o.to_addr = r.email
-                    AND o.body_text LIKE '%' || r.tracking_code || '%') AS receipts,
+                    AND o.sent_at IS NOT NULL
+                    AND o.subject LIKE '%' || r.tracking_code || '%') AS receipts,
                 (SELECT count(*) FROM verification_tokens t WHERE t.request_id = r.id) AS links
              FROM requests r WHERE r.tracking_code = $1",
         )
@@ -676,4 +688,87 @@ async fn new_links_asked_for_a_stranger_count_against_the_same_daily_cap() {
             .contains("confirmed"),
         "the last link sent still works"
     );
+}
+
+#[tokio::test]
+async fn a_receipt_waits_as_its_parameters_and_gets_its_link_only_when_it_is_sent() {
+    let app = spawn_app().await;
+    let page = app
+        .post_form("/requests/new/delete", &valid_fields(RequestKind::Delete))
+        .await;
+    let code = tracking_code_in(&page.text().await.unwrap());
+
+    // At rest: the template and a few hundred bytes of parameters, no rendered text, no
+    // link and no token.
+    let queued = sqlx::query(
+        "SELECT id, subject, body_text, body_html, params->>'tracking_code' AS code,
+                octet_length(params::text) AS size
+         FROM outbox WHERE template = 'receipt'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(queued.get::<Option<String>, _>("subject"), None);
+    assert_eq!(queued.get::<Option<String>, _>("body_text"), None);
+    assert_eq!(queued.get::<Option<String>, _>("body_html"), None);
+    assert_eq!(
+        queued.get::<Option<String>, _>("code").as_deref(),
+        Some(code.as_str())
+    );
+    assert!(queued.get::<i32, _>("size") < 400);
+    assert_eq!(app.count("verification_tokens").await, 0);
+
+    // Sent: rendered with a working link whose hash alone is stored, expiring as the
+    // receipt's link always has (counted from the submission); nothing kept but the
+    // subject.
+    let sent = delivered(&app, queued.get("id")).await;
+    let link = verify_link(&sent);
+    let expires: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT expires_at FROM verification_tokens")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let received: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT received_at FROM requests")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        expires - received,
+        chrono::Duration::days(app.settings.worker.verification_link_days)
+    );
+    let stored = sqlx::query(
+        "SELECT subject, body_text, body_html, params IS NULL AS no_params FROM outbox",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(stored.get::<String, _>("subject").contains(&code));
+    assert_eq!(
+        stored.get::<Option<String>, _>("body_text").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        stored.get::<Option<String>, _>("body_html").as_deref(),
+        Some("")
+    );
+    assert!(stored.get::<bool, _>("no_params"));
+    assert_eq!(app.get(&link).await.status(), 200);
+    let used = app.post_form(&link, &[]).await;
+    assert_eq!(used.status(), 200);
+    let event = crate::support::event_of(&app, &code, "email_verified").await;
+    assert_eq!(event.actor_type, "consumer");
+}
+
+#[tokio::test]
+async fn a_submission_pays_for_no_index_that_nothing_reads() {
+    let app = spawn_app().await;
+    let dropped: Vec<String> = sqlx::query_scalar(
+        "SELECT indexname::text FROM pg_indexes
+         WHERE indexname IN ('requests_overdue_unalerted_idx', 'outbox_message_id_key')",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(dropped.is_empty(), "{dropped:?}");
 }

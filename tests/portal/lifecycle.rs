@@ -492,12 +492,7 @@ async fn a_deletion_is_fulfilled_only_once_verified_and_the_email_link_alone_is_
     let app = spawn_app().await;
     let staff = app.admin().await;
     let code = file(&app, RequestKind::Delete).await;
-    let receipt: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'receipt' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let receipt = crate::support::sent_mail(&app, "receipt").await;
     let used = app.post_form(&verify_link(&receipt), &[]).await;
     assert_eq!(used.status(), 200);
     assert_eq!(status_of(&app, &code).await, "awaiting_verification");

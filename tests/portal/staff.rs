@@ -493,12 +493,7 @@ async fn the_email_link_is_one_point_and_staff_points_complete_the_policy() {
     let app = spawn_app().await;
     let staff = app.admin().await;
     let code = file(&app, RequestKind::Delete).await;
-    let link: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'receipt' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let link = crate::support::sent_mail(&app, "receipt").await;
     let link = crate::support::verify_link(&link);
     let used = app.post_form(&link, &[]).await.text().await.unwrap();
     assert!(used.contains("still need to match"));

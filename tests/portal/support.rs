@@ -667,3 +667,29 @@ pub fn rightsdesk(data_dir: &TempDir) -> std::process::Command {
     command.env("RIGHTSDESK_DATA_DIR", &data_dir.0);
     command
 }
+
+/// Delivers what is due (as `.eml` files, the tests' default transport) and returns
+/// outbox message `id` as it was sent, decoded (`text_part`). Intake's receipts are
+/// rendered, and their links created, only when they are sent.
+pub async fn delivered(app: &TestApp, id: i64) -> String {
+    app.worker.deliver_all().await.unwrap();
+    let path = app
+        .settings
+        .data_dir
+        .join("outbox")
+        .join(format!("{id:010}.eml"));
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("message {id} was not delivered to {}: {e}", path.display()));
+    text_part(&raw)
+}
+
+/// The newest message with this template, as it was sent (see `delivered`).
+pub async fn sent_mail(app: &TestApp, template: &str) -> String {
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM outbox WHERE template = $1 ORDER BY id DESC LIMIT 1")
+            .bind(template)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    delivered(app, id).await
+}
