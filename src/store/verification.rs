@@ -23,18 +23,7 @@ pub async fn issue(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(request_id)
-    .bind(token_hash)
-    .bind(now)
-    .bind(expires_at)
-    .bind(purpose.code())
-    .execute(conn)
-    .await?;
-    Ok(())
+    add_for_message(conn, request_id, purpose, token_hash, now, expires_at).await
 }
 
 /// Stores the link a deferred message carries (`mail::deferred`), created as the worker
