@@ -422,8 +422,11 @@ impl Worker {
 
 /// Exponential back-off: base, 2×base, 4×base … capped at six hours.
 fn backoff(base_seconds: i64, attempts: i32) -> chrono::Duration {
-    let factor = 1i64 << (attempts.clamp(1, 20) - 1);
-    chrono::Duration::seconds((base_seconds.max(1) * factor).min(MAX_BACKOFF_SECONDS))
+    chrono::Duration::seconds(crate::domain::tasks::backoff_seconds(
+        base_seconds,
+        MAX_BACKOFF_SECONDS,
+        attempts,
+    ))
 }
 
 #[cfg(test)]
