@@ -43,10 +43,23 @@ use crate::wake::Waker;
 use errors::AppError;
 use ratelimit::RateLimiter;
 
-/// What every handler can reach. Nothing here is state another instance would need:
-/// sessions and requests live in PostgreSQL; the rate limiter is per instance by design.
+/// What every handler can reach, behind one pointer: the router hands a copy to every
+/// handler and middleware layer of every request, and one reference count is cheaper
+/// to copy and drop than a dozen.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds. Nothing here is state another instance would need: sessions
+/// and requests live in PostgreSQL; the rate limiter is per instance by design.
+pub struct Shared {
     pub db: PgPool,
     pub settings: Arc<Settings>,
     pub calendar: Arc<BusinessCalendar>,
@@ -65,6 +78,35 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn new(db: PgPool, settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let tz = settings
+            .timezone()
+            .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
+        let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
+        let mail = Arc::new(MailContext::new(&settings));
+        let inserter = Inserter::spawn(
+            db.clone(),
+            settings.mail.unsolicited_per_day,
+            settings.database.write_timeout(),
+        );
+        let uploads = Arc::new(tokio::sync::Semaphore::new(settings.http.uploads_at_once));
+        Ok(Self(Arc::new(Shared {
+            db,
+            settings: Arc::new(settings),
+            calendar: Arc::new(calendar),
+            tz,
+            clock,
+            limiter: Arc::new(RateLimiter::default()),
+            mail,
+            counts: Arc::default(),
+            waker: Waker::default(),
+            inserter,
+            uploads,
+        })))
+    }
+}
+
+impl Shared {
     /// What filing a request reads.
     pub fn intake(&self) -> crate::service::intake::Intake<'_> {
         crate::service::intake::Intake {
@@ -84,33 +126,6 @@ impl AppState {
             mail: &self.mail,
             tz: self.tz,
         }
-    }
-
-    pub fn new(db: PgPool, settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let tz = settings
-            .timezone()
-            .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
-        let calendar = BusinessCalendar::new(settings.deadlines.holidays.iter().map(|h| h.date));
-        let mail = Arc::new(MailContext::new(&settings));
-        let inserter = Inserter::spawn(
-            db.clone(),
-            settings.mail.unsolicited_per_day,
-            settings.database.write_timeout(),
-        );
-        let uploads = Arc::new(tokio::sync::Semaphore::new(settings.http.uploads_at_once));
-        Ok(Self {
-            db,
-            settings: Arc::new(settings),
-            calendar: Arc::new(calendar),
-            tz,
-            clock,
-            limiter: Arc::new(RateLimiter::default()),
-            mail,
-            counts: Arc::default(),
-            waker: Waker::default(),
-            inserter,
-            uploads,
-        })
     }
 
     pub fn page(&self, gpc: gpc::Gpc, locale: &lang::Locale) -> Page {
