@@ -18,8 +18,15 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::requests::{self, Insert};
 
-/// Groups written at the same time, each on its own connection.
-const WRITERS: usize = 4;
+/// Groups written at the same time, each on its own connection. One: the requests that
+/// arrive while a group is being committed make the next group, so under load the groups
+/// grow instead of the statements multiplying. Each statement and commit has a fixed cost
+/// in PostgreSQL (planning, opening a dozen indexes, checking constraints, flushing the
+/// WAL) that its group shares: with four writers at concurrency 32 the groups averaged
+/// five requests and PostgreSQL spent about 260 µs per request, with one about fifteen
+/// and 145 µs, at the same throughput (`bench/intake.sh`). A second writer that waited
+/// for a group of sixteen while the first one's commit was under way did no better.
+const WRITERS: usize = 1;
 /// The most requests in one statement.
 const MAX_GROUP: usize = 64;
 /// Requests waiting for a writer before handlers wait to hand theirs over.
