@@ -139,7 +139,8 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
     }
     if let Some(text) = &f.text {
         // The expression of `requests_open_search_idx`, so open requests are searched by
-        // its trigrams; LIKE's wildcards in what was typed match only themselves.
+        // its trigrams; LIKE's wildcards in what was typed match only themselves. A whole
+        // tracking code is looked up by `tracking_code` instead (the caller parses it).
         let pattern = format!(
             "%{}%",
             text.to_lowercase()
@@ -147,7 +148,7 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        q.push(" AND lower(r.tracking_code || ' ' || coalesce(r.full_name, '') || ' ' || coalesce(r.email, '')) LIKE ")
+        q.push(" AND lower(coalesce(r.full_name, '') || ' ' || coalesce(r.email, '')) LIKE ")
             .push_bind(pattern);
     }
     if f.due_this_week {
