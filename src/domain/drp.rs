@@ -83,6 +83,25 @@ pub fn normalise_verify_key(raw: &str) -> Option<String> {
     parse_verify_key(raw).map(|key| STANDARD.encode(key.to_bytes()))
 }
 
+const SIGNATURE_LEN: usize = 64;
+
+/// Decodes a signed body (base64 of the signature and then the message) and checks the
+/// signature against `key`. Returns the decoded body, signature first.
+pub fn verified_message(body: &[u8], key: &VerifyingKey) -> Result<Vec<u8>, Rejection> {
+    let text = std::str::from_utf8(body).map_err(|_| Rejection::Undecodable)?;
+    let combined = STANDARD
+        .decode(text.trim())
+        .map_err(|_| Rejection::Undecodable)?;
+    if combined.len() < SIGNATURE_LEN {
+        return Err(Rejection::Undecodable);
+    }
+    let (sig, message) = combined.split_at(SIGNATURE_LEN);
+    let sig = Signature::from_bytes(sig.try_into().map_err(|_| Rejection::Undecodable)?);
+    key.verify(message, &sig)
+        .map_err(|_| Rejection::BadSignature)?;
+    Ok(combined)
+}
+
 /// Checks a signed body in the protocol's order (decode, signature, agent, business,
 /// issued-at, expires-at) and returns its JSON object. A body lives at most an hour,
 /// give or take [`CLOCK_SKEW`] between our clock and the agent's.
@@ -94,18 +113,9 @@ pub fn open_signed(
     now: DateTime<Utc>,
     envelope: Envelope,
 ) -> Result<Signed, Rejection> {
-    let text = std::str::from_utf8(body).map_err(|_| Rejection::Undecodable)?;
-    let combined = STANDARD
-        .decode(text.trim())
-        .map_err(|_| Rejection::Undecodable)?;
-    if combined.len() < 64 {
-        return Err(Rejection::Undecodable);
-    }
-    let (sig, message) = combined.split_at(64);
-    let sig = Signature::from_bytes(sig.try_into().map_err(|_| Rejection::Undecodable)?);
-    key.verify(message, &sig)
-        .map_err(|_| Rejection::BadSignature)?;
-    let Ok(Value::Object(json)) = serde_json::from_slice::<Value>(message) else {
+    let mut message = verified_message(body, key)?;
+    let message = message.split_off(SIGNATURE_LEN);
+    let Ok(Value::Object(json)) = serde_json::from_slice::<Value>(&message) else {
         return Err(Rejection::Undecodable);
     };
     let required = envelope == Envelope::Required;
