@@ -2,13 +2,13 @@
 //! worker, and queued messages. Nothing here is used by the portal itself.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 /// Inserts `total` requests, of which `due` need the sweep's attention (a quarter each:
 /// reminders, overdue alerts, opt-outs to apply, unverified closures); the rest are
 /// closed, or open and not yet due. Returns how many rows were inserted.
 pub async fn requests(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     total: i64,
     due: i64,
     now: DateTime<Utc>,
@@ -21,14 +21,14 @@ pub async fn requests(
         .bind(now)
         .bind(today)
         .bind(offset)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())
 }
 
 /// Queues `count` messages addressed to distinct test addresses.
 pub async fn messages(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     count: i64,
     now: DateTime<Utc>,
     host: &str,
@@ -45,7 +45,7 @@ pub async fn messages(
     .bind(count)
     .bind(now)
     .bind(host)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
 }

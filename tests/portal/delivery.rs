@@ -368,9 +368,14 @@ async fn two_workers_on_one_database_never_send_a_message_twice() {
     })
     .await;
     const MESSAGES: i64 = 120;
-    rightsdesk::store::seed::messages(&app.db, MESSAGES, app.clock.now(), "127.0.0.1")
-        .await
-        .unwrap();
+    rightsdesk::store::seed::messages(
+        &mut app.db.acquire().await.unwrap(),
+        MESSAGES,
+        app.clock.now(),
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
 
     let (stop, stopped) = watch::channel(false);
     let mut running = Vec::new();

@@ -10,7 +10,7 @@ use rightsdesk::domain::drp::timestamp;
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use crate::support::{TestApp, spawn_app, spawn_app_with};
+use crate::support::{TempDir, TestApp, rightsdesk, spawn_app, spawn_app_with};
 
 const BUSINESS: &str = "EXAMPLE_BUSINESS";
 
@@ -1287,4 +1287,49 @@ async fn after_verifying_the_consumer_is_sent_back_only_to_the_agents_registered
     let done = app.post_form(&link, &[]).await;
     assert_eq!(done.status(), 200, "no redirect");
     assert!(done.headers().get("location").is_none());
+}
+
+#[test]
+fn check_signatures_counts_the_bodies_an_agents_key_verifies() {
+    let data_dir = TempDir::new("check-signatures");
+    let signer = SigningKey::from_bytes(&[5; 32]);
+    let stranger = SigningKey::from_bytes(&[6; 32]);
+    let sign = |key: &SigningKey, message: &[u8]| {
+        let mut combined = key.sign(message).to_bytes().to_vec();
+        combined.extend_from_slice(message);
+        STANDARD.encode(combined)
+    };
+    let bodies = [
+        sign(&signer, br#"{"exercise": "deletion"}"#),
+        sign(&stranger, br#"{"exercise": "deletion"}"#),
+        sign(&signer, br#"{"exercise": "access"}"#),
+        "not base64 at all".to_string(),
+    ];
+    let file = data_dir.0.join("bodies.txt");
+    std::fs::create_dir_all(&data_dir.0).unwrap();
+    std::fs::write(&file, bodies.join("\n")).unwrap();
+
+    // The directory's hex form of the key works as well as base64.
+    let key = hex::encode(signer.verifying_key().to_bytes());
+    let out = rightsdesk(&data_dir)
+        .args(["agent", "check-signatures"])
+        .arg(&file)
+        .args(["--verify-key", &key])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with("2 of 4 signed bodies verified; ") && stdout.contains(" µs per body"),
+        "{stdout}"
+    );
+
+    let refused = rightsdesk(&data_dir)
+        .args(["agent", "check-signatures"])
+        .arg(&file)
+        .args(["--verify-key", "short"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--verify-key"));
 }

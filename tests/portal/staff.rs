@@ -387,7 +387,7 @@ async fn the_queue_pages_by_keyset_through_every_request_and_exports_csv() {
     let app = spawn_app().await;
     let staff = app.admin().await;
     rightsdesk::store::seed::requests(
-        &app.db,
+        &mut app.db.acquire().await.unwrap(),
         400,
         0,
         app.clock.now(),
