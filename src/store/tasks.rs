@@ -425,25 +425,26 @@ pub async fn overdue(
     .await
 }
 
-/// An audit event as the subscriptions read it: id, request, action, new status, when.
-type TrailRow = (i64, Uuid, String, Option<String>, DateTime<Utc>);
+/// An audit event as the subscriptions read it: id, request, action, new status, when,
+/// and the transaction that wrote it.
+type TrailRow = (i64, Uuid, String, Option<String>, DateTime<Utc>, String);
 
-/// Reads audit events past the subscriptions' cursor (those written at least `settle`
-/// ago, so a transaction still in flight is not skipped), queues one delivery per
-/// subscribed recipient and event, and moves the cursor. Returns the events read.
+/// Reads audit events past the subscriptions' cursor, queues one delivery per subscribed
+/// recipient and event, and moves the cursor. Returns the events read. The trail is read
+/// in the order of its transactions, and only below the oldest one still running: an
+/// event committed late is read late, never passed over.
 pub async fn queue_lifecycle_events(
     conn: &mut PgConnection,
-    settled_before: DateTime<Utc>,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<usize, sqlx::Error> {
     // Every task loop asks; the one that holds the cursor does the work, the others
     // go on with deliveries instead of queueing behind it.
-    let cursor: Option<i64> =
-        sqlx::query_scalar("SELECT event_id FROM task_event_cursor FOR UPDATE SKIP LOCKED")
+    let cursor: Option<(String, i64)> =
+        sqlx::query_as("SELECT txid::text, event_id FROM task_event_cursor FOR UPDATE SKIP LOCKED")
             .fetch_optional(&mut *conn)
             .await?;
-    let Some(cursor) = cursor else {
+    let Some((cursor_txid, cursor_id)) = cursor else {
         return Ok(0);
     };
     let subscribers: Vec<i64> =
@@ -451,15 +452,17 @@ pub async fn queue_lifecycle_events(
             .fetch_all(&mut *conn)
             .await?;
     let rows: Vec<TrailRow> = sqlx::query_as(
-        "SELECT id, request_id, action, to_status, at FROM request_events
-         WHERE id > $1 AND at <= $2 ORDER BY id LIMIT $3",
+        "SELECT id, request_id, action, to_status, at, txid::text FROM request_events
+         WHERE (txid, id) > ($1::text::xid8, $2)
+           AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY txid, id LIMIT $3",
     )
-    .bind(cursor)
-    .bind(settled_before)
+    .bind(&cursor_txid)
+    .bind(cursor_id)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let Some(last) = rows.last().map(|r| r.0) else {
+    let Some((last_id, last_txid)) = rows.last().map(|r| (r.0, r.5.clone())) else {
         return Ok(0);
     };
     let mut recipients = Vec::new();
@@ -467,7 +470,7 @@ pub async fn queue_lifecycle_events(
     let mut types = Vec::new();
     let mut occurred = Vec::new();
     if !subscribers.is_empty() {
-        for (_, request_id, action, to, at) in &rows {
+        for (_, request_id, action, to, at, _) in &rows {
             let (Ok(action), to) = (
                 EventKind::parse(action),
                 to.as_deref().and_then(|s| RequestStatus::parse(s).ok()),
@@ -499,8 +502,9 @@ pub async fn queue_lifecycle_events(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE task_event_cursor SET event_id = $1")
-        .bind(last)
+    sqlx::query("UPDATE task_event_cursor SET txid = $1::text::xid8, event_id = $2")
+        .bind(last_txid)
+        .bind(last_id)
         .execute(conn)
         .await?;
     Ok(rows.len())

@@ -20,10 +20,6 @@ use crate::mail::tasks as messages;
 use crate::mail::transport::Queued;
 use crate::store::tasks::{self, Attempted, Claimed, TASK_CANCELLED, TASK_CREATED};
 
-/// Audit events younger than this are left for the next pass: a transaction that wrote
-/// an earlier id may not have committed yet.
-const EVENTS_SETTLE_SECONDS: i64 = 2;
-
 /// The body of a webhook: Standard Webhooks' `type`, `timestamp` and `data`.
 pub fn webhook_body(d: &Claimed) -> serde_json::Value {
     let mut data = json!({
@@ -248,13 +244,9 @@ impl Worker {
         let mut read = 0;
         loop {
             let mut tx = self.db.begin().await?;
-            let n = tasks::queue_lifecycle_events(
-                &mut tx,
-                now - chrono::Duration::seconds(EVENTS_SETTLE_SECONDS),
-                now,
-                self.settings.worker.batch_size.max(1),
-            )
-            .await?;
+            let n =
+                tasks::queue_lifecycle_events(&mut tx, now, self.settings.worker.batch_size.max(1))
+                    .await?;
             tx.commit().await?;
             read += n;
             if n == 0 {
