@@ -15,6 +15,8 @@ BODIES=${BODIES:-60000}
 readonly TARGET_RATE=1500 TARGET_P99_MS=50 TARGET_CPU_US=250
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/cpu.sh
+source "$ROOT/bench/lib/cpu.sh"
 BIN="$ROOT/target/release/rightsdesk"
 WORK=$(mktemp -d /tmp/rightsdesk-bench-drp.XXXXXX)
 chmod 755 "$WORK"
@@ -112,22 +114,6 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# CPU time used so far, in clock ticks (user + system): by the portal, and by the
-# cluster (the postmaster, its children, and the children it has reaped).
-portal_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$PORTAL_PID/stat"; }
-cluster_ticks() {
-    local postmaster
-    postmaster=$(head -n 1 "$WORK/postgres/data/postmaster.pid")
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$postmaster" '
-        { pid = $1; sub(/^.*\) /, "") }
-        pid == root { t += $12 + $13 + $14 + $15 }
-        $2 == root { t += $12 + $13 }
-        END { print t + 0 }'
-}
-per_request_us() {
-    awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }'
-}
 stored_drp() { psql -h "$WORK/postgres" -U postgres rightsdesk -Atc "SELECT count(*) FROM requests WHERE channel = 'drp'"; }
 
 log "driving $BASE/drp/v1/data-rights-request for $DURATION at concurrency 32"
@@ -139,8 +125,8 @@ portal1=$(portal_ticks)
 cluster1=$(cluster_ticks)
 stored=$(stored_drp)
 filed=$((stored - stored0))
-portal_us=$(per_request_us "$portal0" "$portal1" "$filed")
-cluster_us=$(per_request_us "$cluster0" "$cluster1" "$filed")
+portal_us=$(per_row_us "$portal0" "$portal1" "$filed")
+cluster_us=$(per_row_us "$cluster0" "$cluster1" "$filed")
 
 # What verifying one signature costs the portal: the same bodies checked against the
 # agent's key by the portal's own code, one after another, timed by the portal.

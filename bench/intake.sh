@@ -46,6 +46,8 @@ readonly TARGET_ERRORS=0
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly ROOT
+# shellcheck source=lib/cpu.sh
+source "$ROOT/bench/lib/cpu.sh"
 
 WORK=""          # scratch directory: the portal's data directory, scripts and logs
 PORTAL_PID=""
@@ -98,17 +100,11 @@ build() {
     [[ -x $BIN ]] || die "no binary at $BIN after the build"
 }
 
-# A local TCP port nobody listens on.
+# A local TCP port nobody uses, as the kernel hands one out (a port merely not listened
+# on may be some connection's own, and the portal could not bind it).
 free_port() {
-    local port tries
-    for ((tries = 0; tries < 100; tries++)); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "found no free local port"
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' ||
+        die "found no free local port (python3 is needed to ask for one)"
 }
 
 # Starts the portal in the background on the scratch data directory, with the built-in
@@ -267,26 +263,6 @@ run_wrk() {
     # wrk stops early, and reports, on Ctrl-C.
     meets "$(wrk_result seconds)" ">=" "$((SECONDS_PER_PHASE - 1))" ||
         die "wrk stopped after $(wrk_result seconds) s of $SECONDS_PER_PHASE: interrupted"
-}
-
-# CPU time used so far, in clock ticks (user + system): by the portal, and by the
-# cluster, that is the postmaster, its running children (connections, background
-# processes) and the children it has reaped (pgbench's connections once they end).
-portal_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$PORTAL_PID/stat"; }
-cluster_ticks() {
-    local postmaster
-    postmaster=$(head -n 1 "$WORK/postgres/data/postmaster.pid")
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$postmaster" '
-        { pid = $1; sub(/^.*\) /, "") }
-        pid == root { t += $12 + $13 + $14 + $15 }
-        $2 == root { t += $12 + $13 }
-        END { print t + 0 }'
-}
-
-# Microseconds of CPU per row between two tick counts.
-per_row_us() {
-    awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }'
 }
 
 # A quantity per row, rounded.
