@@ -45,7 +45,7 @@ fn agent_form_from(
     form
 }
 
-async fn file(
+pub(crate) async fn file(
     app: &TestApp,
     kind: RequestKind,
     form: reqwest::multipart::Form,
@@ -71,7 +71,7 @@ async fn mail(app: &TestApp, template: &str) -> (String, String) {
     (to, sent_mail(app, template).await)
 }
 
-fn link_in(body: &str, prefix: &str) -> String {
+pub(crate) fn link_in(body: &str, prefix: &str) -> String {
     let start = body.find(prefix).unwrap();
     body[start..]
         .chars()

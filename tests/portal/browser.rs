@@ -896,6 +896,55 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
             .await,
         );
     }
+
+    // Links that still work: a response package's download page, an opt-in waiting for
+    // the consumer's answer, and the status page an agent's receipt links to. Opening
+    // them spends nothing.
+    let staff = app.admin().await;
+    let (_, download) = crate::downloads::fulfilled_copy(&app, &staff).await;
+    let opt_in = crate::opt_in::agent_asks(&app, "sale:opt_in").await.link;
+    let filed = crate::agents::file(
+        &app,
+        rightsdesk::domain::kinds::RequestKind::Delete,
+        crate::agents::agent_form(
+            rightsdesk::domain::kinds::RequestKind::Delete,
+            "signed_permission",
+            Some(crate::agents::PDF),
+        ),
+    )
+    .await;
+    assert_eq!(filed.status(), 200);
+    let receipt: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'agent_receipt' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let agent_status = crate::agents::link_in(&receipt, "/agent/status/");
+    for lang in ["en", "es"] {
+        browser
+            .goto(&app.url(&format!("/?lang={lang}")))
+            .await
+            .unwrap();
+        // Each is the live page, not the one for a spent link: the first two ask for
+        // something (the e-mailed code, the consumer's answer), the third shows the code.
+        for (what, path, live) in [
+            ("download page", &download, "main form"),
+            ("pending opt-in", &opt_in, "main form"),
+            ("agent status", &agent_status, "main"),
+        ] {
+            browser.goto(&app.url(path)).await.unwrap();
+            browser
+                .wait()
+                .for_element(Locator::Css(live))
+                .await
+                .unwrap();
+            if what == "agent status" {
+                wait_text(&browser, Locator::Css("main"), "RD-").await;
+            }
+            problems.extend(check_here(&browser, &axe, lang, &format!("{what} ({lang})")).await);
+        }
+    }
     browser.close().await.unwrap();
     assert!(problems.is_empty(), "axe found:\n{}", problems.join("\n"));
 }

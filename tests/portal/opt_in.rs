@@ -103,17 +103,17 @@ async fn link_in_outbox(app: &TestApp, template: &str) -> String {
 }
 
 /// An opt-in an agent filed for Ana, waiting for her answer.
-struct Asked {
+pub(crate) struct Asked {
     agent: Agent,
     token: String,
     request_id: String,
     tracking_code: String,
     /// The link e-mailed to Ana.
-    link: String,
+    pub(crate) link: String,
 }
 
 /// A paired agent asks, with `action`, to opt Ana back in.
-async fn agent_asks(app: &TestApp, action: &str) -> Asked {
+pub(crate) async fn agent_asks(app: &TestApp, action: &str) -> Asked {
     let (agent, token) = agent(app).await;
     let filed = ask_opt_in(app, &agent, &token, action, json!({})).await;
     let request_id = filed["request_id"].as_str().unwrap().to_string();
