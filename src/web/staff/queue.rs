@@ -398,7 +398,13 @@ pub async fn list(
         };
         format!("/staff/requests?{}", query_with(&params, Some(&after)))
     });
-    let total = queue::total(&state.db, &parsed.filter, today, TOTAL_CAP + 1).await?;
+    // The first page holds every match when there is no next one: nothing to count.
+    let first_page = parsed.cursor.is_none() && parsed.after.is_none();
+    let total = if first_page && next.is_none() {
+        rows.len() as i64
+    } else {
+        queue::total(&state.db, &parsed.filter, today, TOTAL_CAP + 1).await?
+    };
     let stl_missing = crate::web::shine_the_light::queue_marks(&state, &rows).await?;
     let page = QueuePage {
         business: &state.settings.business.name,
