@@ -86,20 +86,25 @@ pub fn normalise_verify_key(raw: &str) -> Option<String> {
 const SIGNATURE_LEN: usize = 64;
 
 /// Decodes a signed body (base64 of the signature and then the message) and checks the
-/// signature against `key`. Returns the decoded body, signature first.
+/// signature against `key`. Returns the message.
 pub fn verified_message(body: &[u8], key: &VerifyingKey) -> Result<Vec<u8>, Rejection> {
     let text = std::str::from_utf8(body).map_err(|_| Rejection::Undecodable)?;
-    let combined = STANDARD
+    let mut sig = STANDARD
         .decode(text.trim())
         .map_err(|_| Rejection::Undecodable)?;
-    if combined.len() < SIGNATURE_LEN {
+    if sig.len() < SIGNATURE_LEN {
         return Err(Rejection::Undecodable);
     }
-    let (sig, message) = combined.split_at(SIGNATURE_LEN);
-    let sig = Signature::from_bytes(sig.try_into().map_err(|_| Rejection::Undecodable)?);
-    key.verify(message, &sig)
+    // The body is the signature, then the message.
+    let message = sig.split_off(SIGNATURE_LEN);
+    let sig = Signature::from_bytes(
+        sig.as_slice()
+            .try_into()
+            .map_err(|_| Rejection::Undecodable)?,
+    );
+    key.verify(&message, &sig)
         .map_err(|_| Rejection::BadSignature)?;
-    Ok(combined)
+    Ok(message)
 }
 
 /// Checks a signed body in the protocol's order (decode, signature, agent, business,
@@ -113,8 +118,7 @@ pub fn open_signed(
     now: DateTime<Utc>,
     envelope: Envelope,
 ) -> Result<Signed, Rejection> {
-    let mut message = verified_message(body, key)?;
-    let message = message.split_off(SIGNATURE_LEN);
+    let message = verified_message(body, key)?;
     let Ok(Value::Object(json)) = serde_json::from_slice::<Value>(&message) else {
         return Err(Rejection::Undecodable);
     };

@@ -425,9 +425,8 @@ pub async fn overdue(
     .await
 }
 
-/// An audit event as the subscriptions read it: id, request, action, new status, when,
-/// and the transaction that wrote it.
-type TrailRow = (i64, Uuid, String, Option<String>, DateTime<Utc>, String);
+/// An audit event as the subscriptions read it: id, request, action, new status, when.
+type TrailRow = (i64, Uuid, String, Option<String>, DateTime<Utc>);
 
 /// Reads audit events past the subscriptions' cursor, queues one delivery per subscribed
 /// recipient and event, and moves the cursor. Returns the events read. The trail is read
@@ -452,7 +451,7 @@ pub async fn queue_lifecycle_events(
             .fetch_all(&mut *conn)
             .await?;
     let rows: Vec<TrailRow> = sqlx::query_as(
-        "SELECT id, request_id, action, to_status, at, txid::text FROM request_events
+        "SELECT id, request_id, action, to_status, at FROM request_events
          WHERE (txid, id) > ($1::text::xid8, $2)
            AND txid < pg_snapshot_xmin(pg_current_snapshot())
          ORDER BY txid, id LIMIT $3",
@@ -462,7 +461,7 @@ pub async fn queue_lifecycle_events(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let Some((last_id, last_txid)) = rows.last().map(|r| (r.0, r.5.clone())) else {
+    let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(0);
     };
     let mut recipients = Vec::new();
@@ -470,7 +469,7 @@ pub async fn queue_lifecycle_events(
     let mut types = Vec::new();
     let mut occurred = Vec::new();
     if !subscribers.is_empty() {
-        for (_, request_id, action, to, at, _) in &rows {
+        for (_, request_id, action, to, at) in &rows {
             let (Ok(action), to) = (
                 EventKind::parse(action),
                 to.as_deref().and_then(|s| RequestStatus::parse(s).ok()),
@@ -502,11 +501,13 @@ pub async fn queue_lifecycle_events(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE task_event_cursor SET txid = $1::text::xid8, event_id = $2")
-        .bind(last_txid)
-        .bind(last_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE task_event_cursor SET (txid, event_id) =
+             (SELECT txid, id FROM request_events WHERE id = $1)",
+    )
+    .bind(last)
+    .execute(conn)
+    .await?;
     Ok(rows.len())
 }
 
