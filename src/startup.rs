@@ -572,7 +572,7 @@ pub async fn report_metrics(settings: Settings, year: i32, format: &str) -> anyh
         .map_err(|e| anyhow::anyhow!("business.timezone: {e}"))?;
     let db = open_database(&settings).await?;
     let started = std::time::Instant::now();
-    let report = metrics::yearly(&db.pool, tz, year).await;
+    let report = metrics::yearly(&db.pool, tz, year, chrono::Utc::now()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     db.close().await;
     let report = report.context("computing the metrics")?;

@@ -1,6 +1,7 @@
 //! The yearly metrics report (reg. §7102): the year's bounds in business time, the two
 //! aggregate queries, and the report in each format the CLI, the staff page and the
-//! public page give out. Read-only: no transaction, nothing written.
+//! public page give out. Nothing is written but a finished year's aggregates, kept so
+//! that its report reads one row.
 
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -45,16 +46,71 @@ pub fn bounds(tz: Tz, year: i32) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((start_of_day(tz, first), start_of_day(tz, next)))
 }
 
-/// The report for requests received in `year`, whenever they closed.
-pub async fn yearly(pool: &PgPool, tz: Tz, year: i32) -> Result<Report, sqlx::Error> {
+/// The shape of the aggregates `store::metrics` keeps for a finished year. Bump it when
+/// the queries or what they return change, so kept years are counted again.
+const KEPT_VERSION: i32 = 1;
+
+/// The report for requests received in `year`, whenever they closed, as of `now`. A
+/// finished year (see [`finished`]) is counted once and kept; later reports read it.
+pub async fn yearly(
+    pool: &PgPool,
+    tz: Tz,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Report, sqlx::Error> {
     let Some((from, until)) = bounds(tz, year) else {
         return Ok(metrics::tally(year, &[], &[]));
     };
-    let (groups, timings) = tokio::try_join!(
+    if let Some((groups, timings)) =
+        store::metrics::kept(pool, year, tz.name(), KEPT_VERSION).await?
+    {
+        return Ok(metrics::tally(year, &groups, &timings));
+    }
+    // Asked before counting: a year with nothing open and past back-dating cannot change
+    // while it is counted, so what is counted may be kept.
+    let finished = finished(until, now) && !store::metrics::any_open(pool, from, until).await?;
+    let (groups, timings) = aggregates(pool, from, until).await?;
+    if finished {
+        store::metrics::keep(
+            pool,
+            year,
+            tz.name(),
+            KEPT_VERSION,
+            (&groups, &timings),
+            now,
+        )
+        .await?;
+    }
+    Ok(metrics::tally(year, &groups, &timings))
+}
+
+/// The report counted from the requests themselves, never from a kept year: what
+/// [`yearly`] gives for a year that is not finished.
+pub async fn counted(pool: &PgPool, tz: Tz, year: i32) -> Result<Report, sqlx::Error> {
+    let Some((from, until)) = bounds(tz, year) else {
+        return Ok(metrics::tally(year, &[], &[]));
+    };
+    let (groups, timings) = aggregates(pool, from, until).await?;
+    Ok(metrics::tally(year, &groups, &timings))
+}
+
+async fn aggregates(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(Vec<metrics::Group>, Vec<metrics::Timing>), sqlx::Error> {
+    tokio::try_join!(
         store::metrics::groups(pool, from, until),
         store::metrics::timings(pool, from, until)
-    )?;
-    Ok(metrics::tally(year, &groups, &timings))
+    )
+}
+
+/// Whether no request can any longer be received into a year that ended at `until`:
+/// staff enter a request received by mail or phone up to
+/// [`MAX_DAYS_EARLIER`](crate::domain::channels::MAX_DAYS_EARLIER) days back, and
+/// every other channel receives now. A day more for the time zones' edges.
+pub fn finished(until: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now >= until + chrono::Duration::days(crate::domain::channels::MAX_DAYS_EARLIER + 1)
 }
 
 fn days(d: Option<f64>) -> String {

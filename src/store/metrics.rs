@@ -3,6 +3,7 @@
 //! not the requests; `domain::metrics` turns them into the report.
 
 use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
@@ -60,6 +61,114 @@ pub async fn groups(
             count: u64::try_from(r.count).unwrap_or(0),
         })
         .collect())
+}
+
+/// Whether any request received in `[from, until)` is still open.
+pub async fn any_open(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM requests
+                        WHERE received_at >= $1 AND received_at < $2 AND closed_at IS NULL)",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_one(pool)
+    .await
+}
+
+/// A finished year's aggregates as stored by [`keep`], if they were. Rows this binary
+/// cannot read (a code it does not know) make the whole entry unread, so the year is
+/// counted again instead of reported short.
+pub async fn kept(
+    pool: &PgPool,
+    year: i32,
+    time_zone: &str,
+    version: i32,
+) -> Result<Option<(Vec<Group>, Vec<Timing>)>, sqlx::Error> {
+    let row: Option<(Value, Value)> = sqlx::query_as(
+        "SELECT groups, timings FROM metrics_years
+         WHERE year = $1 AND time_zone = $2 AND version = $3",
+    )
+    .bind(year)
+    .bind(time_zone)
+    .bind(version)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|(groups, timings)| Some((groups_from(&groups)?, timings_from(&timings)?))))
+}
+
+/// Keeps a finished year's aggregates; a second writer of the same year keeps the first.
+pub async fn keep(
+    pool: &PgPool,
+    year: i32,
+    time_zone: &str,
+    version: i32,
+    (groups, timings): (&[Group], &[Timing]),
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|g| {
+            json!([
+                g.kind.code(),
+                g.channel.code(),
+                g.status.code(),
+                g.outcome_code,
+                g.count
+            ])
+        })
+        .collect();
+    let timings: Vec<Value> = timings
+        .iter()
+        .map(|t| json!([t.row.code(), t.median_days, t.mean_days]))
+        .collect();
+    sqlx::query(
+        "INSERT INTO metrics_years (year, time_zone, version, groups, timings, stored_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(year)
+    .bind(time_zone)
+    .bind(version)
+    .bind(Value::from(groups))
+    .bind(Value::from(timings))
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+fn groups_from(stored: &Value) -> Option<Vec<Group>> {
+    stored
+        .as_array()?
+        .iter()
+        .map(|g| {
+            let text = |i: usize| g.get(i).and_then(Value::as_str).map(str::to_owned);
+            Some(Group {
+                kind: RequestKind::try_from(text(0)?).ok()?,
+                channel: Channel::try_from(text(1)?).ok()?,
+                status: RequestStatus::try_from(text(2)?).ok()?,
+                outcome_code: text(3),
+                count: g.get(4)?.as_u64()?,
+            })
+        })
+        .collect()
+}
+
+fn timings_from(stored: &Value) -> Option<Vec<Timing>> {
+    stored
+        .as_array()?
+        .iter()
+        .map(|t| {
+            Some(Timing {
+                row: Row::parse(t.get(0)?.as_str()?)?,
+                median_days: t.get(1)?.as_f64()?,
+                mean_days: t.get(2)?.as_f64()?,
+            })
+        })
+        .collect()
 }
 
 /// Median and mean days from receipt to a substantive response, per report row, over the

@@ -22,7 +22,7 @@ pub async fn yearly(
         .ok()
         .filter(|y| metrics::YEARS.contains(y))
         .ok_or(AppError::NotFound)?;
-    let report = metrics::yearly(&state.db, state.tz, year).await?;
+    let report = metrics::yearly(&state.db, state.tz, year, state.clock.now()).await?;
     let table = Table::new(&report, &state.settings.business.name);
     let mut response = html(StatusCode::OK, &PublicPage { table: &table })?;
     // Anonymous counts that change slowly: caches may keep the page an hour, so a

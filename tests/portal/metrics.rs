@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use rightsdesk::domain::kinds::RequestKind;
+use rightsdesk::service::metrics;
 
 use crate::intake::valid_fields;
 use crate::support::{TestApp, spawn_app, spawn_app_with, status_of, tracking_code_in};
@@ -418,6 +419,75 @@ async fn the_public_metrics_page_exists_only_when_an_admin_turns_it_on() {
     let rows = table_rows(&public.text().await.unwrap());
     assert_eq!(rows[3][..2], ["Requests to delete", "1"]);
     assert_eq!(app.get("/metrics/not-a-year").await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_finished_years_metrics_are_counted_once_and_kept() {
+    let app = spawn_app().await;
+    let tz = app.settings.timezone().unwrap();
+    let kept = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM metrics_years WHERE year = 2030")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let yearly = async || {
+        let report = metrics::yearly(&app.db, tz, 2030, app.clock.now())
+            .await
+            .unwrap();
+        metrics::json(&report)
+    };
+    let counted = async || metrics::json(&metrics::counted(&app.db, tz, 2030).await.unwrap());
+
+    app.advance_to_noon_on(day("2030-12-02"));
+    file(&app, RequestKind::OptOut, "o1@example.com", false).await;
+    file(&app, RequestKind::Delete, "d1@example.com", false).await;
+    assert_eq!(app.worker.sweep().await.unwrap().opt_outs_applied, 1);
+
+    // Long past the year, but the deletion still waits for its consumer: not finished.
+    app.advance_to_noon_on(day("2031-04-10"));
+    assert_eq!(yearly().await["rows"]["delete"]["received"], 1);
+    assert_eq!(kept().await, 0, "a request of the year is open");
+
+    // Closed unverified at its deadline, but staff may still enter a request received on
+    // December 31 until the end of March: not finished either.
+    app.advance_to_noon_on(day("2031-03-20"));
+    assert_eq!(app.worker.sweep().await.unwrap().closed_unverified, 1);
+    let figures = yearly().await;
+    assert_eq!(figures["rows"]["delete"]["denied"], 1);
+    assert_eq!(figures["rows"]["opt_out"]["complied"], 1);
+    assert_eq!(kept().await, 0, "still open to back-dated entries");
+
+    // Past staff's 90 days of back-dating, and nothing open: the worker's daily run
+    // counts the year and keeps it.
+    app.advance_to_noon_on(day("2031-04-03"));
+    app.worker.sweep().await.unwrap();
+    assert_eq!(kept().await, 1);
+    assert_eq!(yearly().await, figures);
+    assert_eq!(counted().await, figures);
+
+    // What is kept is what later reports read: a change behind the portal's back (no
+    // path of the portal changes a closed request) shows in a count, not in the report.
+    sqlx::query(
+        "UPDATE requests SET closed_at = closed_at + interval '10 days' WHERE kind = 'delete'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_ne!(counted().await, figures);
+    assert_eq!(yearly().await, figures);
+    let staff = app.admin().await;
+    let page = staff
+        .get("/staff/metrics?year=2030")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        table_rows(&page)[3][..4],
+        ["Requests to delete", "1", "0", "1"],
+        "the staff page reads the kept year"
+    );
 }
 
 #[tokio::test]

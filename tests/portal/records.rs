@@ -85,9 +85,10 @@ async fn fingerprint(app: &TestApp) -> String {
     all
 }
 
+/// The year's metrics counted from the requests, never from a kept finished year.
 async fn metrics_json(app: &TestApp, year: i32) -> serde_json::Value {
     let tz = app.settings.timezone().unwrap();
-    let report = rightsdesk::service::metrics::yearly(&app.db, tz, year)
+    let report = rightsdesk::service::metrics::counted(&app.db, tz, year)
         .await
         .unwrap();
     rightsdesk::service::metrics::json(&report)

@@ -47,7 +47,7 @@ pub async fn page(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let year = year(&state, &params)?;
-    let report = metrics::yearly(&state.db, state.tz, year).await?;
+    let report = metrics::yearly(&state.db, state.tz, year, state.clock.now()).await?;
     let business = &state.settings.business.name;
     html(
         StatusCode::OK,
@@ -78,7 +78,7 @@ pub async fn publishable(
 }
 
 async fn download(state: &AppState, year: i32, format: Format) -> Result<Response, AppError> {
-    let report = metrics::yearly(&state.db, state.tz, year).await?;
+    let report = metrics::yearly(&state.db, state.tz, year, state.clock.now()).await?;
     let body = metrics::render(&report, &state.settings.business.name, format)?;
     let (mime, ext) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
