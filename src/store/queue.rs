@@ -170,20 +170,22 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, f: &Filter, today: NaiveDate) {
     }
 }
 
-/// The SQL a sort key orders by: never NULL, so a row comparison pages through it.
-fn sort_expr(key: SortKey) -> &'static str {
+/// The SQL a sort key orders by, before the id: never NULL, so a row comparison pages
+/// through it. A column of few values (kind, status, channel, assignee) lists each of
+/// its groups by legal deadline, as the queue is listed unsorted.
+fn sort_exprs(key: SortKey) -> &'static [&'static str] {
     match key {
         // Every request has a deadline (`requests_clock_matches_kind`), so `due_on` is
         // never NULL, and the queue's index serves this order both ways.
-        SortKey::Due => "r.due_on",
-        SortKey::TrackingCode => "r.tracking_code",
-        SortKey::Kind => "r.kind",
-        SortKey::Status => "r.status",
-        SortKey::Name => "lower(coalesce(r.full_name, ''))",
-        SortKey::Email => "lower(r.email)",
-        SortKey::Channel => "r.channel",
-        SortKey::Assignee => "lower(coalesce(s.email, ''))",
-        SortKey::Received => "r.received_at",
+        SortKey::Due => &["r.due_on"],
+        SortKey::TrackingCode => &["r.tracking_code"],
+        SortKey::Kind => &["r.kind", "r.due_on"],
+        SortKey::Status => &["r.status", "r.due_on"],
+        SortKey::Name => &["lower(coalesce(r.full_name, ''))"],
+        SortKey::Email => &["lower(r.email)"],
+        SortKey::Channel => &["r.channel", "r.due_on"],
+        SortKey::Assignee => &["lower(coalesce(s.email, ''))", "r.due_on"],
+        SortKey::Received => &["r.received_at"],
     }
 }
 
@@ -202,7 +204,7 @@ pub async fn sorted_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Row>, sqlx::Error> {
-    let expr = sort_expr(f.sort);
+    let exprs = sort_exprs(f.sort).join(", ");
     let (cmp, dir) = if f.descending {
         ("<", "DESC")
     } else {
@@ -212,14 +214,17 @@ pub async fn sorted_page(
     push_filter(&mut q, f, today);
     if let Some(id) = after {
         q.push(format_args!(
-            " AND ({expr}, r.id) {cmp} (SELECT {expr}, r.id FROM requests r \
+            " AND ({exprs}, r.id) {cmp} (SELECT {exprs}, r.id FROM requests r \
              LEFT JOIN staff_users s ON s.id = r.assignee_id WHERE r.id = "
         ))
         .push_bind(id)
         .push(")");
     }
-    q.push(format_args!(" ORDER BY {expr} {dir}, r.id {dir} LIMIT "))
-        .push_bind(limit);
+    q.push(" ORDER BY ");
+    for expr in sort_exprs(f.sort) {
+        q.push(format_args!("{expr} {dir}, "));
+    }
+    q.push(format_args!("r.id {dir} LIMIT ")).push_bind(limit);
     q.build_query_as().fetch_all(pool).await
 }
 

@@ -901,3 +901,67 @@ async fn an_admin_confirms_a_deactivation_on_its_own_page_in_a_browser() {
         .unwrap();
     assert!(!active);
 }
+
+#[tokio::test]
+async fn sorted_by_kind_each_kind_is_listed_by_deadline_and_pages_without_repeats() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    // Three deletions received on three days, the latest first, and a request to know.
+    let mut deletions = Vec::new();
+    for days_back in [0, 4, 8] {
+        app.clock.advance(Duration::days(-days_back));
+        deletions.push(file_for(&app, "Ana López", &format!("ana{days_back}@example.com")).await);
+        app.clock.advance(Duration::days(days_back));
+    }
+    deletions.reverse(); // soonest deadline first
+    let know = tracking_code_in(
+        &app.post_form(
+            "/requests/new/know_categories",
+            &valid_fields(RequestKind::KnowCategories),
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    let order = |page: &str, codes: &[&String]| {
+        let at: Vec<usize> = codes
+            .iter()
+            .map(|c| page.find(c.as_str()).unwrap())
+            .collect();
+        at.windows(2).all(|w| w[0] < w[1])
+    };
+    let [first, second, third] = [&deletions[0], &deletions[1], &deletions[2]];
+
+    let by_kind = text(&staff, "/staff/requests?sort=kind").await;
+    assert!(
+        order(&by_kind, &[first, second, third, &know]),
+        "deletions by deadline, then the request to know"
+    );
+    let by_kind_desc = text(&staff, "/staff/requests?sort=kind&dir=desc").await;
+    assert!(order(&by_kind_desc, &[&know, third, second, first]));
+
+    // The next page starts after a row, within its kind and deadline.
+    let id = |code: &String| {
+        sqlx::query_scalar::<_, Uuid>("SELECT id FROM requests WHERE tracking_code = $1")
+            .bind(code.clone())
+            .fetch_one(&app.db)
+    };
+    let after_second = text(
+        &staff,
+        &format!(
+            "/staff/requests?sort=kind&after={}",
+            id(second).await.unwrap()
+        ),
+    )
+    .await;
+    assert!(!after_second.contains(first.as_str()) && !after_second.contains(second.as_str()));
+    assert!(order(&after_second, &[third, &know]));
+    let by_channel = text(&staff, "/staff/requests?sort=channel").await;
+    assert!(
+        order(&by_channel, &[first, second, third]),
+        "one channel: by deadline"
+    );
+    let by_status = text(&staff, "/staff/requests?sort=status&dir=desc").await;
+    assert!(order(&by_status, &[third, second, first]));
+}
