@@ -59,12 +59,25 @@ session=$(awk '$6 == "rd_staff" { print $7 }' "$jar")
 [[ -n $session ]] || { echo "sign-in failed" >&2; exit 1; }
 
 sql() { psql -h "$WORK/postgres" -U postgres rightsdesk -Atc "$1"; }
+# Staff at work: three colleagues besides the reviewer, and a third of the open requests
+# shared among the four; the rest unassigned.
+for who in ana lee zoe; do
+    echo "bench password 123" | "$BIN" staff add "$who@example.com" --role reviewer >/dev/null 2>&1
+done
+sql "UPDATE requests r SET assignee_id = s.id
+     FROM (SELECT id, row_number() OVER (ORDER BY email) - 1 AS n FROM staff_users) s
+     WHERE r.closed_at IS NULL AND abs(hashtext(r.id::text)) % 12 = s.n" >/dev/null
+sql "VACUUM (ANALYZE) requests" >/dev/null
 deep=$(sql "SELECT due_on || '~' || id FROM requests WHERE closed_at IS NULL ORDER BY due_on, id OFFSET (SELECT count(*) / 2 FROM requests WHERE closed_at IS NULL) LIMIT 1")
 code=$(sql "SELECT tracking_code FROM requests WHERE closed_at IS NULL ORDER BY due_on DESC LIMIT 1 OFFSET 1000")
 # Seeded names are "Person N" and addresses personN@example.com: a part of one open
 # request's name, and a part of its address, as an analyst would type them.
 probe=$(sql "SELECT substr(full_name, 3) FROM requests WHERE closed_at IS NULL ORDER BY id LIMIT 1 OFFSET 5000")
 probe_mail=$(sql "SELECT substr(email, 4, length(email) - 14) FROM requests WHERE closed_at IS NULL ORDER BY id LIMIT 1 OFFSET 7000")
+# A row in the middle of the second staff member's requests, to page on from.
+assigned_deep=$(sql "SELECT r.id FROM requests r JOIN staff_users s ON s.id = r.assignee_id
+                     WHERE r.closed_at IS NULL AND s.email = 'bench@example.com'
+                     ORDER BY r.due_on, r.id OFFSET 10000 LIMIT 1")
 urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
 cat >"$WORK/report.lua" <<'LUA'
@@ -98,6 +111,10 @@ log "measuring at concurrency $CONNECTIONS for $DURATION each"
     measure "sorted: due desc" "/staff/requests?sort=due&dir=desc"
     measure "sorted: name" "/staff/requests?sort=name"
     measure "sorted: status" "/staff/requests?sort=status&kind=delete"
+    measure "sorted: kind" "/staff/requests?sort=kind&dir=desc"
+    measure "sorted: channel" "/staff/requests?sort=channel"
+    measure "sorted: assignee" "/staff/requests?sort=assignee"
+    measure "by assignee, deep" "/staff/requests?sort=assignee&after=$assigned_deep"
     measure "search: name" "/staff/requests?q=$(urlenc "$probe")"
     measure "search: e-mail" "/staff/requests?q=$(urlenc "$probe_mail")"
     measure "request page" "/staff/requests/$code"

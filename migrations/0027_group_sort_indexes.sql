@@ -11,3 +11,10 @@ CREATE INDEX requests_open_channel_idx ON requests (channel, due_on, id)
 DROP INDEX requests_open_status_idx;
 CREATE INDEX requests_open_status_idx ON requests (status, due_on, id)
     WHERE closed_at IS NULL;
+-- Sorted by assignee, the groups are the staff in the order of their e-mail addresses,
+-- unassigned first; `store::queue` reads each group from this index (NULL, unassigned,
+-- is a key like any other). It also serves what `requests_assignee_idx` served (one
+-- staff member's open requests by deadline), which goes.
+CREATE INDEX requests_open_assignee_idx ON requests (assignee_id, due_on, id)
+    WHERE closed_at IS NULL;
+DROP INDEX requests_assignee_idx;

@@ -204,6 +204,12 @@ pub async fn sorted_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Row>, sqlx::Error> {
+    // A search finds few requests, sorted as they come; the whole open queue is read
+    // group by group instead.
+    let searched = f.text.is_some() || f.email.is_some() || f.tracking_code.is_some();
+    if f.sort == SortKey::Assignee && !f.closed && !searched {
+        return by_assignee(pool, f, today, after, limit).await;
+    }
     let exprs = sort_exprs(f.sort).join(", ");
     let (cmp, dir) = if f.descending {
         ("<", "DESC")
@@ -226,6 +232,70 @@ pub async fn sorted_page(
     }
     q.push(format_args!("r.id {dir} LIMIT ")).push_bind(limit);
     q.build_query_as().fetch_all(pool).await
+}
+
+/// Open requests sorted by assignee: unassigned first, then each staff member's in the
+/// order of their e-mail addresses (the other way round descending), each group by
+/// deadline. The staff are few, so each group is its own walk of
+/// `requests_open_assignee_idx` from where the page starts, instead of a sort of every
+/// open request by the joined address.
+async fn by_assignee(
+    pool: &PgPool,
+    f: &Filter,
+    today: NaiveDate,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
+    let mut groups: Vec<Option<Uuid>> = vec![None];
+    groups.extend(
+        sqlx::query_scalar::<_, Uuid>("SELECT id FROM staff_users ORDER BY lower(email), id")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(Some),
+    );
+    let (cmp, dir) = if f.descending {
+        groups.reverse();
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    // Where the page starts: the group of the row `after`, after its deadline and id.
+    let start = match after {
+        None => None,
+        Some(id) => sqlx::query_as::<_, (Option<Uuid>, NaiveDate)>(
+            "SELECT assignee_id, due_on FROM requests WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .and_then(|(staff, due)| Some((groups.iter().position(|g| *g == staff)?, due, id))),
+    };
+    let first = start.map_or(0, |(group, _, _)| group);
+    let mut rows = Vec::new();
+    for (i, group) in groups.iter().enumerate().skip(first) {
+        let left = limit - rows.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let mut q = QueryBuilder::new(ROW_SELECT);
+        push_filter(&mut q, f, today);
+        match group {
+            None => q.push(" AND r.assignee_id IS NULL"),
+            Some(staff) => q.push(" AND r.assignee_id = ").push_bind(*staff),
+        };
+        if let Some((_, due, id)) = start.filter(|(g, _, _)| *g == i) {
+            q.push(format_args!(" AND (r.due_on, r.id) {cmp} ("))
+                .push_bind(due)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        q.push(format_args!(" ORDER BY r.due_on {dir}, r.id {dir} LIMIT "))
+            .push_bind(left);
+        rows.extend(q.build_query_as::<Row>().fetch_all(pool).await?);
+    }
+    Ok(rows)
 }
 
 /// How many requests the filter selects, counted up to `cap` (beyond it the page says

@@ -964,4 +964,51 @@ async fn sorted_by_kind_each_kind_is_listed_by_deadline_and_pages_without_repeat
     );
     let by_status = text(&staff, "/staff/requests?sort=status&dir=desc").await;
     assert!(order(&by_status, &[third, second, first]));
+
+    // By assignee: unassigned first, then staff by address, each by deadline.
+    app.add_staff("zoe@example.com", "reviewer", "reviewer password 123")
+        .await;
+    app.add_staff("bob@example.com", "reviewer", "reviewer password 123")
+        .await;
+    let assign = async |code: &String, to: &str| {
+        let to = staff_id(&app, to).await.to_string();
+        let r = staff
+            .post(
+                "/staff/requests/bulk",
+                &[
+                    ("code", code.as_str()),
+                    ("bulk_action", "assign"),
+                    ("assignee", &to),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    };
+    assign(first, "zoe@example.com").await;
+    assign(second, "bob@example.com").await;
+    assign(&know, "bob@example.com").await;
+    let by_assignee = text(&staff, "/staff/requests?sort=assignee").await;
+    assert!(
+        order(&by_assignee, &[third, second, &know, first]),
+        "unassigned, bob's by deadline, zoe's"
+    );
+    let by_assignee_desc = text(&staff, "/staff/requests?sort=assignee&dir=desc").await;
+    assert!(order(&by_assignee_desc, &[first, &know, second, third]));
+    let after_bobs_first = text(
+        &staff,
+        &format!(
+            "/staff/requests?sort=assignee&after={}",
+            id(second).await.unwrap()
+        ),
+    )
+    .await;
+    assert!(
+        !after_bobs_first.contains(second.as_str()) && !after_bobs_first.contains(third.as_str())
+    );
+    assert!(
+        order(&after_bobs_first, &[&know, first]),
+        "within bob's, then on to zoe's"
+    );
+    let filtered = text(&staff, "/staff/requests?sort=assignee&kind=know_categories").await;
+    assert!(filtered.contains(know.as_str()) && !filtered.contains(second.as_str()));
 }
