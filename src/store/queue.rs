@@ -314,8 +314,39 @@ pub async fn total(
     // alone (0.5 ms against 20–100 ms at 1,000 matches among a million requests).
     let mut q = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM requests r");
     push_filter(&mut q, f, today);
+    if let Some(order) = count_order(f) {
+        q.push(format_args!(" ORDER BY {order}"));
+    }
     q.push(" LIMIT ").push_bind(cap).push(") AS capped");
     q.build_query_scalar().fetch_one(pool).await
+}
+
+/// The order a count of open requests walks, by the index of the filter's assignee,
+/// kind, status or channel. Unordered, PostgreSQL takes a sequential scan for a pair of filters
+/// (kind and channel), expecting the matches spread over the table; open requests are
+/// the newest, so the scan reads the closed ones first (8–100 ms, against 2 ms walking
+/// the kind's index). A search or the tasks filter is left to the planner: their own
+/// indexes find few rows.
+fn count_order(f: &Filter) -> Option<&'static str> {
+    if f.closed
+        || f.text.is_some()
+        || f.email.is_some()
+        || f.tracking_code.is_some()
+        || f.tasks_open
+    {
+        return None;
+    }
+    if f.assigned_to.is_some() || f.unassigned {
+        Some("r.assignee_id, r.due_on, r.id")
+    } else if f.kind.is_some() {
+        Some("r.kind, r.due_on, r.id")
+    } else if f.status.is_some() {
+        Some("r.status, r.due_on, r.id")
+    } else if f.channel.is_some() {
+        Some("r.channel, r.due_on, r.id")
+    } else {
+        Some("r.due_on, r.id")
+    }
 }
 
 /// The requests with these tracking codes that the filter selects, in the filter's
