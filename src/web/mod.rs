@@ -69,6 +69,8 @@ pub struct Shared {
     pub mail: Arc<MailContext>,
     /// The queue's counts, shared for a few seconds by every page view.
     pub counts: Arc<staff::queue::CountsCache>,
+    /// The public yearly metrics, counted at most once in a few minutes.
+    pub public_reports: metrics::PublicReports,
     /// Wakes the workers after a request queued mail or a callback.
     pub waker: Waker,
     /// Writes new requests, many per statement under load.
@@ -99,6 +101,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             mail,
             counts: Arc::default(),
+            public_reports: metrics::PublicReports::default(),
             waker: Waker::default(),
             inserter,
             uploads,

@@ -419,6 +419,17 @@ async fn the_public_metrics_page_exists_only_when_an_admin_turns_it_on() {
     let rows = table_rows(&public.text().await.unwrap());
     assert_eq!(rows[3][..2], ["Requests to delete", "1"]);
     assert_eq!(app.get("/metrics/not-a-year").await.status(), 404);
+
+    // The year is still running: its count is reused for five minutes, so visitors do
+    // not make the database count the year each time.
+    file(&app, RequestKind::Delete, "bea@example.com", false).await;
+    let deletions = async || {
+        let page = app.get(&format!("/metrics/{year}")).await;
+        table_rows(&page.text().await.unwrap())[3][1].clone()
+    };
+    assert_eq!(deletions().await, "1", "the count of a minute ago");
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(deletions().await, "2", "counted again after five minutes");
 }
 
 #[tokio::test]
