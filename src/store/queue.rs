@@ -251,14 +251,21 @@ async fn by_assignee(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Row>, sqlx::Error> {
-    let mut groups: Vec<Option<Uuid>> = vec![None];
-    groups.extend(
-        sqlx::query_scalar::<_, Uuid>("SELECT id FROM staff_users ORDER BY lower(email), id")
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(Some),
-    );
+    // Filtered to one assignee (or to none), only that group can hold rows: walking the
+    // others would read every one of their requests only to refuse it.
+    let mut groups: Vec<Option<Uuid>> = match (f.assigned_to, f.unassigned) {
+        (Some(staff), _) => vec![Some(staff)],
+        (None, true) => vec![None],
+        (None, false) => {
+            let staff: Vec<Uuid> =
+                sqlx::query_scalar("SELECT id FROM staff_users ORDER BY lower(email), id")
+                    .fetch_all(pool)
+                    .await?;
+            std::iter::once(None)
+                .chain(staff.into_iter().map(Some))
+                .collect()
+        }
+    };
     if f.descending {
         groups.reverse();
     }

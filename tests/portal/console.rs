@@ -1011,4 +1011,10 @@ async fn sorted_by_kind_each_kind_is_listed_by_deadline_and_pages_without_repeat
     );
     let filtered = text(&staff, "/staff/requests?sort=assignee&kind=know_categories").await;
     assert!(filtered.contains(know.as_str()) && !filtered.contains(second.as_str()));
+    let unassigned = text(&staff, "/staff/requests?sort=assignee&assigned=none").await;
+    assert!(unassigned.contains(third.as_str()) && !unassigned.contains(second.as_str()));
+    assign(&know, "admin@example.com").await;
+    let mine = text(&staff, "/staff/requests?sort=assignee&assigned=me&dir=desc").await;
+    assert!(mine.contains(know.as_str()) && !mine.contains(third.as_str()));
+    assert!(mine.contains("1 request matches"));
 }
