@@ -329,11 +329,11 @@ pub async fn total(
 }
 
 /// The order a count of open requests walks, by the index of the filter's assignee,
-/// kind, status or channel. Unordered, PostgreSQL takes a sequential scan for a pair of filters
-/// (kind and channel), expecting the matches spread over the table; open requests are
-/// the newest, so the scan reads the closed ones first (8–100 ms, against 2 ms walking
-/// the kind's index). A search or the tasks filter is left to the planner: their own
-/// indexes find few rows.
+/// kind, status or channel. Unordered, PostgreSQL takes a sequential scan for a pair of
+/// filters (kind and channel), expecting the matches spread over the table; open
+/// requests are the newest, so the scan reads the closed ones first (8–100 ms, against
+/// 2 ms walking the kind's index). A search or the tasks filter is left to the planner:
+/// their own indexes find few rows.
 fn count_order(f: &Filter) -> Option<&'static str> {
     if f.closed
         || f.text.is_some()

@@ -6,6 +6,7 @@
 use chrono::Datelike;
 
 use super::Worker;
+use crate::service::metrics;
 
 impl Worker {
     /// Runs the purge once a day; how many requests it purged.
@@ -23,8 +24,13 @@ impl Worker {
         if !report.is_empty() {
             tracing::info!(?report, "retention purge");
         }
+        // Before the year is past back-dating nothing would be kept: no count until then.
         let last_year = today.year() - 1;
-        crate::service::metrics::yearly(&self.db, self.tz, last_year, now).await?;
+        if metrics::bounds(self.tz, last_year)
+            .is_some_and(|(_, until)| metrics::finished(until, now))
+        {
+            metrics::yearly(&self.db, self.tz, last_year, now).await?;
+        }
         Ok(usize::try_from(report.requests.requests).unwrap_or(usize::MAX))
     }
 }

@@ -914,16 +914,8 @@ async fn sorted_by_kind_each_kind_is_listed_by_deadline_and_pages_without_repeat
         app.clock.advance(Duration::days(days_back));
     }
     deletions.reverse(); // soonest deadline first
-    let know = tracking_code_in(
-        &app.post_form(
-            "/requests/new/know_categories",
-            &valid_fields(RequestKind::KnowCategories),
-        )
-        .await
-        .text()
-        .await
-        .unwrap(),
-    );
+    let know =
+        crate::metrics::file(&app, RequestKind::KnowCategories, "kim@example.com", false).await;
     let order = |page: &str, codes: &[&String]| {
         let at: Vec<usize> = codes
             .iter()
@@ -947,14 +939,11 @@ async fn sorted_by_kind_each_kind_is_listed_by_deadline_and_pages_without_repeat
             .bind(code.clone())
             .fetch_one(&app.db)
     };
-    let after_second = text(
-        &staff,
-        &format!(
-            "/staff/requests?sort=kind&after={}",
-            id(second).await.unwrap()
-        ),
-    )
-    .await;
+    let page_after = async |sort: &str, code: &String| {
+        let id = id(code).await.unwrap();
+        text(&staff, &format!("/staff/requests?sort={sort}&after={id}")).await
+    };
+    let after_second = page_after("kind", second).await;
     assert!(!after_second.contains(first.as_str()) && !after_second.contains(second.as_str()));
     assert!(order(&after_second, &[third, &know]));
     let by_channel = text(&staff, "/staff/requests?sort=channel").await;
@@ -994,14 +983,7 @@ async fn sorted_by_kind_each_kind_is_listed_by_deadline_and_pages_without_repeat
     );
     let by_assignee_desc = text(&staff, "/staff/requests?sort=assignee&dir=desc").await;
     assert!(order(&by_assignee_desc, &[first, &know, second, third]));
-    let after_bobs_first = text(
-        &staff,
-        &format!(
-            "/staff/requests?sort=assignee&after={}",
-            id(second).await.unwrap()
-        ),
-    )
-    .await;
+    let after_bobs_first = page_after("assignee", second).await;
     assert!(
         !after_bobs_first.contains(second.as_str()) && !after_bobs_first.contains(third.as_str())
     );

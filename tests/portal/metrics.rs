@@ -15,7 +15,7 @@ fn day(s: &str) -> NaiveDate {
 
 /// Files a request of `kind` with the standard form, from its own address; with the
 /// browser's Global Privacy Control signal when `gpc`.
-async fn file(app: &TestApp, kind: RequestKind, email: &str, gpc: bool) -> String {
+pub(crate) async fn file(app: &TestApp, kind: RequestKind, email: &str, gpc: bool) -> String {
     let fields: Vec<(&str, &str)> = valid_fields(kind)
         .into_iter()
         .map(|(k, v)| if k == "email" { (k, email) } else { (k, v) })
