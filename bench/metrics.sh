@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Yearly metrics benchmark (reg. §7102): how long `rightsdesk report metrics` takes over
-# 1,000,000 stored requests. PostgreSQL aggregates (one GROUP BY for the counts, one for
-# the medians and means), so the report moves a few dozen rows whatever the table holds.
+# 1,000,000 stored requests. PostgreSQL counts (one GROUP BY) and hands over the times to
+# a response, 8 bytes each, for the medians and means.
 #
 #   bash bench/metrics.sh
 #   LARGE=200000 bash bench/metrics.sh     # a smaller run
@@ -38,7 +38,9 @@ RIGHTSDESK_LOG=warn RIGHTSDESK_DATABASE__STATEMENT_TIMEOUT_MS=0 "$BIN" seed --re
 
 # Last year is finished (over for more than 90 days, nothing of it open), so the first
 # report counts it and keeps it; every later report reads what was kept. This year is
-# not finished: each of its reports counts. All three figures are printed.
+# not finished: its first report counts it and keeps its closed requests added up (to an
+# hour ago); a later report reads that and counts the open requests and the closings
+# since. All four figures are printed.
 report_ms() {
     RIGHTSDESK_LOG=info,sqlx=warn "$BIN" report metrics --year "$1" --format json \
         >"$WORK/report.json" 2>"$WORK/report.log"
@@ -57,17 +59,25 @@ received=$(python3 -c 'import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 print(sum(rows[r]["received"] for r in ("know", "delete", "correct", "opt_out", "limit_sensitive")))' "$WORK/report.json")
 THIS_YEAR=$((YEAR + 1))
-counted=()
+running_first=$(report_ms "$THIS_YEAR")
+log "first report of $THIS_YEAR (counted, closings kept): $running_first ms"
+running=()
 for i in $(seq "$RUNS"); do
-    counted+=("$(report_ms "$THIS_YEAR")")
-    log "report $i of $THIS_YEAR (counted): ${counted[-1]} ms"
+    running+=("$(report_ms "$THIS_YEAR")")
+    log "report $i of $THIS_YEAR (closings kept, open counted): ${running[-1]} ms"
 done
+open_now=$(python3 -c 'import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+print(sum(r["received"] - r["complied"] - r["denied"] for k, r in rows.items()
+          if k in ("know", "delete", "correct", "opt_out", "limit_sensitive")))' "$WORK/report.json")
 
 cat <<REPORT
 
 yearly metrics benchmark ($LARGE requests stored; $received received in $YEAR)
 $(printf '%-44s %s' "$YEAR, first report (counts the year, keeps it)" "$first ms")
 $(printf '%-44s %s' "$YEAR, later reports (median of $RUNS, kept)" "$(median "${kept[@]}") ms")
-$(printf '%-44s %s' "$THIS_YEAR, not finished (median of $RUNS, counted)" "$(median "${counted[@]}") ms")
+$(printf '%-44s %s' "$THIS_YEAR, first report (counts, keeps closings)" "$running_first ms")
+$(printf '%-44s %s' "$THIS_YEAR, later reports (median of $RUNS)" "$(median "${running[@]}") ms")
+($open_now of $THIS_YEAR's requests open or withdrawn, counted in every report)
 target: <= $TARGET_MS ms at $LARGE requests
 REPORT

@@ -7,6 +7,8 @@
 #   bash bench/purge.sh
 #   LARGE=100000 bash bench/purge.sh      # a smaller run
 #   BIN=target/debug/rightsdesk LARGE=20000 bash bench/purge.sh   # check the script only
+#   CONNECTIONS=8 bash bench/purge.sh     # intake below this machine's saturation
+#   SHARE=100 bash bench/purge.sh         # the purge without waiting between batches
 #
 # What one run does:
 #   1. builds the release binary and starts the portal (`serve`) on a scratch data
@@ -14,7 +16,7 @@
 #      per-address limit off and the worker's sweep (which would purge daily) held back;
 #   2. seeds LARGE requests (`rightsdesk seed`), then ages them in SQL: closed, with
 #      their messages sent, 30 months ago;
-#   3. posts the deletion form with wrk (32 connections) for BASELINE seconds alone: the
+#   3. posts the deletion form with wrk (CONNECTIONS, 32 by default) for BASELINE s alone: the
 #      p99 without a purge;
 #   4. posts again while `rightsdesk purge` runs, and stops the load when it ends: the
 #      purge rate and the intake p99 during the purge;
@@ -25,8 +27,11 @@ set -euo pipefail
 
 LARGE=${LARGE:-1000000}
 BASELINE=${BASELINE:-10}
-PURGE_LIMIT=${PURGE_LIMIT:-900}
-readonly CONNECTIONS=32 THREADS=2 TARGET_P99_MS=50
+PURGE_LIMIT=${PURGE_LIMIT:-1800}
+CONNECTIONS=${CONNECTIONS:-32}
+# [retention] purge_share: the percent of the time the purge works (default 50).
+SHARE=${SHARE:-50}
+readonly THREADS=2 TARGET_P99_MS=50
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${BIN:-}
@@ -135,7 +140,7 @@ wrk -t "$THREADS" -c "$CONNECTIONS" -d "$((PURGE_LIMIT + 10))s" --timeout 5s -s 
 WRK_PID=$!
 sleep 2
 started=$(date +%s.%N)
-RIGHTSDESK_LOG=warn timeout "$PURGE_LIMIT" "$BIN" purge >"$WORK/purge.out" 2>"$WORK/purge.err" ||
+RIGHTSDESK_RETENTION__PURGE_SHARE=$SHARE RIGHTSDESK_LOG=warn timeout "$PURGE_LIMIT" "$BIN" purge >"$WORK/purge.out" 2>"$WORK/purge.err" ||
     { cat "$WORK/purge.err" >&2; die "the purge failed or ran past ${PURGE_LIMIT} s"; }
 ended=$(date +%s.%N)
 # wrk reports what it measured when interrupted.
@@ -154,7 +159,7 @@ verdict=$(awk -v p="$p99" -v t="$TARGET_P99_MS" 'BEGIN { print (p <= t) ? "met" 
 
 cat <<REPORT
 
-retention purge benchmark
+retention purge benchmark (purge share $SHARE %, intake at concurrency $CONNECTIONS)
 requests past retention   purged    seconds   purge rate
 $(printf '%-25s %-9s %-9s %s' "$aged" "$purged" "$seconds" "$rate requests/s")
 intake alone:         $(result requests "$WORK/base.out") submissions in $(result seconds "$WORK/base.out") s, p50 $(result p50_ms "$WORK/base.out") ms, p99 $base_p99 ms, errors $(result errors "$WORK/base.out")

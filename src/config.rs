@@ -112,6 +112,8 @@ pub struct Retention {
     pub verification_days: u32,
     /// Days a response package is kept after closing (staff may send a fresh link).
     pub package_days: u32,
+    /// Percent of the time the purge works; it waits between batches for the rest.
+    pub purge_share: u32,
 }
 
 /// `[metrics]`: the yearly report (reg. §7102) beyond the staff console, and the
@@ -408,6 +410,12 @@ impl Settings {
                 crate::domain::retention::MIN_MONTHS
             );
         }
+        if !(1..=100).contains(&self.retention.purge_share) {
+            bail!(
+                "retention.purge_share is {}: a percent from 1 to 100; set RIGHTSDESK_RETENTION__PURGE_SHARE",
+                self.retention.purge_share
+            );
+        }
         if let Some(url) = &self.database_url {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 bail!("database_url must start with postgres:// or postgresql://");
@@ -671,6 +679,16 @@ mod tests {
         assert_eq!(s.retention.months, 24);
         assert_eq!(s.retention.verification_days, 30);
         assert_eq!(s.retention.package_days, 45);
+        assert_eq!(s.retention.purge_share, 50);
+        for share in ["0", "101"] {
+            let err =
+                Settings::from_sources(None, &env(&[("RIGHTSDESK_RETENTION__PURGE_SHARE", share)]))
+                    .unwrap_err();
+            assert!(
+                format!("{err:#}").contains("retention.purge_share"),
+                "{err:#}"
+            );
+        }
         let err = Settings::from_sources(None, &env(&[("RIGHTSDESK_RETENTION__MONTHS", "23")]))
             .unwrap_err();
         let message = format!("{err:#}");

@@ -151,6 +151,139 @@ pub struct Timing {
     pub mean_days: f64,
 }
 
+/// The kinds of request §7102 times, a GPC opt-out apart from the others: each row's
+/// times are those of one slot or two.
+const SLOTS: usize = 7;
+
+fn slot(kind: RequestKind, channel: Channel) -> Option<usize> {
+    match (kind, channel) {
+        (RequestKind::KnowCategories, _) => Some(0),
+        (RequestKind::KnowSpecific, _) => Some(1),
+        (RequestKind::Delete, _) => Some(2),
+        (RequestKind::Correct, _) => Some(3),
+        (RequestKind::OptOut, Channel::Gpc) => Some(5),
+        (RequestKind::OptOut, _) => Some(4),
+        (RequestKind::LimitSensitive, _) => Some(6),
+        (RequestKind::OptIn | RequestKind::ShineTheLight, _) => None,
+    }
+}
+
+fn slots_of(row: Row) -> &'static [usize] {
+    match row {
+        Row::Know => &[0, 1],
+        Row::KnowCategories => &[0],
+        Row::KnowSpecific => &[1],
+        Row::Delete => &[2],
+        Row::Correct => &[3],
+        Row::OptOut => &[4, 5],
+        Row::OptOutGpc => &[5],
+        Row::Limit => &[6],
+    }
+}
+
+/// Every substantive response's time in days, per kind (a GPC opt-out apart), each list
+/// sorted. A median does not add up across parts of a year, so the times themselves are
+/// what is kept and added; medians and means are taken from them last, the same way
+/// however the year was put together, so a year counted in parts and one counted at once
+/// agree to the bit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Days {
+    slots: [Vec<f64>; SLOTS],
+}
+
+impl Days {
+    /// Adds the times of requests of `kind` received by `channel`; a kind the report
+    /// leaves out is ignored.
+    pub fn add(&mut self, kind: RequestKind, channel: Channel, mut days: Vec<f64>) {
+        if let Some(i) = slot(kind, channel) {
+            days.sort_unstable_by(f64::total_cmp);
+            self.slots[i] = merged(&self.slots[i], &days);
+        }
+    }
+
+    /// Adds another part of the year.
+    pub fn merge(&mut self, other: &Days) {
+        for (mine, theirs) in self.slots.iter_mut().zip(&other.slots) {
+            if !theirs.is_empty() {
+                *mine = merged(mine, theirs);
+            }
+        }
+    }
+
+    /// How many times are held.
+    pub fn len(&self) -> usize {
+        self.slots.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The lists in slot order, for the store to keep.
+    pub fn slots(&self) -> &[Vec<f64>] {
+        &self.slots
+    }
+
+    /// Lists read back in slot order; `None` unless there are as many as slots, each
+    /// sorted.
+    pub fn from_slots(slots: Vec<Vec<f64>>) -> Option<Days> {
+        let slots: [Vec<f64>; SLOTS] = slots.try_into().ok()?;
+        slots
+            .iter()
+            .all(|s| s.is_sorted_by(|a, b| a.total_cmp(b).is_le()))
+            .then_some(Days { slots })
+    }
+
+    /// The median and mean per row that has any time. The median of an even count is the
+    /// mean of the middle two, as PostgreSQL's `percentile_cont(0.5)` has it; the mean
+    /// sums in sorted order, so it does not depend on the order times were added in.
+    pub fn timings(&self) -> Vec<Timing> {
+        Row::ALL
+            .iter()
+            .filter_map(|&row| {
+                let ds = match slots_of(row) {
+                    [one] => std::borrow::Cow::Borrowed(&self.slots[*one]),
+                    [a, b] => std::borrow::Cow::Owned(merged(&self.slots[*a], &self.slots[*b])),
+                    _ => return None,
+                };
+                let n = ds.len();
+                if n == 0 {
+                    return None;
+                }
+                let median_days = if n % 2 == 1 {
+                    ds[n / 2]
+                } else {
+                    (ds[n / 2 - 1] + ds[n / 2]) / 2.0
+                };
+                let mean_days = ds.iter().sum::<f64>() / n as f64;
+                Some(Timing {
+                    row,
+                    median_days,
+                    mean_days,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Two sorted lists as one.
+fn merged(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].total_cmp(&b[j]).is_le() {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// One line: a row's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -288,7 +421,7 @@ pub fn report(
         .iter()
         .filter(|r| from <= r.received_at && r.received_at < until);
     let mut groups: Vec<Group> = Vec::new();
-    let mut days: Vec<(Row, f64)> = Vec::new();
+    let mut days = Days::default();
     for r in in_year {
         match groups.iter_mut().find(|g| {
             (g.kind, g.channel, g.status, g.outcome_code.as_deref())
@@ -305,35 +438,10 @@ pub fn report(
         }
         if let (true, Some(closed)) = (RESPONDED.contains(&r.status), r.closed_at) {
             let d = (closed - r.received_at).num_seconds() as f64 / 86_400.0;
-            days.extend(Row::of(r.kind, r.channel).iter().map(|&row| (row, d)));
+            days.add(r.kind, r.channel, vec![d]);
         }
     }
-    let timings: Vec<Timing> = Row::ALL
-        .iter()
-        .filter_map(|&row| {
-            let mut ds: Vec<f64> = days
-                .iter()
-                .filter(|(r, _)| *r == row)
-                .map(|p| p.1)
-                .collect();
-            if ds.is_empty() {
-                return None;
-            }
-            ds.sort_by(f64::total_cmp);
-            let n = ds.len();
-            let median_days = if n % 2 == 1 {
-                ds[n / 2]
-            } else {
-                (ds[n / 2 - 1] + ds[n / 2]) / 2.0
-            };
-            let mean_days = ds.iter().sum::<f64>() / n as f64;
-            Some(Timing {
-                row,
-                median_days,
-                mean_days,
-            })
-        })
-        .collect();
+    let timings = days.timings();
     tally(year, &groups, &timings)
 }
 
@@ -626,5 +734,48 @@ mod tests {
             Some((at(2026, 5, 2), S::Denied, "agent_not_authorized")),
         )]);
         assert_eq!(r.line(Row::Delete).denied_for("agent_not_authorized"), 1);
+    }
+
+    #[test]
+    fn each_kind_is_timed_in_the_slots_of_the_rows_it_counts_in() {
+        for &kind in RequestKind::ALL {
+            for &channel in Channel::ALL {
+                let timed: Vec<Row> = Row::ALL
+                    .iter()
+                    .copied()
+                    .filter(|&row| slot(kind, channel).is_some_and(|s| slots_of(row).contains(&s)))
+                    .collect();
+                assert_eq!(timed, Row::of(kind, channel), "{kind:?} by {channel:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_year_added_up_in_parts_times_as_it_does_at_once() {
+        let times: Vec<f64> = (0..101).map(|i| f64::from(i * 37 % 101) / 7.0).collect();
+        let mut at_once = Days::default();
+        at_once.add(Delete, Web, times.clone());
+        at_once.add(OptOut, Gpc, times[..10].to_vec());
+        let mut parts = Days::default();
+        for chunk in times.chunks(13).rev() {
+            let mut part = Days::default();
+            part.add(Delete, Web, chunk.to_vec());
+            parts.merge(&part);
+        }
+        parts.add(OptOut, Gpc, times[..10].to_vec());
+        assert_eq!(parts, at_once);
+        assert_eq!(parts.timings(), at_once.timings());
+        assert_eq!(parts.len(), 111);
+        let kept = Days::from_slots(parts.slots().to_vec()).unwrap();
+        assert_eq!(kept, parts);
+        assert_eq!(
+            Days::from_slots(vec![vec![2.0, 1.0]; SLOTS]),
+            None,
+            "unsorted"
+        );
+        assert_eq!(Days::from_slots(vec![Vec::new(); 3]), None, "too few");
+        let delete = at_once.timings();
+        let delete = delete.iter().find(|t| t.row == Row::Delete).unwrap();
+        assert_eq!(delete.median_days, 50.0 / 7.0);
     }
 }

@@ -46,12 +46,23 @@ pub fn bounds(tz: Tz, year: i32) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((start_of_day(tz, first), start_of_day(tz, next)))
 }
 
-/// The shape of the aggregates `store::metrics` keeps for a finished year. Bump it when
-/// the queries or what they return change, so kept years are counted again.
-const KEPT_VERSION: i32 = 1;
+/// The shape of what `store::metrics` keeps for a year, finished or running. Bump it
+/// when the queries or what they return change, so kept years are counted again.
+const KEPT_VERSION: i32 = 2;
+
+/// A running year's closed requests are added up to this long ago, never later: a request
+/// closes in a transaction that started a moment before it commits, and the instances'
+/// clocks differ a little. Later closings are counted from the requests each time.
+const SETTLED: chrono::Duration = chrono::Duration::hours(1);
+
+/// How old the added-up part of a running year may grow before a report adds the
+/// closings since: a day's closings are few to count each time.
+const REFRESH_AFTER: chrono::Duration = chrono::Duration::days(1);
 
 /// The report for requests received in `year`, whenever they closed, as of `now`. A
-/// finished year (see [`finished`]) is counted once and kept; later reports read it.
+/// finished year (see [`finished`]) is counted once and kept; later reports read it. A
+/// running year's closed requests are kept added up (see [`SETTLED`]), so a report
+/// counts its open requests and its latest closings, not the whole year.
 pub async fn yearly(
     pool: &PgPool,
     tz: Tz,
@@ -69,7 +80,15 @@ pub async fn yearly(
     // Asked before counting: a year with nothing open and past back-dating cannot change
     // while it is counted, so what is counted may be kept.
     let finished = finished(until, now) && !store::metrics::any_open(pool, from, until).await?;
-    let (groups, timings) = aggregates(pool, from, until).await?;
+    let (before, mut closed) = settled(pool, tz, year, (from, until), now).await?;
+    let (since, open) = tokio::try_join!(
+        store::metrics::closed(pool, (from, until), before, None),
+        store::metrics::open(pool, from, until)
+    )?;
+    closed.merge(since);
+    let timings = closed.days.timings();
+    let mut groups = closed.groups;
+    groups.extend(open);
     if finished {
         store::metrics::keep(
             pool,
@@ -80,29 +99,62 @@ pub async fn yearly(
             now,
         )
         .await?;
+        store::metrics::forget_running(pool, Some(year)).await?;
     }
     Ok(metrics::tally(year, &groups, &timings))
 }
 
-/// The report counted from the requests themselves, never from a kept year: what
-/// [`yearly`] gives for a year that is not finished.
+/// The year's requests closed before the time returned (`None`: none counted yet), as
+/// kept, brought up to [`SETTLED`] ago when older than [`REFRESH_AFTER`]. What was kept
+/// is dropped when `now` is before it (a clock set back could close a request before the
+/// time it was kept to, and it would never be counted).
+async fn settled(
+    pool: &PgPool,
+    tz: Tz,
+    year: i32,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> Result<(Option<DateTime<Utc>>, store::metrics::Closed), sqlx::Error> {
+    let read = store::metrics::running(pool, year, tz.name(), KEPT_VERSION).await?;
+    let stored = read.as_ref().map(|(before, _)| *before);
+    let (mut before, mut closed) = match read {
+        Some((before, closed)) if before <= now => (Some(before), closed),
+        _ => (None, store::metrics::Closed::default()),
+    };
+    let target = now - SETTLED;
+    // Nothing of the year has closed before it began.
+    if target <= from || before.is_some_and(|b| b + REFRESH_AFTER > now) {
+        return Ok((before, closed));
+    }
+    let added = store::metrics::closed(pool, (from, until), before, Some(target)).await?;
+    closed.merge(added);
+    store::metrics::keep_running(
+        pool,
+        (year, tz.name(), KEPT_VERSION),
+        stored,
+        target,
+        &closed,
+        now,
+    )
+    .await?;
+    before = Some(target);
+    Ok((before, closed))
+}
+
+/// The report counted from the requests themselves, never from what is kept: what
+/// [`yearly`] gives, the slow way.
 pub async fn counted(pool: &PgPool, tz: Tz, year: i32) -> Result<Report, sqlx::Error> {
     let Some((from, until)) = bounds(tz, year) else {
         return Ok(metrics::tally(year, &[], &[]));
     };
-    let (groups, timings) = aggregates(pool, from, until).await?;
+    let (closed, open) = tokio::try_join!(
+        store::metrics::closed(pool, (from, until), None, None),
+        store::metrics::open(pool, from, until)
+    )?;
+    let timings = closed.days.timings();
+    let mut groups = closed.groups;
+    groups.extend(open);
     Ok(metrics::tally(year, &groups, &timings))
-}
-
-async fn aggregates(
-    pool: &PgPool,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<(Vec<metrics::Group>, Vec<metrics::Timing>), sqlx::Error> {
-    tokio::try_join!(
-        store::metrics::groups(pool, from, until),
-        store::metrics::timings(pool, from, until)
-    )
 }
 
 /// Whether no request can any longer be received into a year that ended at `until`:

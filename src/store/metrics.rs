@@ -1,19 +1,22 @@
-//! The yearly metrics' two aggregate queries (reg. §7102). PostgreSQL counts and times
-//! the year's requests itself, so a report over a million requests moves a few dozen rows,
-//! not the requests; `domain::metrics` turns them into the report.
+//! The yearly metrics' queries (reg. §7102) and what is kept of them. PostgreSQL counts
+//! the year's requests itself and hands over their times to a response, 8 bytes each;
+//! `domain::metrics` turns them into the report. A finished year is kept as its figures,
+//! a running one as its closed requests added up to an hour ago (`metrics_running`).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use crate::domain::kinds::{Channel, RequestKind, RequestStatus};
-use crate::domain::metrics::{Group, RESPONDED, Row, Timing, left_out_codes};
+use crate::domain::metrics::{Days, Group, RESPONDED, Row, Timing, left_out_codes};
 
-// Both queries read the year's closed requests from `requests_closed_metrics_idx` alone
-// (a partial index carrying every column they read; migration 0022) and the year's
-// open ones, few once a year is over, through `requests_open_received_idx`. The kinds
-// left out are bound from the domain (`domain::metrics::counts`): the indexes do not
-// depend on them, and `<> ALL` of the few codes costs per row what `NOT IN` did.
+// The year's closed requests are read from `requests_closed_metrics_idx` (a partial
+// index carrying every column read; migration 0022), or those closed since a time from
+// `requests_closed_idx`; its open ones from `requests_open_received_idx`, which carries
+// what they are counted by (migration 0028). The kinds left out are bound from the domain
+// (`domain::metrics::counts`): the indexes do not depend on them. The statements are not
+// kept prepared: a generic plan would not know whether a range of closing times is a
+// year or an hour.
 
 #[derive(sqlx::FromRow)]
 struct GroupRow {
@@ -25,42 +28,214 @@ struct GroupRow {
     status: RequestStatus,
     outcome_code: Option<String>,
     count: i64,
+    days: Option<Vec<f64>>,
 }
 
-/// Requests received in `[from, until)`, counted per kind, channel, status and outcome.
-pub async fn groups(
+/// Closed requests of a year, added up: their counts per kind, channel, status and
+/// outcome, and their times to a substantive response.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Closed {
+    pub groups: Vec<Group>,
+    pub days: Days,
+}
+
+impl Closed {
+    /// Adds another part of the year: groups of the same key are summed, so a part kept
+    /// and added to for a year stays a few dozen groups.
+    pub fn merge(&mut self, other: Closed) {
+        for g in other.groups {
+            match self.groups.iter_mut().find(|mine| {
+                (mine.kind, mine.channel, mine.status, &mine.outcome_code)
+                    == (g.kind, g.channel, g.status, &g.outcome_code)
+            }) {
+                Some(mine) => mine.count += g.count,
+                None => self.groups.push(g),
+            }
+        }
+        self.days.merge(&other.days);
+    }
+}
+
+/// Requests received in `[from, until)` and closed in `[closed_from, closed_before)`,
+/// either end open when `None`.
+pub async fn closed(
+    pool: &PgPool,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    closed_from: Option<DateTime<Utc>>,
+    closed_before: Option<DateTime<Utc>>,
+) -> Result<Closed, sqlx::Error> {
+    let responded: Vec<&str> = RESPONDED.iter().map(|s| s.code()).collect();
+    // Which index serves depends on which end is set: a named range per case lets the
+    // planner see it.
+    let closing = match (closed_from, closed_before) {
+        (None, None) => "",
+        (None, Some(_)) => "AND closed_at < $6",
+        (Some(_), None) => "AND closed_at >= $5",
+        (Some(_), Some(_)) => "AND closed_at >= $5 AND closed_at < $6",
+    };
+    let sql = format!(
+        "SELECT kind::text AS kind, channel::text AS channel, status::text AS status,
+                outcome_code, count(*) AS count,
+                -- date_part is float8; extract would be numeric, several times slower.
+                array_agg(date_part('epoch', closed_at - received_at) / 86400)
+                    FILTER (WHERE status = ANY($4)) AS days
+         FROM requests
+         WHERE received_at >= $1 AND received_at < $2 AND closed_at IS NOT NULL {closing}
+           AND kind <> ALL($3)
+         GROUP BY kind, channel, status, outcome_code"
+    );
+    let rows: Vec<GroupRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
+        .bind(from)
+        .bind(until)
+        .bind(left_out_codes())
+        .bind(&responded)
+        .bind(closed_from)
+        .bind(closed_before)
+        .fetch_all(pool)
+        .await?;
+    let mut part = Closed::default();
+    for mut r in rows {
+        let days = r.days.take().unwrap_or_default();
+        part.days.add(r.kind, r.channel, days);
+        part.groups.push(r.group());
+    }
+    Ok(part)
+}
+
+/// Requests received in `[from, until)` and still open, counted per kind, channel and
+/// status.
+pub async fn open(
     pool: &PgPool,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Group>, sqlx::Error> {
     let rows: Vec<GroupRow> = sqlx::query_as(
         "SELECT kind::text AS kind, channel::text AS channel, status::text AS status,
-                outcome_code, count(*) AS count
-         FROM (
-             SELECT kind, channel, status, outcome_code FROM requests
-             WHERE received_at >= $1 AND received_at < $2 AND closed_at IS NOT NULL
-             UNION ALL
-             SELECT kind, channel, status, outcome_code FROM requests
-             WHERE received_at >= $1 AND received_at < $2 AND closed_at IS NULL
-         ) AS received
-         WHERE kind <> ALL($3)
-         GROUP BY kind, channel, status, outcome_code",
+                NULL::text AS outcome_code, count(*) AS count, NULL::float8[] AS days
+         FROM requests
+         WHERE received_at >= $1 AND received_at < $2 AND closed_at IS NULL
+           AND kind <> ALL($3)
+         GROUP BY kind, channel, status",
     )
+    .persistent(false)
     .bind(from)
     .bind(until)
     .bind(left_out_codes())
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Group {
-            kind: r.kind,
-            channel: r.channel,
-            status: r.status,
-            outcome_code: r.outcome_code,
-            count: u64::try_from(r.count).unwrap_or(0),
-        })
-        .collect())
+    Ok(rows.into_iter().map(GroupRow::group).collect())
+}
+
+impl GroupRow {
+    fn group(self) -> Group {
+        Group {
+            kind: self.kind,
+            channel: self.channel,
+            status: self.status,
+            outcome_code: self.outcome_code,
+            count: u64::try_from(self.count).unwrap_or(0),
+        }
+    }
+}
+
+/// A running year's closed requests as added up by [`keep_running`]: those closed before
+/// the time it returns.
+pub async fn running(
+    pool: &PgPool,
+    year: i32,
+    time_zone: &str,
+    version: i32,
+) -> Result<Option<(DateTime<Utc>, Closed)>, sqlx::Error> {
+    let row: Option<(DateTime<Utc>, Value, Vec<u8>)> = sqlx::query_as(
+        "SELECT closed_before, groups, days FROM metrics_running
+         WHERE year = $1 AND time_zone = $2 AND version = $3",
+    )
+    .bind(year)
+    .bind(time_zone)
+    .bind(version)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|(before, groups, days)| {
+        Some((
+            before,
+            Closed {
+                groups: groups_from(&groups)?,
+                days: days_from(&days)?,
+            },
+        ))
+    }))
+}
+
+/// Keeps a running year's closed requests up to `closed_before`, in place of what
+/// [`running`] read (`read`, the time it returned, or `None` if nothing): when another
+/// instance kept a part meanwhile, its part stays and this one is dropped.
+pub async fn keep_running(
+    pool: &PgPool,
+    (year, time_zone, version): (i32, &str, i32),
+    read: Option<DateTime<Utc>>,
+    closed_before: DateTime<Utc>,
+    part: &Closed,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO metrics_running (year, time_zone, version, closed_before, groups, days, stored_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (year, time_zone, version) DO UPDATE
+             SET closed_before = excluded.closed_before, groups = excluded.groups,
+                 days = excluded.days, stored_at = excluded.stored_at
+             WHERE metrics_running.closed_before IS NOT DISTINCT FROM $8",
+    )
+    .bind(year)
+    .bind(time_zone)
+    .bind(version)
+    .bind(closed_before)
+    .bind(groups_json(&part.groups))
+    .bind(days_bytes(&part.days))
+    .bind(now)
+    .bind(read)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a year's running part: once the year is kept whole, or after requests were
+/// written behind the portal's back.
+pub async fn forget_running(pool: &PgPool, year: Option<i32>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM metrics_running WHERE year = $1 OR $1 IS NULL")
+        .bind(year)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Times as stored: per slot, its length (u32) then its values (f64), little-endian.
+fn days_bytes(days: &Days) -> Vec<u8> {
+    let mut out = Vec::with_capacity(days.len() * 8 + days.slots().len() * 4);
+    for slot in days.slots() {
+        out.extend_from_slice(&u32::try_from(slot.len()).unwrap_or(u32::MAX).to_le_bytes());
+        for d in slot {
+            out.extend_from_slice(&d.to_le_bytes());
+        }
+    }
+    out
+}
+
+fn days_from(mut bytes: &[u8]) -> Option<Days> {
+    let mut slots = Vec::new();
+    while !bytes.is_empty() {
+        let (len, rest) = bytes.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let (values, rest) = rest.split_at_checked(len.checked_mul(8)?)?;
+        slots.push(
+            values
+                .chunks_exact(8)
+                .map(|v| f64::from_le_bytes(v.try_into().expect("eight bytes")))
+                .collect(),
+        );
+        bytes = rest;
+    }
+    Days::from_slots(slots)
 }
 
 /// Whether any request received in `[from, until)` is still open.
@@ -109,18 +284,6 @@ pub async fn keep(
     (groups, timings): (&[Group], &[Timing]),
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let groups: Vec<Value> = groups
-        .iter()
-        .map(|g| {
-            json!([
-                g.kind.code(),
-                g.channel.code(),
-                g.status.code(),
-                g.outcome_code,
-                g.count
-            ])
-        })
-        .collect();
     let timings: Vec<Value> = timings
         .iter()
         .map(|t| json!([t.row.code(), t.median_days, t.mean_days]))
@@ -132,12 +295,27 @@ pub async fn keep(
     .bind(year)
     .bind(time_zone)
     .bind(version)
-    .bind(Value::from(groups))
+    .bind(groups_json(groups))
     .bind(Value::from(timings))
     .bind(now)
     .execute(pool)
     .await?;
     Ok(())
+}
+
+fn groups_json(groups: &[Group]) -> Value {
+    groups
+        .iter()
+        .map(|g| {
+            json!([
+                g.kind.code(),
+                g.channel.code(),
+                g.status.code(),
+                g.outcome_code,
+                g.count
+            ])
+        })
+        .collect()
 }
 
 fn groups_from(stored: &Value) -> Option<Vec<Group>> {
@@ -169,76 +347,4 @@ fn timings_from(stored: &Value) -> Option<Vec<Timing>> {
             })
         })
         .collect()
-}
-
-/// Median and mean days from receipt to a substantive response, per report row, over the
-/// complied and denied requests received in `[from, until)`. One scan, grouped twice: by
-/// kind (a GPC opt-out apart) and by family (know, opt-out), which `Row::of` also counts
-/// under. Groups are small numbers, not text, so the sort does not compare strings; the
-/// sort gets the memory to stay out of temporary files.
-pub async fn timings(
-    pool: &PgPool,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<Timing>, sqlx::Error> {
-    // Opt-outs other than by GPC (4) are no row of their own: "opt-out" is the family.
-    const BY_KIND: &[Option<Row>] = &[
-        Some(Row::KnowCategories),
-        Some(Row::KnowSpecific),
-        Some(Row::Delete),
-        Some(Row::Correct),
-        None,
-        Some(Row::OptOutGpc),
-        Some(Row::Limit),
-    ];
-    const BY_FAMILY: &[Option<Row>] = &[Some(Row::Know), Some(Row::OptOut)];
-    let responded: Vec<&str> = RESPONDED.iter().map(|s| s.code()).collect();
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL work_mem = '64MB'")
-        .execute(&mut *tx)
-        .await?;
-    let rows: Vec<(Option<i32>, Option<i32>, f64, f64)> = sqlx::query_as(
-        "SELECT k, family, percentile_cont(0.5) WITHIN GROUP (ORDER BY days), avg(days)
-         FROM (
-             SELECT CASE kind WHEN 'know_categories' THEN 0 WHEN 'know_specific' THEN 1
-                              WHEN 'delete' THEN 2 WHEN 'correct' THEN 3
-                              WHEN 'opt_out' THEN CASE WHEN channel = 'gpc' THEN 5 ELSE 4 END
-                              ELSE 6 END AS k,
-                    CASE WHEN kind IN ('know_categories', 'know_specific') THEN 0
-                         WHEN kind = 'opt_out' THEN 1 END AS family,
-                    -- date_part is float8; extract would be numeric, several times slower.
-                    date_part('epoch', closed_at - received_at) / 86400 AS days
-             FROM requests
-             WHERE received_at >= $1 AND received_at < $2 AND kind <> ALL($4)
-               AND status = ANY($3) AND closed_at IS NOT NULL
-         ) AS responded
-         GROUP BY GROUPING SETS ((k), (family))",
-    )
-    .bind(from)
-    .bind(until)
-    .bind(&responded)
-    .bind(left_out_codes())
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let slot = |table: &[Option<Row>], i: i32| {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| table.get(i).copied().flatten())
-    };
-    Ok(rows
-        .into_iter()
-        .filter_map(|(k, family, median_days, mean_days)| {
-            let row = match (k, family) {
-                (Some(k), _) => slot(BY_KIND, k),
-                (None, Some(f)) => slot(BY_FAMILY, f),
-                (None, None) => None,
-            }?;
-            Some(Timing {
-                row,
-                median_days,
-                mean_days,
-            })
-        })
-        .collect())
 }

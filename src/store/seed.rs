@@ -6,7 +6,8 @@ use sqlx::PgConnection;
 
 /// Inserts `total` requests, of which `due` need the sweep's attention (a quarter each:
 /// reminders, overdue alerts, opt-outs to apply, unverified closures); the rest are
-/// closed, or open and not yet due. Returns how many rows were inserted.
+/// closed, or open and not yet due. Returns how many rows were inserted. A closed request
+/// closed 20 days after it came in, or halfway to `now` if it came in since: never later.
 pub async fn requests(
     conn: &mut PgConnection,
     total: i64,
@@ -21,6 +22,14 @@ pub async fn requests(
         .bind(now)
         .bind(today)
         .bind(offset)
+        .execute(&mut *conn)
+        .await?;
+    // Closed requests written behind the portal's back, in years past too: the metrics
+    // kept of any year no longer hold.
+    sqlx::query("DELETE FROM metrics_running")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM metrics_years")
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())
@@ -79,7 +88,7 @@ SELECT
     CASE WHEN kind IN ('opt_out', 'limit_sensitive') THEN NULL ELSE (received_at AT TIME ZONE 'UTC')::date + 14 END,
     CASE WHEN kind IN ('opt_out', 'limit_sensitive') THEN NULL ELSE (received_at AT TIME ZONE 'UTC')::date + 45 END,
     CASE WHEN kind IN ('opt_out', 'limit_sensitive') THEN (received_at AT TIME ZONE 'UTC')::date + 21 END,
-    CASE WHEN status = 'fulfilled' THEN received_at + interval '20 days' END,
+    CASE WHEN status = 'fulfilled' THEN received_at + least(interval '20 days', ($3 - received_at) / 2) END,
     CASE WHEN bucket = 3 OR bucket >= 4 THEN received_at + interval '3 days' END,
     NULL,
     CASE WHEN status IN ('verified', 'in_progress', 'fulfilled') THEN received_at + interval '1 hour' END

@@ -1,7 +1,8 @@
 //! The daily retention purge (`service::purge`): the first sweep of each business day
 //! claims the day, so one worker runs it however many there are. The same run counts
 //! last year's metrics once that year is finished, so the first person to ask for them
-//! (on the staff page, or on the public one) reads them kept instead of waiting.
+//! (on the staff page, or on the public one) reads them kept instead of waiting, and
+//! adds this year's latest closings to what is kept of it.
 
 use chrono::Datelike;
 
@@ -31,6 +32,8 @@ impl Worker {
         {
             metrics::yearly(&self.db, self.tz, last_year, now).await?;
         }
+        // This year's closings added up to the kept part, so a report need not.
+        metrics::yearly(&self.db, self.tz, today.year(), now).await?;
         Ok(usize::try_from(report.requests.requests).unwrap_or(usize::MAX))
     }
 }
