@@ -117,7 +117,7 @@ async fn settled(
 ) -> Result<(Option<DateTime<Utc>>, store::metrics::Closed), sqlx::Error> {
     let read = store::metrics::running(pool, year, tz.name(), KEPT_VERSION).await?;
     let stored = read.as_ref().map(|(before, _)| *before);
-    let (mut before, mut closed) = match read {
+    let (before, mut closed) = match read {
         Some((before, closed)) if before <= now => (Some(before), closed),
         _ => (None, store::metrics::Closed::default()),
     };
@@ -137,8 +137,7 @@ async fn settled(
         now,
     )
     .await?;
-    before = Some(target);
-    Ok((before, closed))
+    Ok((Some(target), closed))
 }
 
 /// The report counted from the requests themselves, never from what is kept: what

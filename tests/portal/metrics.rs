@@ -30,6 +30,17 @@ pub(crate) async fn file(app: &TestApp, kind: RequestKind, email: &str, gpc: boo
     tracking_code_in(&post.send().await.unwrap().text().await.unwrap())
 }
 
+/// Moves the closing of every request of `kind` later by `interval`, behind the portal's
+/// back: no path of the portal changes a closed request.
+async fn close_later(app: &TestApp, interval: &str, kind: &str) {
+    sqlx::query("UPDATE requests SET closed_at = closed_at + $1::interval WHERE kind = $2")
+        .bind(interval)
+        .bind(kind)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}
+
 /// The database URL of the test's own database, for the command line.
 fn database_url(app: &TestApp) -> String {
     let options = app.db.connect_options();
@@ -479,12 +490,7 @@ async fn a_finished_years_metrics_are_counted_once_and_kept() {
 
     // What is kept is what later reports read: a change behind the portal's back (no
     // path of the portal changes a closed request) shows in a count, not in the report.
-    sqlx::query(
-        "UPDATE requests SET closed_at = closed_at + interval '10 days' WHERE kind = 'delete'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    close_later(&app, "10 days", "delete").await;
     assert_ne!(counted().await, figures);
     assert_eq!(yearly().await, figures);
     let staff = app.admin().await;
@@ -541,12 +547,7 @@ async fn a_running_years_closed_requests_are_kept_added_up_and_later_closings_co
 
     // What is kept is what the report reads: a change behind the portal's back to a kept
     // closing (no path of the portal changes a closed request) shows only in a count.
-    sqlx::query(
-        "UPDATE requests SET closed_at = closed_at + interval '1 day' WHERE kind = 'opt_out'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    close_later(&app, "1 day", "opt_out").await;
     assert_ne!(counted().await, figures);
     assert_eq!(yearly().await, figures);
 
