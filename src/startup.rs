@@ -151,6 +151,7 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
         }
     };
     let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal();
     println!("Rightsdesk is serving on http://{addr}  (Ctrl-C to stop)");
     if store::staff::count(&db.pool).await.unwrap_or(1) == 0 {
         println!(
@@ -159,7 +160,7 @@ pub async fn serve(settings: Settings, with_worker: bool) -> anyhow::Result<()> 
              then sign in at http://{addr}/staff/login"
         );
     }
-    web::serve::serve(listener, app, &http, shutdown_signal()).await;
+    web::serve::serve(listener, app, &http, shutdown).await;
     stop.send_replace(true);
     notifier.abort();
     if let Some(metrics) = metrics {
@@ -253,8 +254,9 @@ pub async fn work(settings: Settings) -> anyhow::Result<()> {
     };
     let (stop, stopped) = watch::channel(false);
     let running = tokio::spawn(worker.run(stopped));
+    let shutdown = shutdown_signal();
     println!("Rightsdesk worker running  (Ctrl-C to stop)");
-    shutdown_signal().await;
+    shutdown.await;
     stop.send_replace(true);
     running.await.ok();
     if let Some(metrics) = metrics {
@@ -535,23 +537,28 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c().await.ok();
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sig) => {
-                sig.recv().await;
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not
+/// when it is first awaited: call it before announcing the address, so a signal sent as
+/// soon as the portal answers stops it cleanly instead of killing it.
+fn shutdown_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    let terminate = signal(SignalKind::terminate()).ok();
+    async fn received(signal: Option<Signal>) {
+        match signal {
+            Some(mut signal) => {
+                signal.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending().await,
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
-    tracing::info!("stopping");
+    async move {
+        tokio::select! {
+            () = received(interrupt) => {},
+            () = received(terminate) => {},
+        }
+        tracing::info!("stopping");
+    }
 }
 
 /// `rightsdesk report metrics --year YYYY --format …`: the yearly §7102 report on
