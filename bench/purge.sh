@@ -11,9 +11,9 @@
 #   SHARE=100 bash bench/purge.sh         # the purge without waiting between batches
 #
 # What one run does:
-#   1. builds the release binary and starts the portal (`serve`) on a scratch data
-#      directory with its own private PostgreSQL cluster (production settings), the
-#      per-address limit off and the worker's sweep (which would purge daily) held back;
+#   1. builds the release binary and starts the web tier (`serve --no-worker`, as
+#      bench/intake.sh measures it) on a scratch data directory with its own private
+#      PostgreSQL cluster (production settings) and the per-address limit off;
 #   2. seeds LARGE requests (`rightsdesk seed`), then ages them in SQL: closed, with
 #      their messages sent, 30 months ago;
 #   3. posts the deletion form with wrk (CONNECTIONS, 32 by default) for BASELINE s alone: the
@@ -74,8 +74,8 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 
 log "starting the portal on 127.0.0.1:$PORT"
 RIGHTSDESK_BIND="127.0.0.1:$PORT" RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT" \
-    RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE=0 RIGHTSDESK_WORKER__SWEEP_SECONDS=86400 \
-    RIGHTSDESK_LOG=warn "$BIN" serve >"$WORK/portal.log" 2>&1 &
+    RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE=0 \
+    RIGHTSDESK_LOG=warn "$BIN" serve --no-worker >"$WORK/portal.log" 2>&1 &
 PORTAL_PID=$!
 deadline=$((SECONDS + 120))
 until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/healthz" || true) == 200 ]]; do

@@ -2,7 +2,9 @@
 //! setup, agent information, exercise, status and revoke. Signed bodies are checked in
 //! the protocol's order and every failure answers 403 with an empty body.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
@@ -11,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
+use ed25519_dalek::VerifyingKey;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -84,8 +87,85 @@ pub(crate) async fn errors_as_json(response: Response) -> Response {
     json
 }
 
+/// How long an instance trusts what it read of an agent through its bearer token: an
+/// agent filing thousands of requests costs one lookup (and one parse of its key) in
+/// that time, not one per request. The price: an agent trusted, distrusted or given a
+/// new key on another instance is seen here that much later. This instance forgets it
+/// at once.
+const AGENT_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+/// Tokens remembered at most; past it, the ones out of date go, or else all.
+const AGENTS_KEPT: usize = 1024;
+
+/// An agent as its bearer token shows it, with its verify key parsed once.
+pub struct KnownAgent {
+    pub agent: Agent,
+    key: Option<VerifyingKey>,
+}
+
+impl KnownAgent {
+    fn new(agent: Agent) -> Self {
+        let key = drp::parse_verify_key(&agent.verify_key);
+        Self { agent, key }
+    }
+}
+
+impl std::ops::Deref for KnownAgent {
+    type Target = Agent;
+    fn deref(&self) -> &Agent {
+        &self.agent
+    }
+}
+
+/// Agents by the hash of a bearer token, for [`AGENT_KEPT_FOR`]. Unknown tokens are
+/// not remembered: each costs a lookup.
+pub struct AgentsByToken {
+    kept_for: std::time::Duration,
+    known: std::sync::Mutex<HashMap<TokenHash, (Instant, Arc<KnownAgent>)>>,
+}
+
+type TokenHash = [u8; 32];
+
+impl Default for AgentsByToken {
+    fn default() -> Self {
+        Self {
+            kept_for: AGENT_KEPT_FOR,
+            known: std::sync::Mutex::default(),
+        }
+    }
+}
+
+impl AgentsByToken {
+    fn get(&self, token_hash: &TokenHash) -> Option<Arc<KnownAgent>> {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known
+            .get(token_hash)
+            .filter(|(at, _)| at.elapsed() < self.kept_for)
+            .map(|(_, agent)| Arc::clone(agent))
+    }
+
+    fn keep(&self, token_hash: TokenHash, agent: Arc<KnownAgent>) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() >= AGENTS_KEPT {
+            known.retain(|_, (at, _)| at.elapsed() < self.kept_for);
+            if known.len() >= AGENTS_KEPT {
+                known.clear();
+            }
+        }
+        known.insert(token_hash, (Instant::now(), agent));
+    }
+
+    /// Forgets every token of `agent_id`: its record changed.
+    pub fn forget(&self, agent_id: &str) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.retain(|_, (_, known)| known.agent.id != agent_id);
+    }
+}
+
 /// The agent the bearer token belongs to.
-async fn bearer(state: &AppState, headers: &HeaderMap) -> Result<Option<Agent>, AppError> {
+async fn bearer(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Arc<KnownAgent>>, AppError> {
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -93,20 +173,29 @@ async fn bearer(state: &AppState, headers: &HeaderMap) -> Result<Option<Agent>, 
     else {
         return Ok(None);
     };
-    Ok(agents::by_token(&state.db, &token::hash(token.trim())).await?)
+    let hash = token::hash(token.trim());
+    if let Some(known) = state.agents.get(&hash) {
+        return Ok(Some(known));
+    }
+    let Some(agent) = agents::by_token(&state.db, &hash).await? else {
+        return Ok(None);
+    };
+    let known = Arc::new(KnownAgent::new(agent));
+    state.agents.keep(hash, Arc::clone(&known));
+    Ok(Some(known))
 }
 
 fn open(
     state: &AppState,
     body: &[u8],
-    agent: &Agent,
+    known: &KnownAgent,
     envelope: Envelope,
 ) -> Result<Signed, Rejection> {
-    let key = drp::parse_verify_key(&agent.verify_key).ok_or(Rejection::BadSignature)?;
+    let key = known.key.as_ref().ok_or(Rejection::BadSignature)?;
     drp::open_signed(
         body,
-        &key,
-        &agent.id,
+        key,
+        &known.agent.id,
         &state.settings.drp.business_id,
         state.clock.now(),
         envelope,
@@ -126,6 +215,7 @@ async fn pair(
     let Some(agent) = agents::by_id(&state.db, &agent_id).await? else {
         return Ok(forbidden("unknown agent"));
     };
+    let agent = KnownAgent::new(agent);
     let Some(body) = read_body(body).await else {
         return Ok(forbidden("body too large"));
     };
@@ -602,7 +692,11 @@ async fn directory_entry(State(state): State<AppState>) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_agent, directory_entry_json, safe_redirect};
+    use std::sync::Arc;
+
+    use super::{
+        AGENTS_KEPT, AgentsByToken, KnownAgent, check_agent, directory_entry_json, safe_redirect,
+    };
     use crate::service::drp::is_https_or_loopback;
     use crate::store::agents::Agent;
 
@@ -679,5 +773,57 @@ mod tests {
             None,
             "no site registered: no redirect"
         );
+    }
+
+    fn agent(id: &str) -> Arc<KnownAgent> {
+        Arc::new(KnownAgent::new(Agent {
+            id: id.into(),
+            name: "Agent".into(),
+            verify_key: "not a key".into(),
+            contact: None,
+            web_url: None,
+            trusted: false,
+        }))
+    }
+
+    #[test]
+    fn an_agent_is_remembered_by_token_until_forgotten_or_out_of_date() {
+        let agents = AgentsByToken::default();
+        agents.keep([1; 32], agent("A"));
+        agents.keep([2; 32], agent("A"));
+        agents.keep([3; 32], agent("B"));
+        assert_eq!(agents.get(&[1; 32]).unwrap().id, "A");
+        assert!(
+            agents.get(&[1; 32]).unwrap().key.is_none(),
+            "a bad key parses to none"
+        );
+        assert!(agents.get(&[4; 32]).is_none());
+        // Both of A's tokens go; B's stays.
+        agents.forget("A");
+        assert!(agents.get(&[1; 32]).is_none());
+        assert!(agents.get(&[2; 32]).is_none());
+        assert_eq!(agents.get(&[3; 32]).unwrap().id, "B");
+
+        let brief = AgentsByToken {
+            kept_for: std::time::Duration::ZERO,
+            ..AgentsByToken::default()
+        };
+        brief.keep([1; 32], agent("A"));
+        assert!(brief.get(&[1; 32]).is_none(), "out of date at once");
+    }
+
+    #[test]
+    fn past_the_limit_the_tokens_out_of_date_go_first() {
+        let agents = AgentsByToken::default();
+        for i in 0..AGENTS_KEPT {
+            let mut hash = [0; 32];
+            hash[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            agents.keep(hash, agent("A"));
+        }
+        agents.keep([0xff; 32], agent("B"));
+        let held = agents.known.lock().unwrap().len();
+        // None was out of date, so all went but the newest.
+        assert_eq!(held, 1);
+        assert_eq!(agents.get(&[0xff; 32]).unwrap().id, "B");
     }
 }

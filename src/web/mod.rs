@@ -77,6 +77,8 @@ pub struct Shared {
     pub inserter: Inserter,
     /// Turns to read a body larger than a plain form (`http.uploads_at_once`).
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// DRP agents by bearer token, for a few seconds.
+    pub agents: drp::AgentsByToken,
 }
 
 impl AppState {
@@ -105,6 +107,7 @@ impl AppState {
             waker: Waker::default(),
             inserter,
             uploads,
+            agents: drp::AgentsByToken::default(),
         })))
     }
 }

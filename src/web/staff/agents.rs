@@ -139,6 +139,7 @@ pub async fn set_trusted(
     if !store::agents::set_trusted(&state.db, &id, trusted).await? {
         return Err(AppError::NotFound);
     }
+    state.agents.forget(&id);
     tracing::info!(agent_id = %id, by = %admin.id, trusted, "DRP agent trust changed");
     let notice = if trusted {
         format!("Agent {id} is trusted: its verified claims now count as matched data points.")
