@@ -1,7 +1,5 @@
 //! Request kinds, statuses and channels: the codes of the rules, as types.
 
-use std::fmt;
-
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -33,10 +31,10 @@ macro_rules! coded_enum {
                 match self { $($name::$variant => $code),+ }
             }
 
-            pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+            pub fn parse(code: &str) -> Result<Self, $crate::domain::kinds::UnknownCode> {
                 match code {
                     $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownCode { what: $what }),
+                    _ => Err($crate::domain::kinds::UnknownCode::of($what)),
                 }
             }
         }
@@ -44,19 +42,21 @@ macro_rules! coded_enum {
         /// Rows are decoded once, at the store boundary: an unknown code is an error,
         /// never a default.
         impl TryFrom<String> for $name {
-            type Error = UnknownCode;
-            fn try_from(code: String) -> Result<Self, UnknownCode> {
+            type Error = $crate::domain::kinds::UnknownCode;
+            fn try_from(code: String) -> Result<Self, $crate::domain::kinds::UnknownCode> {
                 Self::parse(&code)
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
             }
         }
     };
 }
+
+pub(crate) use coded_enum;
 
 coded_enum!(
     /// What the consumer asks for: the six rights of ccpa-rules §1, opting back in to

@@ -8,45 +8,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 
-use super::kinds::{EventKind, RequestKind, RequestStatus, UnknownCode};
+use super::kinds::{EventKind, RequestKind, RequestStatus, coded_enum};
 
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(code: &str) -> Result<Self, UnknownCode> {
-                match code {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownCode::of($what)),
-                }
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = UnknownCode;
-            fn try_from(code: String) -> Result<Self, UnknownCode> {
-                Self::parse(&code)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-coded!(
+coded_enum!(
     /// Who the recipient is to the business; the regulations name each (reg. §7051).
     RecipientRole, "recipient role" {
         Internal => "internal",
@@ -56,7 +20,7 @@ coded!(
     }
 );
 
-coded!(
+coded_enum!(
     /// How a recipient is told of its tasks.
     NotifyChannel, "recipient channel" {
         Email => "email",
@@ -65,7 +29,7 @@ coded!(
     }
 );
 
-coded!(
+coded_enum!(
     /// How a task ended: done, or not (with why, e.g. an exception the recipient claims).
     TaskOutcome, "task outcome" {
         Done => "done",
@@ -73,7 +37,7 @@ coded!(
     }
 );
 
-coded!(
+coded_enum!(
     /// The request events a recipient may subscribe to (ticketing systems).
     LifecycleEvent, "lifecycle event" {
         Received => "received",

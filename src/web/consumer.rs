@@ -118,21 +118,19 @@ impl FormPage<'_> {
     /// The "filing for someone else" disclosure starts open only when it was used.
     fn agent_open(&self) -> bool {
         self.form.is_yes("for_someone_else")
-            || AGENT_FIELDS.iter().any(|f| self.errors.get(f).is_some())
+            || agent_fields().iter().any(|f| self.errors.get(f).is_some())
     }
 }
 
-/// The fields behind the "filing for someone else" disclosure.
-const AGENT_FIELDS: &[&str] = &[
-    "for_someone_else",
-    "agent_name",
-    "agent_organisation",
-    "agent_email",
-    "authority",
-    "permission",
-    "agent_declaration",
-    "guardian_declaration",
-];
+/// The fields behind the "filing for someone else" disclosure: the form's last, from
+/// its checkbox on.
+fn agent_fields() -> &'static [&'static str] {
+    let start = intake::FORM_ORDER
+        .iter()
+        .position(|f| *f == "for_someone_else")
+        .unwrap_or(intake::FORM_ORDER.len());
+    &intake::FORM_ORDER[start..]
+}
 
 #[expect(clippy::too_many_arguments, reason = "one page, each part of it given")]
 fn form_page(

@@ -245,6 +245,8 @@ pub async fn use_link(
     }
 }
 
+/// A link that no longer works: used, out of date, or its request past verification.
+/// Only an out-of-date link to a request still waiting offers a fresh one.
 fn spent(
     state: &AppState,
     gpc: Gpc,
@@ -252,78 +254,34 @@ fn spent(
     link: &LinkView,
     why: Spent,
 ) -> Result<Response, AppError> {
-    match why {
-        Spent::AlreadyUsed => already_used(state, gpc, locale, link),
-        Spent::Expired => expired(state, gpc, locale, link),
-        Spent::NotWaiting => not_waiting(state, gpc, locale, link),
-    }
-}
-
-fn already_used(
-    state: &AppState,
-    gpc: Gpc,
-    locale: &Locale,
-    link: &LinkView,
-) -> Result<Response, AppError> {
-    render(
-        state,
-        gpc,
-        locale,
-        Answer {
-            status: StatusCode::OK,
-            heading: "verify-used-heading",
-            message: locale.tr().get("verify-used-message"),
-            link: Some(link),
-            confirm_action: None,
-            offer_new_link: false,
-            agent: false,
-            declaration_error: None,
-        },
-    )
-}
-
-fn expired(
-    state: &AppState,
-    gpc: Gpc,
-    locale: &Locale,
-    link: &LinkView,
-) -> Result<Response, AppError> {
-    render(
-        state,
-        gpc,
-        locale,
-        Answer {
-            status: StatusCode::OK,
-            heading: "verify-expired-heading",
-            message: locale.tr().get("verify-expired-message"),
-            link: Some(link),
-            confirm_action: None,
-            offer_new_link: link.status == RequestStatus::AwaitingVerification,
-            agent: false,
-            declaration_error: None,
-        },
-    )
-}
-
-fn not_waiting(
-    state: &AppState,
-    gpc: Gpc,
-    locale: &Locale,
-    link: &LinkView,
-) -> Result<Response, AppError> {
     let t = locale.tr();
-    let status = t.status_label(Some(link.kind), link.status);
+    let (heading, message, offer_new_link) = match why {
+        Spent::AlreadyUsed => ("verify-used-heading", t.get("verify-used-message"), false),
+        Spent::Expired => (
+            "verify-expired-heading",
+            t.get("verify-expired-message"),
+            link.status == RequestStatus::AwaitingVerification,
+        ),
+        Spent::NotWaiting => {
+            let status = t.status_label(Some(link.kind), link.status);
+            (
+                "verify-not-waiting-heading",
+                t.arg("verify-not-waiting-message", "status", status),
+                false,
+            )
+        }
+    };
     render(
         state,
         gpc,
         locale,
         Answer {
             status: StatusCode::OK,
-            heading: "verify-not-waiting-heading",
-            message: t.arg("verify-not-waiting-message", "status", status),
+            heading,
+            message,
             link: Some(link),
             confirm_action: None,
-            offer_new_link: false,
+            offer_new_link,
             agent: false,
             declaration_error: None,
         },
