@@ -113,7 +113,7 @@ pub async fn run(
     let pace = Pace::new(r.purge_share);
     loop {
         let started = Instant::now();
-        let mut tx = db.begin().await?;
+        let mut tx = batch_transaction(db).await?;
         let done = purge::remove_verification_batch(
             &mut tx,
             clocks.verification_closed_before,
@@ -134,7 +134,7 @@ pub async fn run(
     }
     loop {
         let started = Instant::now();
-        let mut tx = db.begin().await?;
+        let mut tx = batch_transaction(db).await?;
         let done = purge::remove_packages_batch(&mut tx, clocks.packages_closed_before, batch, now)
             .await?;
         tx.commit().await?;
@@ -148,7 +148,7 @@ pub async fn run(
     let outbox_dir = settings.data_dir.join("outbox");
     loop {
         let started = Instant::now();
-        let mut tx = db.begin().await?;
+        let mut tx = batch_transaction(db).await?;
         let (done, messages) =
             purge::purge_batch(&mut tx, clocks.purge_closed_before, batch, now).await?;
         tx.commit().await?;
@@ -168,7 +168,7 @@ pub async fn run(
     }
     loop {
         let started = Instant::now();
-        let mut tx = db.begin().await?;
+        let mut tx = batch_transaction(db).await?;
         let n = purge::forget_unsolicited_batch(&mut tx, clocks.unsolicited_before, batch).await?;
         tx.commit().await?;
         report.unsolicited_counters += n;
@@ -178,6 +178,19 @@ pub async fn run(
         pace.rest(started).await;
     }
     Ok(report)
+}
+
+/// A batch's transaction, whose commit does not wait for the disk. The purge is
+/// idempotent: a batch lost in a crash is done again by the next run, so nothing is
+/// risked, and intake's commits, which do wait, do not queue behind the purge's flushes.
+async fn batch_transaction(
+    db: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// Keeps the purge to its share of the time (`[retention] purge_share`): after a batch
