@@ -11,7 +11,7 @@ set -euo pipefail
 
 DURATION=${DURATION:-15s}
 # A signed body is used once (a second post is refused): sign more than a run sends.
-BODIES=${BODIES:-60000}
+BODIES=${BODIES:-120000}
 readonly TARGET_RATE=1500 TARGET_P99_MS=50 TARGET_CPU_US=250
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
