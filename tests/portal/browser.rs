@@ -56,6 +56,24 @@ pub(crate) async fn click(browser: &Client, locator: Locator<'_>) {
     browser.find(locator).await.unwrap().click().await.unwrap();
 }
 
+/// The element once the page shows it. A lookup while the browser navigates, after a
+/// click that sent a form, may fail ("aborted by navigation"): that is waited out too.
+pub(crate) async fn wait_for(
+    browser: &Client,
+    locator: Locator<'_>,
+) -> fantoccini::elements::Element {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match browser.find(locator).await {
+            Ok(element) => return element,
+            Err(err) if std::time::Instant::now() >= deadline => {
+                panic!("no {locator:?} within 20 s: {err}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
 /// The text of an element once it contains `expected`. After a click the old page may
 /// still be showing, with an element of the same name and another text, or may go away
 /// while it is read: both are waited out.
@@ -251,11 +269,7 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
     );
     sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
 
-    let first_row = browser
-        .wait()
-        .for_element(Locator::Css("table.queue tbody tr"))
-        .await
-        .unwrap();
+    let first_row = wait_for(&browser, Locator::Css("table.queue tbody tr")).await;
     assert_eq!(
         first_row.attr("class").await.unwrap().as_deref(),
         Some("urgent"),
@@ -275,11 +289,8 @@ async fn a_reviewer_extends_the_most_urgent_request_from_the_queue_in_a_browser(
     assert!(rows[1].text().await.unwrap().contains(&later));
     link.click().await.unwrap();
 
-    browser
-        .wait()
-        .for_element(Locator::Id("a-reason"))
+    wait_for(&browser, Locator::Id("a-reason"))
         .await
-        .unwrap()
         .send_keys("We need to search three archived systems.")
         .await
         .unwrap();
@@ -358,11 +369,7 @@ async fn an_agent_files_with_a_permission_upload_the_consumer_confirms_and_staff
 
     // Staff review the permission and accept it.
     sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("table.queue"))
-        .await
-        .unwrap();
+    wait_for(&browser, Locator::Css("table.queue")).await;
     browser
         .goto(&app.url(&format!("/staff/requests/{code}")))
         .await
@@ -525,11 +532,7 @@ async fn the_new_pages_pass_axe_at_phone_and_desktop_widths() {
         click(&browser, Locator::Css("details.agent > summary")).await;
         click(&browser, Locator::Id("f-for_someone_else")).await;
         click(&browser, Locator::Css("button[type=submit]")).await;
-        browser
-            .wait()
-            .for_element(Locator::Id("error-summary"))
-            .await
-            .unwrap();
+        wait_for(&browser, Locator::Id("error-summary")).await;
         for v in crate::axe::violations(&browser, &axe).await {
             problems.push(format!("errors at {width}px: {v}"));
         }
@@ -547,11 +550,7 @@ async fn the_new_pages_pass_axe_at_phone_and_desktop_widths() {
 
     // Staff: the intake form, with errors, the confirmation, the letter, the request.
     sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("table.queue"))
-        .await
-        .unwrap();
+    wait_for(&browser, Locator::Css("table.queue")).await;
     problems.extend(
         check_widths(
             &browser,
@@ -570,11 +569,7 @@ async fn the_new_pages_pass_axe_at_phone_and_desktop_widths() {
             Locator::Css("form[action='/staff/requests/new'] button"),
         )
         .await;
-        browser
-            .wait()
-            .for_element(Locator::Id("error-summary"))
-            .await
-            .unwrap();
+        wait_for(&browser, Locator::Id("error-summary")).await;
         for v in crate::axe::violations(&browser, &axe).await {
             problems.push(format!("staff intake errors at {width}px: {v}"));
         }
@@ -659,11 +654,7 @@ async fn a_keyboard_user_files_a_deletion_after_an_error() {
     press(&browser, &fantoccini::key::Key::Enter.to_string()).await;
 
     // The page comes back with the focus on the error summary, no script needed.
-    browser
-        .wait()
-        .for_element(Locator::Id("error-summary"))
-        .await
-        .unwrap();
+    wait_for(&browser, Locator::Id("error-summary")).await;
     assert_eq!(focused_id(&browser).await, "error-summary");
     let links = browser
         .find_all(Locator::Css("#error-summary a"))
@@ -830,11 +821,7 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
             .await
             .unwrap();
         click(&browser, Locator::Id("send-request")).await;
-        browser
-            .wait()
-            .for_element(Locator::Id("error-summary"))
-            .await
-            .unwrap();
+        wait_for(&browser, Locator::Id("error-summary")).await;
         problems.extend(check_here(&browser, &axe, lang, &format!("errors ({lang})")).await);
         type_into(&browser, "f-full_name", "Ana López").await;
         type_into(&browser, "f-email", email).await;
@@ -863,11 +850,7 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
             .await,
         );
         click(&browser, Locator::Css("main form button[type=submit]")).await;
-        browser
-            .wait()
-            .for_element(Locator::Css("main h1"))
-            .await
-            .unwrap();
+        wait_for(&browser, Locator::Css("main h1")).await;
         problems
             .extend(check_here(&browser, &axe, lang, &format!("address confirmed ({lang})")).await);
 
@@ -934,11 +917,7 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
             ("agent status", &agent_status, "main"),
         ] {
             browser.goto(&app.url(path)).await.unwrap();
-            browser
-                .wait()
-                .for_element(Locator::Css(live))
-                .await
-                .unwrap();
+            wait_for(&browser, Locator::Css(live)).await;
             if what == "agent status" {
                 wait_text(&browser, Locator::Css("main"), "RD-").await;
             }
@@ -987,11 +966,7 @@ async fn every_staff_page_passes_axe() {
     browser.goto(&app.url("/staff/login")).await.unwrap();
     problems.extend(check_here(&browser, &axe, "en", "/staff/login").await);
     sign_in(&browser, &app, "admin@example.com", "admin password").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap();
+    wait_for(&browser, Locator::Css("main h1")).await;
 
     let paths = [
         "/staff".to_string(),

@@ -7,7 +7,7 @@ use fantoccini::{Client, Locator};
 use rightsdesk::domain::kinds::RequestKind;
 use uuid::Uuid;
 
-use crate::browser::{click, sign_in, start_browser, type_into, wait_text};
+use crate::browser::{click, sign_in, start_browser, type_into, wait_for, wait_text};
 use crate::intake::valid_fields;
 use crate::support::{
     SmtpServer, StaffClient, TestApp, header, spawn_app, spawn_app_alerting_staff, spawn_app_with,
@@ -607,11 +607,7 @@ async fn an_analyst_searches_sorts_saves_a_view_assigns_in_bulk_and_denies_in_a_
         .await;
     let (_driver, browser) = start_browser().await;
     sign_in(&browser, &app, "rev@example.com", "reviewer password").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("table.queue"))
-        .await
-        .unwrap();
+    wait_for(&browser, Locator::Css("table.queue")).await;
 
     browser.goto(&app.url("/staff")).await.unwrap();
     check_page(&browser, "the dashboard").await;

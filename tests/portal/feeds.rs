@@ -870,11 +870,7 @@ async fn the_token_page_is_accessible_in_a_browser() {
         .click()
         .await
         .unwrap();
-    browser
-        .wait()
-        .for_element(Locator::Id("new-token"))
-        .await
-        .unwrap();
+    crate::browser::wait_for(&browser, Locator::Id("new-token")).await;
     browser
         .find(Locator::Css("form[action$='/revoke'] button"))
         .await
@@ -882,11 +878,7 @@ async fn the_token_page_is_accessible_in_a_browser() {
         .click()
         .await
         .unwrap();
-    browser
-        .wait()
-        .for_element(Locator::Css("p.notice"))
-        .await
-        .unwrap();
+    crate::browser::wait_for(&browser, Locator::Css("p.notice")).await;
     browser
         .find(Locator::Id("t-name"))
         .await
@@ -910,11 +902,7 @@ async fn the_token_page_is_accessible_in_a_browser() {
         .click()
         .await
         .unwrap();
-    let shown = browser
-        .wait()
-        .for_element(Locator::Id("new-token"))
-        .await
-        .unwrap();
+    let shown = crate::browser::wait_for(&browser, Locator::Id("new-token")).await;
     assert!(
         shown
             .prop("value")
