@@ -217,8 +217,7 @@ pub async fn delete_template(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Erro
 /// The dashboard's figures.
 #[derive(Debug, Clone, Default)]
 pub struct Overview {
-    pub due_this_week: i64,
-    pub overdue: i64,
+    pub deadlines: super::queue::DeadlineCounts,
     /// (assignee's e-mail or None for unassigned, open, overdue)
     pub workload: Vec<(Option<String>, i64, i64)>,
     /// Requests with a legal deadline closed in the last 12 months, and how many on time.
@@ -235,14 +234,7 @@ pub async fn overview(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Overview, sqlx::Error> {
-    let (due_this_week, overdue): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE due_on >= $1 AND due_on < $1 + 7),
-                count(*) FILTER (WHERE due_on < $1)
-         FROM requests WHERE closed_at IS NULL",
-    )
-    .bind(today)
-    .fetch_one(pool)
-    .await?;
+    let deadlines = super::queue::deadline_counts(pool, today).await?;
     let workload = sqlx::query_as(
         "SELECT s.email, count(*), count(*) FILTER (WHERE r.due_on < $1)
          FROM requests r LEFT JOIN staff_users s ON s.id = r.assignee_id
@@ -274,8 +266,7 @@ pub async fn overview(
         buckets[crate::domain::console::age_bucket(age)] += n;
     }
     Ok(Overview {
-        due_this_week,
-        overdue,
+        deadlines,
         workload,
         closed_12m,
         on_time_12m,

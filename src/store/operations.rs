@@ -11,7 +11,7 @@ pub struct Snapshot {
     /// (status, count) of open requests.
     pub open_by_status: Vec<(String, i64)>,
     pub overdue: i64,
-    /// Open requests due from today through the next 7 days.
+    /// Open requests due in the seven days from today.
     pub due_within_7_days: i64,
     pub outbox_pending: i64,
     pub oldest_pending_at: Option<DateTime<Utc>>,
@@ -25,19 +25,8 @@ pub async fn snapshot(pool: &PgPool, today: NaiveDate) -> Result<Snapshot, sqlx:
     )
     .fetch_all(pool)
     .await?;
-    let open_by_status = sqlx::query_as(
-        "SELECT status, count(*) FROM requests WHERE closed_at IS NULL GROUP BY status ORDER BY status",
-    )
-    .fetch_all(pool)
-    .await?;
-    let (overdue, due_within_7_days): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE due_on < $1),
-                count(*) FILTER (WHERE due_on >= $1 AND due_on <= $1 + 7)
-         FROM requests WHERE closed_at IS NULL",
-    )
-    .bind(today)
-    .fetch_one(pool)
-    .await?;
+    let open_by_status = super::queue::open_counts(pool).await?;
+    let deadlines = super::queue::deadline_counts(pool, today).await?;
     let (outbox_pending, oldest_pending_at, messages_sent, messages_failed) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL),
                 min(created_at) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL),
@@ -49,8 +38,8 @@ pub async fn snapshot(pool: &PgPool, today: NaiveDate) -> Result<Snapshot, sqlx:
     Ok(Snapshot {
         submissions,
         open_by_status,
-        overdue,
-        due_within_7_days,
+        overdue: deadlines.overdue,
+        due_within_7_days: deadlines.due_this_week,
         outbox_pending,
         oldest_pending_at,
         messages_sent,

@@ -426,10 +426,26 @@ pub async fn open_counts(pool: &PgPool) -> Result<Vec<(String, i64)>, sqlx::Erro
         .await
 }
 
-/// Open requests past their deadline.
-pub async fn overdue_count(pool: &PgPool, today: NaiveDate) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM requests WHERE closed_at IS NULL AND due_on < $1")
-        .bind(today)
-        .fetch_one(pool)
-        .await
+/// Open requests by their deadline, as the dashboard, the queue and the metrics endpoint
+/// all give them.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct DeadlineCounts {
+    /// Past their deadline.
+    pub overdue: i64,
+    /// Due in the seven days from today: the queue's "due this week".
+    pub due_this_week: i64,
+}
+
+pub async fn deadline_counts(
+    pool: &PgPool,
+    today: NaiveDate,
+) -> Result<DeadlineCounts, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE due_on < $1) AS overdue,
+                count(*) FILTER (WHERE due_on >= $1 AND due_on < $1 + 7) AS due_this_week
+         FROM requests WHERE closed_at IS NULL",
+    )
+    .bind(today)
+    .fetch_one(pool)
+    .await
 }

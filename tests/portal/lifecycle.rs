@@ -6,31 +6,10 @@ use chrono::{Duration, NaiveDate};
 use rightsdesk::domain::kinds::RequestKind;
 
 use crate::agents::{PDF, agent_form};
-use crate::intake::valid_fields;
 use crate::support::{
     SmtpServer, TestApp, event_of, header, mail_about, spawn_app, spawn_app_with, status_of,
     text_part, tracking_code_in, verify_link,
 };
-
-/// Files a request of `kind` with the standard form, as Ana.
-async fn file(app: &TestApp, kind: RequestKind) -> String {
-    file_as(app, kind, "ana.lopez@example.com").await
-}
-
-/// Files a request of `kind` with the standard form, from another address.
-async fn file_as(app: &TestApp, kind: RequestKind, email: &str) -> String {
-    let fields: Vec<(&str, &str)> = valid_fields(kind)
-        .into_iter()
-        .map(|(k, v)| if k == "email" { (k, email) } else { (k, v) })
-        .collect();
-    let page = app
-        .post_form(&format!("/requests/new/{kind}"), &fields)
-        .await
-        .text()
-        .await
-        .unwrap();
-    tracking_code_in(&page)
-}
 
 /// The portal with its mail going to `smtp`.
 async fn spawn_app_mailing(smtp: &SmtpServer) -> TestApp {
@@ -107,7 +86,7 @@ async fn a_denied_deletion_states_its_reason_and_offers_the_opt_out() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_mailing(&smtp).await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     staff.match_points(&code, &["name", "postal_address"]).await;
 
     let denied = staff
@@ -150,8 +129,8 @@ async fn a_denied_correction_offers_deletion_unless_denied_as_fraud() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_mailing(&smtp).await;
     let staff = app.admin().await;
-    let accurate = file(&app, RequestKind::Correct).await;
-    let fraud = file(&app, RequestKind::Correct).await;
+    let accurate = app.file(RequestKind::Correct, &[]).await;
+    let fraud = app.file(RequestKind::Correct, &[]).await;
 
     for (code, reason, explanation) in [
         (
@@ -198,7 +177,7 @@ async fn an_opt_out_or_limit_is_denied_only_as_suspected_fraud_with_an_explanati
     let app = spawn_app().await;
     let staff = app.admin().await;
     for kind in [RequestKind::OptOut, RequestKind::LimitSensitive] {
-        let code = file(&app, kind).await;
+        let code = app.file(kind, &[]).await;
         let deny = |fields: &'static [(&'static str, &'static str)]| {
             let path = format!("/staff/requests/{code}/deny");
             let staff = &staff;
@@ -250,8 +229,8 @@ async fn staff_apply_an_opt_out_and_a_limit_exactly_as_the_worker_would() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_mailing(&smtp).await;
     let staff = app.admin().await;
-    let opt_out = file(&app, RequestKind::OptOut).await;
-    let limit = file(&app, RequestKind::LimitSensitive).await;
+    let opt_out = app.file(RequestKind::OptOut, &[]).await;
+    let limit = app.file(RequestKind::LimitSensitive, &[]).await;
 
     // Staff get there before the worker's sweep.
     for code in [&opt_out, &limit] {
@@ -267,7 +246,9 @@ async fn staff_apply_an_opt_out_and_a_limit_exactly_as_the_worker_would() {
         assert_eq!(outcome_code(&app, code).await.as_deref(), Some("applied"));
     }
     // Another consumer's opt-out, left to the worker, for comparison.
-    let by_worker = file_as(&app, RequestKind::OptOut, "ben.ortiz@example.com").await;
+    let by_worker = app
+        .file(RequestKind::OptOut, &[("email", "ben.ortiz@example.com")])
+        .await;
     let events_before = (
         events_of(&app, &opt_out).await,
         events_of(&app, &limit).await,
@@ -332,7 +313,7 @@ async fn an_unverified_request_to_know_points_to_the_privacy_policy() {
         s.business.privacy_policy_url = "https://shop.example/privacy".into();
     })
     .await;
-    let specific = file(&app, RequestKind::KnowSpecific).await;
+    let specific = app.file(RequestKind::KnowSpecific, &[]).await;
     let deadline = respond_by(&app, &specific).await;
 
     app.advance_to_noon_on(deadline + Duration::days(1));
@@ -345,7 +326,7 @@ async fn an_unverified_request_to_know_points_to_the_privacy_policy() {
 
     // Sessions end after an hour idle: sign in on the day.
     let staff = app.admin().await;
-    let categories = file(&app, RequestKind::KnowCategories).await;
+    let categories = app.file(RequestKind::KnowCategories, &[]).await;
     let denied = staff
         .post(
             &format!("/staff/requests/{categories}/deny"),
@@ -377,7 +358,7 @@ async fn an_unverified_request_to_know_points_to_the_privacy_policy() {
 #[tokio::test]
 async fn an_extended_request_stays_open_until_its_extended_deadline_has_passed() {
     let app = spawn_app().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     let deadline = respond_by(&app, &code).await;
 
     app.clock.advance(Duration::days(10));
@@ -429,7 +410,7 @@ async fn a_withdrawn_request_tells_the_consumer_and_copies_the_agent_who_filed_i
     let smtp = SmtpServer::start().await;
     let app = spawn_app_mailing(&smtp).await;
     let staff = app.admin().await;
-    let own = file(&app, RequestKind::Delete).await;
+    let own = app.file(RequestKind::Delete, &[]).await;
     let response = app
         .client
         .post(app.url("/requests/new/delete"))
@@ -491,7 +472,7 @@ async fn a_withdrawn_request_tells_the_consumer_and_copies_the_agent_who_filed_i
 async fn a_deletion_is_fulfilled_only_once_verified_and_the_email_link_alone_is_not_enough() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     let receipt = crate::support::sent_mail(&app, "receipt").await;
     let used = app.post_form(&verify_link(&receipt), &[]).await;
     assert_eq!(used.status(), 200);
@@ -533,7 +514,7 @@ async fn two_denied_requests_to_know_do_not_make_the_third_one_flagged() {
         }
     };
     for _ in 0..2 {
-        let code = file(&app, RequestKind::KnowCategories).await;
+        let code = app.file(RequestKind::KnowCategories, &[]).await;
         let denied = staff
             .post(
                 &format!("/staff/requests/{code}/deny"),
@@ -545,7 +526,7 @@ async fn two_denied_requests_to_know_do_not_make_the_third_one_flagged() {
             .await;
         assert_eq!(denied.status(), 303);
     }
-    let third = file(&app, RequestKind::KnowCategories).await;
+    let third = app.file(RequestKind::KnowCategories, &[]).await;
     assert!(
         !page_of(third).await.contains("Third request to know"),
         "denied requests were not answered (Civ. §1798.130(b))"
@@ -553,14 +534,14 @@ async fn two_denied_requests_to_know_do_not_make_the_third_one_flagged() {
 
     // Two answered ones do flag the next.
     for _ in 0..2 {
-        let code = file(&app, RequestKind::KnowCategories).await;
+        let code = app.file(RequestKind::KnowCategories, &[]).await;
         staff.match_points(&code, &["name", "postal_address"]).await;
         let done = staff
             .post(&format!("/staff/requests/{code}/fulfil"), &[])
             .await;
         assert_eq!(done.status(), 303);
     }
-    let after_two_answers = file(&app, RequestKind::KnowCategories).await;
+    let after_two_answers = app.file(RequestKind::KnowCategories, &[]).await;
     assert!(
         page_of(after_two_answers)
             .await
@@ -572,7 +553,7 @@ async fn two_denied_requests_to_know_do_not_make_the_third_one_flagged() {
 async fn an_unknown_data_point_in_the_trail_stops_staff_actions_instead_of_being_ignored() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     staff.match_points(&code, &["name", "postal_address"]).await;
     assert_eq!(status_of(&app, &code).await, "verified");
 

@@ -9,30 +9,10 @@ use uuid::Uuid;
 
 use crate::agents::{PDF, agent_form};
 use crate::downloads::fulfilled_copy;
-use crate::intake::valid_fields;
 use crate::support::{
     StaffClient, TempDir, TestApp, rightsdesk, spawn_app, spawn_app_with, tracking_code_in,
 };
 use crate::tasks::add_recipient;
-
-/// Files a request of `kind` with the standard form, from `email`.
-async fn file(app: &TestApp, kind: RequestKind, email: &str, name: &str) -> String {
-    let fields: Vec<(&str, &str)> = valid_fields(kind)
-        .into_iter()
-        .map(|(k, v)| match k {
-            "email" => (k, email),
-            "full_name" | "declaration_name" => (k, name),
-            _ => (k, v),
-        })
-        .collect();
-    tracking_code_in(
-        &app.post_form(&format!("/requests/new/{kind}"), &fields)
-            .await
-            .text()
-            .await
-            .unwrap(),
-    )
-}
 
 async fn id_of(app: &TestApp, code: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM requests WHERE tracking_code = $1")
@@ -293,13 +273,16 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         app.clock.advance(target - app.clock.now());
     };
     advance_to(21);
-    let recent = file(
-        &app,
-        RequestKind::OptOut,
-        "erin@example.com",
-        "Erin Example",
-    )
-    .await;
+    let recent = app
+        .file(
+            RequestKind::OptOut,
+            &[
+                ("email", "erin@example.com"),
+                ("full_name", "Erin Example"),
+                ("declaration_name", "Erin Example"),
+            ],
+        )
+        .await;
     app.worker.sweep().await.unwrap();
     assert_eq!(crate::support::status_of(&app, &recent).await, "fulfilled");
     let recent_id = id_of(&app, &recent).await;
@@ -312,13 +295,16 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
     .await;
     // Two years after the first two closed: a new request, open.
     advance_to(25);
-    let open = file(
-        &app,
-        RequestKind::Delete,
-        "dora@example.com",
-        "Dora Example",
-    )
-    .await;
+    let open = app
+        .file(
+            RequestKind::Delete,
+            &[
+                ("email", "dora@example.com"),
+                ("full_name", "Dora Example"),
+                ("declaration_name", "Dora Example"),
+            ],
+        )
+        .await;
     app.worker.deliver_all().await.unwrap();
     let (recent, open) = (id_of(&app, &recent).await, id_of(&app, &open).await);
     let kept_files: Vec<_> = [
@@ -510,11 +496,13 @@ async fn staff_after_purge(app: &TestApp) -> crate::support::StaffClient {
 #[tokio::test]
 async fn a_delivered_message_keeps_no_body_and_a_pending_receipt_holds_no_link() {
     let app = spawn_app().await;
-    file(
-        &app,
+    app.file(
         RequestKind::Delete,
-        "ana.lopez@example.com",
-        "Ana López",
+        &[
+            ("email", "ana.lopez@example.com"),
+            ("full_name", "Ana López"),
+            ("declaration_name", "Ana López"),
+        ],
     )
     .await;
     // A receipt waits as its template and parameters: rendered, with its link, only
@@ -577,13 +565,16 @@ fn purge_command(app: &TestApp, data: &TempDir, dry_run: bool) -> String {
 async fn the_purge_command_prints_its_counts_and_a_dry_run_changes_nothing() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = file(
-        &app,
-        RequestKind::Delete,
-        "ana.lopez@example.com",
-        "Ana López",
-    )
-    .await;
+    let code = app
+        .file(
+            RequestKind::Delete,
+            &[
+                ("email", "ana.lopez@example.com"),
+                ("full_name", "Ana López"),
+                ("declaration_name", "Ana López"),
+            ],
+        )
+        .await;
     let denied = staff
         .post(
             &format!("/staff/requests/{code}/deny"),
@@ -659,13 +650,16 @@ async fn staff_export_the_full_record_and_every_opening_is_on_the_trail() {
     app.add_staff("rev@example.com", "reviewer", "reviewer password")
         .await;
     let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
-    let code = file(
-        &app,
-        RequestKind::Delete,
-        "ana.lopez@example.com",
-        "Ana López",
-    )
-    .await;
+    let code = app
+        .file(
+            RequestKind::Delete,
+            &[
+                ("email", "ana.lopez@example.com"),
+                ("full_name", "Ana López"),
+                ("declaration_name", "Ana López"),
+            ],
+        )
+        .await;
     // The receipt is sent, and its link created.
     app.worker.deliver_all().await.unwrap();
     admin

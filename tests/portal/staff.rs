@@ -9,16 +9,6 @@ use crate::support::{
     TestApp, cookie_client, csrf_in, spawn_app, spawn_app_with, status_of, tracking_code_in,
 };
 
-async fn file(app: &TestApp, kind: RequestKind) -> String {
-    tracking_code_in(
-        &app.post_form(&format!("/requests/new/{kind}"), &valid_fields(kind))
-            .await
-            .text()
-            .await
-            .unwrap(),
-    )
-}
-
 #[tokio::test]
 async fn sign_in_works_with_the_right_password_and_tells_nothing_about_the_address() {
     // Many sign-ins from one address in a minute: the per-address limit is not what is
@@ -254,7 +244,7 @@ async fn sign_in_without_its_anti_forgery_token_is_refused() {
 #[tokio::test]
 async fn every_staff_page_needs_a_session() {
     let app = spawn_app().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     for path in [
         "/staff/requests",
         &format!("/staff/requests/{code}"),
@@ -280,7 +270,7 @@ async fn every_staff_page_needs_a_session() {
 async fn actions_need_the_sessions_csrf_token() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     let path = format!("/staff/requests/{code}/withdraw");
     let missing = staff
         .client
@@ -329,10 +319,10 @@ async fn reviewers_cannot_administer_staff() {
 #[tokio::test]
 async fn the_queue_puts_overdue_first_and_filters() {
     let app = spawn_app().await;
-    let old = file(&app, RequestKind::Delete).await;
+    let old = app.file(RequestKind::Delete, &[]).await;
     app.clock.advance(Duration::days(10));
-    let newer = file(&app, RequestKind::Correct).await;
-    let opt_out = file(&app, RequestKind::OptOut).await;
+    let newer = app.file(RequestKind::Correct, &[]).await;
+    let opt_out = app.file(RequestKind::OptOut, &[]).await;
     app.clock.advance(Duration::days(40));
     let staff = app.admin().await;
 
@@ -450,7 +440,7 @@ async fn the_queue_pages_by_keyset_through_every_request_and_exports_csv() {
 async fn verification_by_staff_needs_enough_matched_data_points() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::KnowSpecific).await;
+    let code = app.file(RequestKind::KnowSpecific, &[]).await;
     let path = |a: &str| format!("/staff/requests/{code}/{a}");
 
     // A point outside the fixed list is refused; each point counts once.
@@ -492,7 +482,7 @@ async fn verification_by_staff_needs_enough_matched_data_points() {
 async fn the_email_link_is_one_point_and_staff_points_complete_the_policy() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     let link = crate::support::sent_mail(&app, "receipt").await;
     let link = crate::support::verify_link(&link);
     let used = app.post_form(&link, &[]).await.text().await.unwrap();
@@ -540,7 +530,7 @@ async fn the_email_link_is_one_point_and_staff_points_complete_the_policy() {
 async fn the_verification_policy_is_the_business_setting() {
     let app = spawn_app_with(|s| s.verification.delete = 3).await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     staff.match_points(&code, &["name", "phone_number"]).await;
     assert_eq!(status_of(&app, &code).await, "awaiting_verification");
     staff.match_points(&code, &["date_of_birth"]).await;
@@ -550,8 +540,8 @@ async fn the_verification_policy_is_the_business_setting() {
 #[tokio::test]
 async fn an_extension_is_allowed_once_up_to_day_45_and_sends_the_reason() {
     let app = spawn_app().await;
-    let on_time = file(&app, RequestKind::Delete).await;
-    let late = file(&app, RequestKind::Correct).await;
+    let on_time = app.file(RequestKind::Delete, &[]).await;
+    let late = app.file(RequestKind::Correct, &[]).await;
     app.clock.advance(Duration::days(45));
     // Sessions end after an hour idle: sign in on the day of the test.
     let staff = app.admin().await;
@@ -624,8 +614,8 @@ async fn fulfil_deny_and_withdraw_follow_the_status_rules_and_tell_the_consumer(
     })
     .await;
     let staff = app.admin().await;
-    let delete = file(&app, RequestKind::Delete).await;
-    let correct = file(&app, RequestKind::Correct).await;
+    let delete = app.file(RequestKind::Delete, &[]).await;
+    let correct = app.file(RequestKind::Correct, &[]).await;
 
     // Not verified yet: fulfilment is refused, denial is not.
     let refused = staff
@@ -766,7 +756,7 @@ async fn a_file_is_only_reachable_through_its_own_request() {
         .await
         .unwrap();
     let with_file = tracking_code_in(&page);
-    let other = file(&app, RequestKind::Delete).await;
+    let other = app.file(RequestKind::Delete, &[]).await;
     let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM attachments")
         .fetch_one(&app.db)
         .await
@@ -793,10 +783,10 @@ async fn a_file_is_only_reachable_through_its_own_request() {
 async fn a_third_request_to_know_in_a_year_is_flagged() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let first = file(&app, RequestKind::KnowCategories).await;
-    let second = file(&app, RequestKind::KnowSpecific).await;
+    let first = app.file(RequestKind::KnowCategories, &[]).await;
+    let second = app.file(RequestKind::KnowSpecific, &[]).await;
     // Only answered requests count (Civ. §1798.130(b)): a denied one does not.
-    let denied = file(&app, RequestKind::KnowCategories).await;
+    let denied = app.file(RequestKind::KnowCategories, &[]).await;
     let answered = |code: String, status: &'static str| {
         let db = app.db.clone();
         async move {
@@ -812,7 +802,7 @@ async fn a_third_request_to_know_in_a_year_is_flagged() {
     };
     answered(denied, "denied").await;
     answered(first, "fulfilled").await;
-    let before_second_answer = file(&app, RequestKind::KnowCategories).await;
+    let before_second_answer = app.file(RequestKind::KnowCategories, &[]).await;
     let page = staff
         .get(&format!("/staff/requests/{before_second_answer}"))
         .await
@@ -824,7 +814,7 @@ async fn a_third_request_to_know_in_a_year_is_flagged() {
         "one answered, one open, one denied: not yet"
     );
     answered(second.clone(), "partially_fulfilled").await;
-    let third = file(&app, RequestKind::KnowCategories).await;
+    let third = app.file(RequestKind::KnowCategories, &[]).await;
     let page = staff
         .get(&format!("/staff/requests/{second}"))
         .await

@@ -205,6 +205,29 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Files a request of `kind` through the public form with valid fields, those named
+    /// in `changes` given other values (a change to a field the form lacks is ignored);
+    /// returns its tracking code.
+    pub async fn file(
+        &self,
+        kind: rightsdesk::domain::kinds::RequestKind,
+        changes: &[(&str, &str)],
+    ) -> String {
+        let fields: Vec<(&str, &str)> = crate::intake::valid_fields(kind)
+            .into_iter()
+            .map(|(k, v)| {
+                changes
+                    .iter()
+                    .find(|(changed, _)| *changed == k)
+                    .map_or((k, v), |&(_, value)| (k, value))
+            })
+            .collect();
+        let response = self
+            .post_form(&format!("/requests/new/{kind}"), &fields)
+            .await;
+        tracking_code_in(&response.text().await.unwrap())
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
             .fetch_one(&self.db)

@@ -6,27 +6,16 @@ use rightsdesk::domain::kinds::RequestKind;
 use rightsdesk::worker::SweepReport;
 use sqlx::Row;
 
-use crate::intake::valid_fields;
 use crate::support::{
-    SmtpServer, TestApp, event_of, header, mail_about, spawn_app_alerting_staff, spawn_app_with,
-    status_of, text_part, tracking_code_in, verify_link,
+    SmtpServer, event_of, header, mail_about, spawn_app_alerting_staff, spawn_app_with, status_of,
+    text_part, verify_link,
 };
-
-async fn file(app: &TestApp, kind: RequestKind) -> String {
-    let page = app
-        .post_form(&format!("/requests/new/{kind}"), &valid_fields(kind))
-        .await
-        .text()
-        .await
-        .unwrap();
-    tracking_code_in(&page)
-}
 
 #[tokio::test]
 async fn an_unverified_request_is_reminded_once_on_day_3_with_a_fresh_link() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_with(|s| s.smtp_url = Some(smtp.url())).await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     app.worker.deliver_all().await.unwrap();
     let receipt_link = verify_link(&smtp.wait_for(1).await[0]);
 
@@ -77,8 +66,8 @@ async fn an_unverified_request_is_reminded_once_on_day_3_with_a_fresh_link() {
 async fn still_unverified_on_day_45_the_request_is_closed_with_a_notice() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_with(|s| s.smtp_url = Some(smtp.url())).await;
-    let copy = file(&app, RequestKind::KnowSpecific).await;
-    let delete = file(&app, RequestKind::Delete).await;
+    let copy = app.file(RequestKind::KnowSpecific, &[]).await;
+    let delete = app.file(RequestKind::Delete, &[]).await;
     let respond_by: NaiveDate =
         sqlx::query_scalar("SELECT respond_by FROM requests WHERE tracking_code = $1")
             .bind(&copy)
@@ -134,7 +123,7 @@ async fn an_open_request_past_its_deadline_alerts_staff_once() {
     let smtp = SmtpServer::start().await;
     // No digest in this test.
     let app = spawn_app_alerting_staff(&smtp, 24).await;
-    let code = file(&app, RequestKind::Correct).await;
+    let code = app.file(RequestKind::Correct, &[]).await;
     app.worker.deliver_all().await.unwrap();
     let link = verify_link(&smtp.wait_for(1).await[0]);
     app.post_form(&link, &[]).await;
@@ -185,8 +174,8 @@ async fn an_open_request_past_its_deadline_alerts_staff_once() {
 async fn opt_out_and_limit_are_applied_well_inside_15_business_days_and_confirmed() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_with(|s| s.smtp_url = Some(smtp.url())).await;
-    let opt_out = file(&app, RequestKind::OptOut).await;
-    let limit = file(&app, RequestKind::LimitSensitive).await;
+    let opt_out = app.file(RequestKind::OptOut, &[]).await;
+    let limit = app.file(RequestKind::LimitSensitive, &[]).await;
 
     let report = app.worker.sweep().await.unwrap();
     assert_eq!(report.opt_outs_applied, 2);
@@ -248,7 +237,7 @@ async fn opt_out_and_limit_are_applied_well_inside_15_business_days_and_confirme
 async fn the_daily_digest_goes_out_once_a_day_with_what_is_due() {
     let smtp = SmtpServer::start().await;
     let app = spawn_app_alerting_staff(&smtp, 0).await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     app.clock.advance(Duration::days(40));
     let report = app.worker.sweep().await.unwrap();
     assert_eq!(report.digests, 1);

@@ -18,10 +18,8 @@ use rightsdesk::domain::kinds::RequestKind;
 use rightsdesk::service::recipients::{self, Entered, Refused};
 use serde_json::Value;
 
-use crate::intake::valid_fields;
 use crate::support::{
     SmtpServer, TestApp, header, spawn_app_alerting_staff, spawn_app_with, status_of, text_part,
-    tracking_code_in,
 };
 
 /// What the receiver does with the next request.
@@ -159,16 +157,6 @@ pub(crate) async fn add_recipient(
     .unwrap()
 }
 
-async fn file(app: &TestApp, kind: RequestKind) -> String {
-    tracking_code_in(
-        &app.post_form(&format!("/requests/new/{kind}"), &valid_fields(kind))
-            .await
-            .text()
-            .await
-            .unwrap(),
-    )
-}
-
 /// A webhook recipient for opt-outs on the receiver, trusted by it.
 async fn webhook_recipient(app: &TestApp, receiver: &Receiver, addr: SocketAddr) {
     let added = add_recipient(
@@ -186,7 +174,7 @@ async fn webhook_recipient(app: &TestApp, receiver: &Receiver, addr: SocketAddr)
 
 /// An opt-out filed and applied by the worker's sweep.
 async fn applied_opt_out(app: &TestApp) -> String {
-    let code = file(app, RequestKind::OptOut).await;
+    let code = app.file(RequestKind::OptOut, &[]).await;
     assert_eq!(app.worker.sweep().await.unwrap().opt_outs_applied, 1);
     code
 }
@@ -350,7 +338,7 @@ async fn an_email_recipient_confirms_a_deletion_once_with_its_link() {
     .await
     .unwrap();
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     staff.match_points(&code, &["name", "postal_address"]).await;
     let fulfilled = staff
         .post(&format!("/staff/requests/{code}/fulfil"), &[])
@@ -408,7 +396,7 @@ async fn an_email_recipient_confirms_a_deletion_once_with_its_link() {
 async fn staff_record_a_manual_task_and_only_then_is_the_consumer_told_it_was_passed_on() {
     let app = spawn_app_with(|s| s.staff.deletion_recipients = vec!["Analytics Inc".into()]).await;
     let staff = app.admin().await;
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     staff.match_points(&code, &["name", "postal_address"]).await;
     staff
         .post(
@@ -513,7 +501,7 @@ async fn a_subscriber_hears_of_lifecycle_events_signed_like_tasks() {
     .await
     .unwrap();
     receiver.trust(&added.secret.unwrap());
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     app.clock.advance(chrono::Duration::seconds(5));
     assert_eq!(app.worker.queue_task_events().await.unwrap(), 1);
     app.worker.deliver_all_tasks().await.unwrap();
@@ -748,7 +736,7 @@ async fn a_recipients_system_completes_its_own_task_through_the_api_and_no_other
     let other = add_recipient(&app, "Mail house", "correct", "manual", "", false)
         .await
         .unwrap();
-    let code = file(&app, RequestKind::Delete).await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     staff.match_points(&code, &["name", "postal_address"]).await;
     staff
         .post(&format!("/staff/requests/{code}/fulfil"), &[])
@@ -816,9 +804,9 @@ async fn a_recipients_system_completes_its_own_task_through_the_api_and_no_other
 async fn the_queue_lists_the_requests_whose_downstream_tasks_are_still_open() {
     let app = spawn_app_with(|s| s.staff.deletion_recipients = vec!["Archive".into()]).await;
     let staff = app.admin().await;
-    let open = file(&app, RequestKind::Delete).await;
-    let done = file(&app, RequestKind::Delete).await;
-    let undecided = file(&app, RequestKind::Delete).await;
+    let open = app.file(RequestKind::Delete, &[]).await;
+    let done = app.file(RequestKind::Delete, &[]).await;
+    let undecided = app.file(RequestKind::Delete, &[]).await;
     for code in [&open, &done] {
         staff.match_points(code, &["name", "postal_address"]).await;
         let fulfilled = staff

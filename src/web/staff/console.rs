@@ -279,8 +279,8 @@ pub async fn dashboard(
                 (code.clone(), label, *n)
             })
             .collect(),
-        due_this_week: o.due_this_week,
-        overdue: o.overdue,
+        due_this_week: o.deadlines.due_this_week,
+        overdue: o.deadlines.overdue,
         workload: o
             .workload
             .into_iter()

@@ -46,7 +46,7 @@ pub struct CountsCache {
 async fn fresh_counts(state: &AppState, today: NaiveDate) -> Result<Counts, sqlx::Error> {
     Ok(Counts {
         by_status: queue::open_counts(&state.db).await?,
-        overdue: queue::overdue_count(&state.db, today).await?,
+        overdue: queue::deadline_counts(&state.db, today).await?.overdue,
     })
 }
 
