@@ -2,7 +2,9 @@
 # DRP exercise benchmark: signed POST /drp/v1/data-rights-request at concurrency 32,
 # Ed25519 verification included, each request a distinct consumer. Prints requests/s,
 # p50/p99, errors, and the CPU per stored request of the portal process and of the
-# PostgreSQL cluster (from /proc), with what the signature verification alone costs.
+# PostgreSQL cluster (from /proc), with what the signature verification alone costs,
+# and the grouped-write ceiling (bench/lib/ceiling.sh) with the figures scaled to the
+# baseline machine's speed.
 #
 #   bash bench/drp.sh
 #   DURATION=20s BODIES=80000 bash bench/drp.sh
@@ -17,6 +19,8 @@ readonly TARGET_RATE=1500 TARGET_P99_MS=50 TARGET_CPU_US=250
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/cpu.sh
 source "$ROOT/bench/lib/cpu.sh"
+# shellcheck source=lib/ceiling.sh
+source "$ROOT/bench/lib/ceiling.sh"
 BIN="$ROOT/target/release/rightsdesk"
 WORK=$(mktemp -d /tmp/rightsdesk-bench-drp.XXXXXX)
 chmod 755 "$WORK"
@@ -31,9 +35,15 @@ cleanup() {
 trap cleanup EXIT
 
 log() { printf '==> %s\n' "$*" >&2; }
+die() {
+    printf 'DRP benchmark: %s\n' "$*" >&2
+    exit 1
+}
+sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography
+command -v pgbench >/dev/null || die "pgbench is required (apt-get install postgresql-client)"
 
 log "building the release binary"
 (cd "$ROOT" && cargo build --release --quiet)
@@ -133,6 +143,16 @@ cluster_us=$(per_row_us "$cluster0" "$cluster1" "$filed")
 checked=$("$BIN" agent check-signatures "$WORK/bodies.txt" --verify-key "$(python3 "$WORK/agent.py" verify-key)")
 verify_us=$(sed -n 's/.*; \([0-9.]*\) µs per body.*/\1/p' <<<"$checked" | awk '{ printf "%.0f", $1 }')
 
+# How fast the machine was: the grouped-write ceiling on the same cluster, after the load.
+unset PGSERVICE PGOPTIONS PGPASSWORD PGSSLMODE
+export PGHOST="$WORK/postgres" PGUSER=postgres PGDATABASE=rightsdesk
+PGPORT=$(sed -n 4p "$WORK/postgres/data/postmaster.pid")
+export PGPORT
+write_ceiling_script
+run_ceiling 32 2 15
+ceiling=$(ceiling_rate)
+without_us=$((portal_us + cluster_us - verify_us))
+
 cat <<REPORT
 
 DRP exercise benchmark (signed deletion requests, 32 connections, $DURATION)
@@ -140,6 +160,8 @@ requests/s: $rps
 latency p50: $p50 ms  p99: $p99 ms
 errors: $errors   (requests sent: $total, stored: $filed)
 CPU per stored request: portal $portal_us µs + PostgreSQL $cluster_us µs = $((portal_us + cluster_us)) µs
-  of which verifying the Ed25519 signature: $verify_us µs; without it: $((portal_us + cluster_us - verify_us)) µs
+  of which verifying the Ed25519 signature: $verify_us µs; without it: $without_us µs
+grouped-write ceiling (pgbench, web deletion rows, 32 per transaction): $ceiling submissions/s
+at the baseline's speed (ceiling $BASELINE_CEILING/s): $(rate_at_baseline "$rps" "$ceiling") requests/s, $(cpu_at_baseline "$without_us" "$ceiling") µs CPU per request without the signature
 targets: >= $TARGET_RATE requests/s, p99 <= $TARGET_P99_MS ms, <= $TARGET_CPU_US µs CPU per request without the signature
 REPORT

@@ -43,16 +43,13 @@ readonly TARGET_CPU_US=250    # portal + PostgreSQL CPU per stored submission, a
 readonly TARGET_P99_MS=50     # 99th percentile latency, at most
 readonly TARGET_RSS_MB=64     # server peak resident memory, at most
 readonly TARGET_ERRORS=0
-# The grouped-write ceiling on the machine where issue 15's baseline was measured
-# (22,000-27,000 submissions/s; the low end). This machine's speed varies from run to
-# run by up to twice: the run's own ceiling says how fast it was, and the throughput and
-# CPU figures are also given scaled to the baseline's speed, so runs compare.
-readonly BASELINE_CEILING=22000
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly ROOT
 # shellcheck source=lib/cpu.sh
 source "$ROOT/bench/lib/cpu.sh"
+# shellcheck source=lib/ceiling.sh
+source "$ROOT/bench/lib/ceiling.sh"
 
 WORK=""          # scratch directory: the portal's data directory, scripts and logs
 PORTAL_PID=""
@@ -292,185 +289,6 @@ server_peak_rss_mb() {
     awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
-# pgbench's script: what store::requests::insert_many writes for web deletion
-# requests, 32 submissions per statement (one transaction), with the values a
-# submission brings computed in SQL: a time-ordered id (as the portal's UUIDv7), a
-# random tracking code (PB- marks these rows), a distinct address, today's deadlines,
-# the address's unsolicited-mail count and the receipt as the portal being measured
-# queues it: with migration 0021, its template and parameters; before it, rendered (about
-# 2 KB of text and 3 KB of HTML, with the code and address in it) with a verification
-# token. The receipts are due at 'infinity': nothing delivers them.
-write_pgbench_script() {
-    local deferred
-    deferred=$(sql "SELECT EXISTS (SELECT 1 FROM information_schema.columns
-        WHERE table_name = 'outbox' AND column_name = 'params')")
-    cat >"$WORK/insert.sql" <<'SQL'
-\set n random(1, 1000000000)
-WITH g AS (
-    SELECT i, (lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000000)::bigint), 14, '0')
-        || substr(md5(random()::text), 1, 18))::uuid AS id
-    FROM generate_series(1, 32) AS i
-), r AS (
-    INSERT INTO requests (id, tracking_code, kind, status, channel, email, full_name, phone,
-        address, california_resident, details, lookback, correction_field, current_value,
-        corrected_value, declaration_name, declaration_signed_at, received_at, confirm_by,
-        respond_by, comply_by)
-    SELECT id, 'PB-' || md5(random()::text), 'delete', 'awaiting_verification', 'web',
-        'pgbench.' || :client_id::text || '.' || :n::text || '.' || i::text || '@example.com',
-        'Bench Consumer', NULL, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, now(),
-        current_date + 14, current_date + 45, NULL
-    FROM g
-    RETURNING id, tracking_code, email, received_at
-), u AS (
-    INSERT INTO unsolicited_mail AS m (address, day, messages)
-    SELECT sha256(convert_to(lower(email), 'UTF8')), (received_at AT TIME ZONE 'UTC')::date, 1
-    FROM r
-    ON CONFLICT (address, day) DO UPDATE SET messages = m.messages + 1
-), e AS (
-    INSERT INTO request_events (request_id, at, actor_type, action, to_status, data)
-    SELECT id, received_at, 'consumer', 'submitted', 'awaiting_verification',
-        '{"kind": "delete", "channel": "web"}'::jsonb
-    FROM r
-SQL
-    if [[ $deferred == t ]]; then
-        # Since migration 0021 the receipt is queued as its template and parameters,
-        # rendered by the worker, which also creates its link then.
-        cat >>"$WORK/insert.sql" <<'SQL'
-), o AS (
-    INSERT INTO outbox (request_id, template, message_id, to_addr, params, created_at,
-        next_attempt_at)
-    SELECT id, 'receipt', '<' || gen_random_uuid()::text || '@127.0.0.1>', email,
-        jsonb_build_object('tracking_code', tracking_code, 'kind', 'delete',
-            'confirm_by', current_date + 14, 'respond_by', current_date + 45,
-            'comply_by', NULL, 'link', jsonb_build_object('purpose', 'verify_email',
-                'expires_at', received_at + interval '14 days')),
-        received_at, 'infinity'
-    FROM r
-)
-SQL
-    else
-        cat >>"$WORK/insert.sql" <<'SQL'
-), o AS (
-    INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
-        body_html, created_at, next_attempt_at)
-    SELECT id, 'receipt', '<' || gen_random_uuid()::text || '@127.0.0.1>', email,
-        'We received your privacy request ' || tracking_code,
-        replace(replace($text$Hello,
-
-We received your request to delete your personal information (California Consumer
-Privacy Act, right to delete).
-
-Your tracking code is {code}. Keep it: with it and your e-mail address ({email})
-you can follow your request at https://privacy.example.com/status at any time.
-
-What happens next
-
-1. To protect your information, we first confirm that the request comes from you.
-   We will send you a separate message with a link to confirm your e-mail address.
-   The link works for 7 days.
-2. We may ask for details that match our records, such as your postal address or
-   the last order you placed. We never ask for a password, an account or a payment.
-3. Once we know the request comes from you, we delete the personal information we
-   hold about you, tell our service providers and contractors to do the same, and
-   send you our answer.
-
-Dates that apply
-
-- We confirm receipt and explain the next steps by Tuesday, December 8, 2026.
-- We answer your request by Monday, January 11, 2027.
-
-If we need more time, up to 45 more days, we will tell you why before the first
-date passes. Some information may have to be kept, for example to complete a
-transaction you asked for, to detect security incidents or to comply with a legal
-obligation. If so, our answer says what was kept, and why.
-
-If you did not make this request, you can ignore this message. Nothing is deleted
-until the request is confirmed from this address.
-
-You can reach our privacy team by replying to this message, by calling
-1-800-555-0100 (toll free, Monday to Friday, 9 am to 5 pm Pacific time), or by
-writing to Privacy Requests, Example Company, 100 Market Street, Suite 300,
-San Francisco, CA 94105.
-
-Example Company
-Privacy Requests
-https://privacy.example.com
-$text$, '{code}', tracking_code), '{email}', email),
-        replace(replace($html$<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>We received your privacy request</title></head>
-<body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 40em;">
-<p>Hello,</p>
-<p>We received your request to <strong>delete your personal information</strong>
-(California Consumer Privacy Act, right to delete).</p>
-<p>Your tracking code is <strong style="font-family: monospace;">{code}</strong>.
-Keep it: with it and your e-mail address (<strong>{email}</strong>) you can
-<a href="https://privacy.example.com/status">follow your request</a> at any time.</p>
-<h2 style="font-size: 1.1em; margin-top: 1.5em;">What happens next</h2>
-<ol>
-<li>To protect your information, we first confirm that the request comes from you.
-We will send you a separate message with a link to confirm your e-mail address.
-The link works for 7 days.</li>
-<li>We may ask for details that match our records, such as your postal address or
-the last order you placed. We never ask for a password, an account or a payment.</li>
-<li>Once we know the request comes from you, we delete the personal information we
-hold about you, tell our service providers and contractors to do the same, and send
-you our answer.</li>
-</ol>
-<h2 style="font-size: 1.1em; margin-top: 1.5em;">Dates that apply</h2>
-<table style="border-collapse: collapse;">
-<tr><td style="padding: 0.25em 1em 0.25em 0;">We confirm receipt and explain the next steps by</td>
-<td style="padding: 0.25em 0;"><strong>Tuesday, December 8, 2026</strong></td></tr>
-<tr><td style="padding: 0.25em 1em 0.25em 0;">We answer your request by</td>
-<td style="padding: 0.25em 0;"><strong>Monday, January 11, 2027</strong></td></tr>
-</table>
-<p>If we need more time, up to 45 more days, we will tell you why before the first
-date passes. Some information may have to be kept, for example to complete a
-transaction you asked for, to detect security incidents or to comply with a legal
-obligation. If so, our answer says what was kept, and why.</p>
-<p style="color: #555555;">If you did not make this request, you can ignore this message.
-Nothing is deleted until the request is confirmed from this address.</p>
-<p>You can reach our privacy team by replying to this message, by calling
-<a href="tel:+18005550100">1-800-555-0100</a> (toll free, Monday to Friday, 9 am to 5 pm
-Pacific time), or by writing to Privacy Requests, Example Company, 100 Market Street,
-Suite 300, San Francisco, CA 94105.</p>
-<hr style="border: none; border-top: 1px solid #dddddd; margin: 2em 0 1em;">
-<p style="font-size: 0.9em; color: #555555;">Example Company &middot; Privacy Requests &middot;
-<a href="https://privacy.example.com">privacy.example.com</a></p>
-</body>
-</html>
-$html$, '{code}', tracking_code), '{email}', email),
-        received_at, 'infinity'
-    FROM r
-), t AS (
-    INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at)
-    SELECT id, sha256(gen_random_uuid()::text::bytea), received_at,
-        received_at + interval '14 days'
-    FROM r
-)
-SQL
-    fi
-    cat >>"$WORK/insert.sql" <<'SQL'
-SELECT count(*) FROM r;
-SQL
-}
-
-# Same protocol as the portal (prepared, parameters bound per call), one implicit
-# transaction per group of 32 submissions.
-run_pgbench() {
-    log "pgbench: the same rows, 32 submissions per transaction, $CONNECTIONS clients, ${SECONDS_PER_PHASE} s"
-    sql "CHECKPOINT" >/dev/null
-    pgbench -n -M prepared -f "$WORK/insert.sql" -c "$CONNECTIONS" -j "$THREADS" \
-        -T "$SECONDS_PER_PHASE" >"$WORK/pgbench.out" 2>&1 ||
-        { cat "$WORK/pgbench.out" >&2; die "pgbench failed"; }
-    grep -E '^(number of (transactions|failed)|latency|tps)' "$WORK/pgbench.out" >&2 || true
-}
-
-pgbench_tps() {
-    sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench.out" | tail -n 1 |
-        awk '{ printf "%.1f", $1 }'
-}
-
 # SIGTERM, then up to 60 s for the portal to drain and stop its cluster.
 stop_portal() {
     [[ -n $PORTAL_PID ]] || return 0
@@ -564,22 +382,20 @@ main() {
     total_us=$(awk -v a="$portal_us" -v b="$cluster_us" 'BEGIN { printf "%.0f", a + b }')
     wal_per=$(per_row "$form_wal" "$form_rows")
 
-    write_pgbench_script
+    write_ceiling_script
     local pg_rows0 pg_lsn0 pg_cluster0
     pg_rows0=$(sql "SELECT count(*) FROM requests WHERE tracking_code LIKE 'PB-%'")
     pg_lsn0=$(sql "SELECT pg_current_wal_lsn()")
     pg_cluster0=$(cluster_ticks)
-    run_pgbench
+    run_ceiling "$CONNECTIONS" "$THREADS" "$SECONDS_PER_PHASE"
     require_portal
     local pg_cluster1 pg_lsn1 pg_rows pg_wal
     pg_cluster1=$(cluster_ticks)
     pg_lsn1=$(sql "SELECT pg_current_wal_lsn()")
     pg_rows=$(($(sql "SELECT count(*) FROM requests WHERE tracking_code LIKE 'PB-%'") - pg_rows0))
     pg_wal=$(sql "SELECT pg_wal_lsn_diff('$pg_lsn1', '$pg_lsn0')::bigint")
-    local tps ceiling ratio pg_cluster_us pg_wal_per
-    tps=$(pgbench_tps)
-    [[ -n $tps ]] || die "pgbench gave no tps figure: $(tail -n 5 "$WORK/pgbench.out")"
-    ceiling=$(awk -v t="$tps" 'BEGIN { printf "%.0f", t * 32 }')
+    local ceiling ratio pg_cluster_us pg_wal_per
+    ceiling=$(ceiling_rate)
     ratio=$(awk -v a="$rate" -v b="$ceiling" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
     pg_cluster_us=$(per_row_us "$pg_cluster0" "$pg_cluster1" "$pg_rows")
     pg_wal_per=$(per_row "$pg_wal" "$pg_rows")
@@ -614,8 +430,8 @@ main() {
     echo "grouped-write ceiling (pgbench, 32 per transaction): $ceiling submissions/s; PostgreSQL $pg_cluster_us µs and $pg_wal_per B WAL per submission"
     echo "ratio portal/ceiling: $ratio"
     local scaled_rate scaled_us
-    scaled_rate=$(awk -v r="$rate" -v c="$ceiling" -v b="$BASELINE_CEILING" 'BEGIN { printf "%.0f", (c > 0 ? r * b / c : 0) }')
-    scaled_us=$(awk -v u="$total_us" -v c="$ceiling" -v b="$BASELINE_CEILING" 'BEGIN { printf "%.0f", u * c / b }')
+    scaled_rate=$(rate_at_baseline "$rate" "$ceiling")
+    scaled_us=$(cpu_at_baseline "$total_us" "$ceiling")
     echo "at the baseline's speed (ceiling $BASELINE_CEILING/s): $scaled_rate submissions/s, $scaled_us µs CPU per submission"
     echo "stored delete requests: $stored  accepted answers: $expected (wrk $accepted + 1 smoke test)"
     if ((stored < expected)); then
