@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Outbox delivery benchmark: how fast one worker process delivers 10,000 queued e-mails
 # over SMTP to a local sink (Postfix's smtp-sink, which answers every command at once
-# and discards what it receives, so the figure is the worker's).
+# and discards what it receives, so the figure is the worker's), and the CPU each
+# delivered message costs the worker process and the PostgreSQL cluster: the web tier
+# (`serve --no-worker`) keeps the cluster up and idle meanwhile, the worker's CPU is read
+# from the kernel's account of it once it exits, the cluster's from /proc.
 #
 #   bash bench/delivery.sh
 #   MESSAGES=20000 CONCURRENCY=8 bash bench/delivery.sh
@@ -14,12 +17,19 @@ CONCURRENCY=${CONCURRENCY:-4}
 readonly TARGET_RATE=500
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/cpu.sh
+source "$ROOT/bench/lib/cpu.sh"
 BIN="$ROOT/target/release/rightsdesk"
 WORK=$(mktemp -d /tmp/rightsdesk-bench-delivery.XXXXXX)
 chmod 755 "$WORK"
 SINK_PID=""
+PORTAL_PID=""
 cleanup() {
     [[ -n $SINK_PID ]] && kill "$SINK_PID" 2>/dev/null
+    if [[ -n $PORTAL_PID ]]; then
+        kill -TERM "$PORTAL_PID" 2>/dev/null || true
+        wait "$PORTAL_PID" 2>/dev/null || true
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -49,13 +59,45 @@ done
 export RIGHTSDESK_DATA_DIR="$WORK" RIGHTSDESK_LOG=warn
 log "queueing $MESSAGES messages"
 "$BIN" seed --messages "$MESSAGES" >&2
+
+# The web tier alone keeps the cluster up (and does nothing else), so that the cluster's
+# CPU can be read before and after the worker's run.
+WEB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RIGHTSDESK_BIND="127.0.0.1:$WEB_PORT" RIGHTSDESK_BASE_URL="http://127.0.0.1:$WEB_PORT" \
+    "$BIN" serve --no-worker >"$WORK/portal.log" 2>&1 &
+PORTAL_PID=$!
+for _ in $(seq 600); do
+    curl -fs "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null 2>&1 && break
+    kill -0 "$PORTAL_PID" 2>/dev/null || { tail -n 20 "$WORK/portal.log" >&2; exit 1; }
+    sleep 0.2
+done
+sent() {
+    psql -X -A -t -h "$WORK/postgres" -p "$(sed -n 4p "$WORK/postgres/data/postmaster.pid")" \
+        -U postgres rightsdesk -c "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL"
+}
+
 log "delivering to smtp://127.0.0.1:$PORT with $CONCURRENCY senders"
+sent0=$(sent)
+cluster0=$(cluster_ticks)
+# The worker's own CPU, user and system, in seconds: what the kernel counted for it.
 result=$(RIGHTSDESK_SMTP_URL="smtp://127.0.0.1:$PORT" RIGHTSDESK_MAIL__CONCURRENCY=$CONCURRENCY \
-    "$BIN" worker --drain)
+    python3 -c '
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, check=True).stdout.decode()
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(out.rstrip())
+print("WORKER_CPU %.6f" % (used.ru_utime + used.ru_stime))
+' "$BIN" worker --drain)
+cluster1=$(cluster_ticks)
+delivered=$(($(sent) - sent0))
+worker_us=$(awk -v s="$(sed -n 's/^WORKER_CPU //p' <<<"$result")" -v n="$delivered" \
+    'BEGIN { printf "%.0f", (n > 0 ? s * 1e6 / n : 0) }')
+cluster_us=$(per_row_us "$cluster0" "$cluster1" "$delivered")
 
 cat <<REPORT
 
 outbox delivery benchmark
-$result
+$(grep -v '^WORKER_CPU ' <<<"$result")
+CPU per delivered message: worker $worker_us µs + PostgreSQL $cluster_us µs = $((worker_us + cluster_us)) µs ($delivered delivered)
 target: >= $TARGET_RATE messages/s
 REPORT
