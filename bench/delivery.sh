@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Outbox delivery benchmark: how fast one worker process delivers 10,000 queued e-mails
-# over SMTP to a local sink (Postfix's smtp-sink, which answers every command at once
+# Outbox delivery benchmark: how fast one worker process delivers 10,000 queued receipts
+# (filed through the deletion form) over SMTP to a local sink (Postfix's smtp-sink, which answers every command at once
 # and discards what it receives, so the figure is the worker's), and the CPU each
 # delivered message costs the worker process and the PostgreSQL cluster: the web tier
 # (`serve --no-worker`) keeps the cluster up and idle meanwhile, the worker's CPU is read
@@ -57,13 +57,14 @@ for _ in $(seq 100); do
 done
 
 export RIGHTSDESK_DATA_DIR="$WORK" RIGHTSDESK_LOG=warn
-log "queueing $MESSAGES messages"
-"$BIN" seed --messages "$MESSAGES" >&2
 
-# The web tier alone keeps the cluster up (and does nothing else), so that the cluster's
-# CPU can be read before and after the worker's run.
+# The web tier alone queues the messages as consumers do, through the deletion form
+# (each a receipt kept as its template and parameters, rendered with its verification
+# link when sent), then keeps the cluster up and idle, so that the cluster's CPU can be
+# read before and after the worker's run.
 WEB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 RIGHTSDESK_BIND="127.0.0.1:$WEB_PORT" RIGHTSDESK_BASE_URL="http://127.0.0.1:$WEB_PORT" \
+    RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE=0 \
     "$BIN" serve --no-worker >"$WORK/portal.log" 2>&1 &
 PORTAL_PID=$!
 for _ in $(seq 600); do
@@ -71,6 +72,28 @@ for _ in $(seq 600); do
     kill -0 "$PORTAL_PID" 2>/dev/null || { tail -n 20 "$WORK/portal.log" >&2; exit 1; }
     sleep 0.2
 done
+log "queueing $MESSAGES receipts through the deletion form"
+python3 - "$WEB_PORT" "$MESSAGES" <<'PY'
+import http.client, sys, threading, urllib.parse
+port, total = int(sys.argv[1]), int(sys.argv[2])
+failed = []
+def post(first, step):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for i in range(first, total, step):
+        body = urllib.parse.urlencode({"full_name": "Bench Consumer",
+                                       "email": f"delivery.{i}@example.com",
+                                       "california_resident": "yes"})
+        conn.request("POST", "/requests/new/delete", body,
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        if b'id="tracking-code"' not in response.read():
+            failed.append(response.status)
+threads = [threading.Thread(target=post, args=(n, 4)) for n in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+if failed:
+    sys.exit(f"{len(failed)} submissions refused, statuses {sorted(set(failed))}")
+PY
 sent() {
     psql -X -A -t -h "$WORK/postgres" -p "$(sed -n 4p "$WORK/postgres/data/postmaster.pid")" \
         -U postgres rightsdesk -c "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL"
