@@ -496,15 +496,7 @@ async fn staff_after_purge(app: &TestApp) -> crate::support::StaffClient {
 #[tokio::test]
 async fn a_delivered_message_keeps_no_body_and_a_pending_receipt_holds_no_link() {
     let app = spawn_app().await;
-    app.file(
-        RequestKind::Delete,
-        &[
-            ("email", "ana.lopez@example.com"),
-            ("full_name", "Ana López"),
-            ("declaration_name", "Ana López"),
-        ],
-    )
-    .await;
+    app.file(RequestKind::Delete, &[]).await;
     // A receipt waits as its template and parameters: rendered, with its link, only
     // when it is sent.
     let pending: (Option<String>, Option<String>, String) = sqlx::query_as(
@@ -565,16 +557,7 @@ fn purge_command(app: &TestApp, data: &TempDir, dry_run: bool) -> String {
 async fn the_purge_command_prints_its_counts_and_a_dry_run_changes_nothing() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = app
-        .file(
-            RequestKind::Delete,
-            &[
-                ("email", "ana.lopez@example.com"),
-                ("full_name", "Ana López"),
-                ("declaration_name", "Ana López"),
-            ],
-        )
-        .await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     let denied = staff
         .post(
             &format!("/staff/requests/{code}/deny"),
@@ -650,16 +633,7 @@ async fn staff_export_the_full_record_and_every_opening_is_on_the_trail() {
     app.add_staff("rev@example.com", "reviewer", "reviewer password")
         .await;
     let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
-    let code = app
-        .file(
-            RequestKind::Delete,
-            &[
-                ("email", "ana.lopez@example.com"),
-                ("full_name", "Ana López"),
-                ("declaration_name", "Ana López"),
-            ],
-        )
-        .await;
+    let code = app.file(RequestKind::Delete, &[]).await;
     // The receipt is sent, and its link created.
     app.worker.deliver_all().await.unwrap();
     admin
