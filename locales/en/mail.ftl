@@ -79,7 +79,7 @@ mail-package-protect = { $days ->
     [one] To protect it, the page asks for your e-mail address and sends you a one-time code before the download starts. The link works for { $days } day.
    *[other] To protect it, the page asks for your e-mail address and sends you a one-time code before the download starts. The link works for { $days } days.
 }
-mail-download-code-subject = Your download code: { $code }
+mail-download-code-subject = Your download code for request { $code }
 mail-download-code-enter = Enter this code on the download page: { $code }
 mail-download-code-works = { $minutes ->
     [one] It works once, for { $minutes } minute. If you did not ask for it, you can ignore this message.

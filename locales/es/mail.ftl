@@ -79,7 +79,7 @@ mail-package-protect = { $days ->
     [one] Para protegerla, la página le pide su correo electrónico y le envía un código de un solo uso antes de empezar la descarga. El enlace funciona durante { $days } día.
    *[other] Para protegerla, la página le pide su correo electrónico y le envía un código de un solo uso antes de empezar la descarga. El enlace funciona durante { $days } días.
 }
-mail-download-code-subject = Su código de descarga: { $code }
+mail-download-code-subject = Su código de descarga para la solicitud { $code }
 mail-download-code-enter = Escriba este código en la página de descarga: { $code }
 mail-download-code-works = { $minutes ->
     [one] Se puede usar una sola vez, durante { $minutes } minuto. Si usted no lo pidió, puede ignorar este mensaje.

@@ -63,6 +63,8 @@ pub const KEPT_EVENT_KEYS: &[&str] = &[
     "template",
     "notified",
     "assignee_id",
+    // The outcome's code (fulfilled in part, denied as fraud, …), as the feeds give it.
+    "outcome",
 ];
 
 /// Events whose `reason` is a code (a denial's statutory reason, a suppressed mail's

@@ -363,7 +363,9 @@ pub fn download_code(
 ) -> Rendered {
     let t = &ctx.t;
     Content {
-        subject: t.arg("mail-download-code-subject", "code", one_time),
+        // The tracking code, not the one-time code: a delivered message keeps its
+        // subject for the request's record, and the one-time code is a secret.
+        subject: t.arg("mail-download-code-subject", "code", code),
         paragraphs: vec![
             t.arg("mail-download-code-enter", "code", one_time),
             t.count("mail-download-code-works", "minutes", minutes),

@@ -16,15 +16,15 @@ use crate::store::lifecycle::{self as rows, Key};
 use crate::store::outbox;
 use crate::store::records::{self, Viewed};
 
-/// Records that a staff member opened the request's data.
+/// Records that a staff member opened the requests' data.
 pub async fn seen(
     db: &PgPool,
-    request_id: Uuid,
+    request_ids: &[Uuid],
     staff_id: Uuid,
     what: Viewed,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    records::record_view(db, request_id, staff_id, what, now).await?;
+    records::record_view(db, request_ids, staff_id, what, now).await?;
     Ok(())
 }
 
@@ -41,7 +41,7 @@ pub async fn full_record(
         return Ok(None);
     };
     // Recorded first, so the record shows this opening too.
-    records::record_view(db, id, staff_id, what, now).await?;
+    records::record_view(db, &[id], staff_id, what, now).await?;
     let Some((_, mut record)) = records::full_record(db, code).await? else {
         return Ok(None);
     };

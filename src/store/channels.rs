@@ -51,6 +51,7 @@ pub async fn facts(pool: &PgPool, request_id: Uuid) -> Result<Option<Facts>, sql
 /// What a receipt letter prints.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Letter {
+    pub id: uuid::Uuid,
     pub tracking_code: String,
     #[sqlx(try_from = "String")]
     pub kind: RequestKind,
@@ -69,7 +70,7 @@ pub struct Letter {
 
 pub async fn letter(pool: &PgPool, code: &str) -> Result<Option<Letter>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT tracking_code, kind, full_name, address, received_at, confirm_by, respond_by,
+        "SELECT id, tracking_code, kind, full_name, address, received_at, confirm_by, respond_by,
                 extended_respond_by, comply_by, response_format, language
          FROM requests WHERE tracking_code = $1",
     )

@@ -18,6 +18,9 @@ pub const UNFINISHED: &[&str] = &[
     "EXISTS (SELECT 1 FROM drp_callbacks c WHERE c.request_id = r.id AND c.sent_at IS NULL AND c.failed_at IS NULL)",
     // A task or lifecycle webhook still to deliver (its body carries the identifiers).
     "EXISTS (SELECT 1 FROM task_deliveries d WHERE d.request_id = r.id AND d.delivered_at IS NULL AND d.failed_at IS NULL)",
+    // A downstream task not yet recorded as done or not done (its recipient may still
+    // act on it, through its completion link or the API, and staff see it as open).
+    "EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = r.id AND t.completed_at IS NULL AND t.cancelled_at IS NULL)",
 ];
 
 /// The requests whose personal information may go: closed before `$1`, not purged
@@ -61,11 +64,13 @@ fn reason_codes() -> Vec<&'static str> {
 }
 
 /// Purges up to `limit` requests closed before `before`: contact details, what the
-/// consumer and the agent typed, files' content and names, verification and download
-/// links, messages' addresses and bodies, personal data in the trail's payloads, and
-/// its downstream tasks' notes, completion links and delivery errors (a task's message
-/// is built from the request row when sent, so no body is kept to clear). The row stays
-/// as the anonymous record: kind, channel, dates, status, outcome. Returns what it did
+/// consumer, the agent and staff typed, the browser's id, files' content and names,
+/// verification and download links, messages' addresses, bodies and parameters, personal
+/// data in the trail's payloads, the text of a Shine the Light answer, its downstream
+/// tasks' notes, completion links and delivery errors (a task's message is built from
+/// the request row when sent, so no body is kept to clear), and the suppression list's
+/// link to it (the opt-out itself stands, but no longer leads back to the record). The
+/// row stays as the anonymous record: kind, channel, dates, status, outcome. Returns what it did
 /// and the ids of the messages cleared, task deliveries as negative ids, the way the
 /// file transport names their `.eml` files (which go too).
 pub async fn purge_batch(
@@ -83,7 +88,8 @@ pub async fn purge_batch(
                  details = NULL, current_value = NULL, corrected_value = NULL,
                  declaration_name = NULL, extension_reason = NULL, outcome_reason = NULL,
                  agent_name = NULL, agent_organisation = NULL, agent_email = NULL,
-                 agent_access_hash = NULL, status_callback = NULL, purged_at = $3,
+                 agent_access_hash = NULL, status_callback = NULL, response_format_note = NULL,
+                 received_note = NULL, browser_id = NULL, purged_at = $3,
                  verification_removed_at = coalesce(r.verification_removed_at, $3), updated_at = $3
              FROM due WHERE r.id = due.id RETURNING r.id
          ), files AS (
@@ -96,7 +102,7 @@ pub async fn purge_batch(
              DELETE FROM download_links l USING due WHERE l.request_id = due.id RETURNING l.id
          ), messages AS (
              UPDATE outbox o SET to_addr = '', subject = '', body_text = '', body_html = '',
-                 last_error = NULL
+                 params = NULL, last_error = NULL
              FROM due WHERE o.request_id = due.id RETURNING o.id
          ), events AS (
              UPDATE request_events e SET data = {anonymous}
@@ -109,6 +115,18 @@ pub async fn purge_batch(
          ), deliveries AS (
              UPDATE task_deliveries d SET last_error = NULL
              FROM due WHERE d.request_id = due.id RETURNING d.id
+         ), callbacks AS (
+             UPDATE drp_callbacks c SET last_error = NULL
+             FROM due WHERE c.request_id = due.id AND c.last_error IS NOT NULL
+         ), answers AS (
+             UPDATE stl_answers a SET body_text = ''
+             FROM due WHERE a.request_id = due.id
+         ), suppression AS (
+             UPDATE opt_outs x SET request_id = NULL
+             FROM due WHERE x.request_id = due.id
+         ), browsers AS (
+             UPDATE browser_opt_outs b SET request_id = NULL
+             FROM due WHERE b.request_id = due.id
          )
          SELECT (SELECT count(*) FROM req) AS requests, (SELECT count(*) FROM files) AS files,
              (SELECT count(*) FROM tokens) AS verification_links,
@@ -180,9 +198,9 @@ pub struct VerificationRemoved {
 }
 
 /// Removes the verification material of up to `limit` requests closed before `before`:
-/// agents' uploaded authorizations, the name typed on the declaration (its time stays),
-/// and verification links. Every request past the clock is stamped, material or not, so
-/// the index holds only those still to look at.
+/// agents' uploaded authorizations (content and file name), the name typed on the
+/// declaration (its time stays), and verification links. Every request past the clock
+/// is stamped, material or not, so the index holds only those still to look at.
 pub async fn remove_verification_batch(
     conn: &mut PgConnection,
     before: DateTime<Utc>,
@@ -198,7 +216,7 @@ pub async fn remove_verification_batch(
              UPDATE requests r SET declaration_name = NULL, verification_removed_at = $3
              FROM due WHERE r.id = due.id RETURNING r.id
          ), files AS (
-             UPDATE attachments a SET content = ''::bytea, removed_at = $3
+             UPDATE attachments a SET content = ''::bytea, filename = '', removed_at = $3
              FROM due WHERE a.request_id = due.id AND a.purpose = 'agent_authorization'
                  AND a.removed_at IS NULL
              RETURNING a.id

@@ -12,6 +12,10 @@ pub enum Viewed {
     RecordPage,
     RecordJson,
     File(Uuid),
+    /// A letter to the consumer, to print: the receipt letter or a Shine the Light answer.
+    Letter,
+    /// An export of the queue that carried the consumer's name and e-mail address.
+    ListExport,
 }
 
 impl Viewed {
@@ -21,14 +25,16 @@ impl Viewed {
             Viewed::RecordPage => "record_page",
             Viewed::RecordJson => "record_json",
             Viewed::File(_) => "file",
+            Viewed::Letter => "letter",
+            Viewed::ListExport => "list_export",
         }
     }
 }
 
-/// Records that `staff_id` opened `what` of the request.
+/// Records that `staff_id` opened `what` of each of the requests.
 pub async fn record_view(
     pool: &PgPool,
-    request_id: Uuid,
+    request_ids: &[Uuid],
     staff_id: Uuid,
     what: Viewed,
     now: DateTime<Utc>,
@@ -38,9 +44,10 @@ pub async fn record_view(
         _ => None,
     };
     sqlx::query(
-        "INSERT INTO record_views (request_id, staff_id, at, what, attachment_id) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO record_views (request_id, staff_id, at, what, attachment_id)
+         SELECT id, $2, $3, $4, $5 FROM unnest($1::uuid[]) AS id",
     )
-    .bind(request_id)
+    .bind(request_ids)
     .bind(staff_id)
     .bind(now)
     .bind(what.code())
@@ -102,7 +109,8 @@ pub async fn retention_state(
 /// Everything stored about the request with this tracking code, as one JSON document:
 /// every column of the request (hashes left out), its trail, messages (without their
 /// bodies, which may hold live links), files (without content), links, downloads,
-/// deletion notices, suppression entries, DRP callbacks and who opened it.
+/// deletion notices, suppression entries, a Shine the Light answer, webhook deliveries
+/// (tasks' and lifecycle events'), DRP callbacks and who opened it.
 pub async fn full_record(
     pool: &PgPool,
     code: &str,
@@ -147,6 +155,16 @@ pub async fn full_record(
                      'email', x.email, 'scope', x.scope, 'channel', x.channel, 'since', x.since)
                      ORDER BY x.id)
                  FROM opt_outs x WHERE x.request_id = r.id), '[]'),
+             'shine_the_light_answer', (SELECT jsonb_build_object('year', a.year,
+                     'answer', a.answer, 'body_text', a.body_text, 'sent_at', a.sent_at)
+                 FROM stl_answers a WHERE a.request_id = r.id),
+             'webhook_deliveries', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                     'type', d.type, 'recipient', c.name, 'task_id', d.task_id,
+                     'created_at', d.created_at, 'attempts', d.attempts,
+                     'delivered_at', d.delivered_at, 'failed_at', d.failed_at,
+                     'last_error', d.last_error) ORDER BY d.id)
+                 FROM task_deliveries d JOIN recipients c ON c.id = d.recipient_id
+                 WHERE d.request_id = r.id), '[]'),
              'drp_callbacks', coalesce((SELECT jsonb_agg(jsonb_build_object(
                      'created_at', c.created_at, 'sent_at', c.sent_at, 'failed_at', c.failed_at,
                      'attempts', c.attempts, 'last_error', c.last_error) ORDER BY c.id)

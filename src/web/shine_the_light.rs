@@ -334,6 +334,14 @@ pub async fn letter(
             }
         }
     };
+    crate::service::records::seen(
+        &state.db,
+        &[r.id],
+        staff.id,
+        crate::store::records::Viewed::Letter,
+        state.clock.now(),
+    )
+    .await?;
     tracing::info!(staff_id = %staff.id, tracking_code = %code.as_str(), "Shine the Light letter printed");
     let opt_out_url = match &answer {
         Answer::OptOutChoice { opt_out_url, .. } => Some(opt_out_url.clone()),

@@ -80,14 +80,30 @@ pub(crate) async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (Strin
     (code, link)
 }
 
-async fn latest_code(app: &TestApp) -> String {
-    let subject: String = sqlx::query_scalar(
-        "SELECT subject FROM outbox WHERE template = 'download_code' ORDER BY id DESC LIMIT 1",
+/// The one-time code of the latest download-code message, read from its text before it
+/// is sent (its subject names the request, not the code).
+pub(crate) async fn latest_code(app: &TestApp) -> String {
+    let (subject, body): (String, String) = sqlx::query_as(
+        "SELECT subject, body_text FROM outbox WHERE template = 'download_code'
+         ORDER BY id DESC LIMIT 1",
     )
     .fetch_one(&app.db)
     .await
     .unwrap();
-    subject.rsplit(' ').next().unwrap().to_string()
+    let line = body
+        .lines()
+        .find(|l| l.contains("download page:"))
+        .expect("the message gives the code");
+    let code = line.rsplit(' ').next().unwrap().to_string();
+    assert!(
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{line}"
+    );
+    assert!(
+        !subject.contains(&code),
+        "the subject keeps no code: {subject}"
+    );
+    code
 }
 
 async fn downloads(app: &TestApp) -> i64 {

@@ -150,6 +150,28 @@ async fn pass_on(app: &TestApp, staff: &StaffClient, request: Uuid, note: &str) 
     assert_eq!(done.status(), 303);
 }
 
+/// Staff record every task of the request still open as done, and its mail goes out.
+async fn finish_tasks(app: &TestApp, staff: &StaffClient, request: Uuid) {
+    let open: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM tasks WHERE request_id = $1 AND completed_at IS NULL AND cancelled_at IS NULL",
+    )
+    .bind(request)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(!open.is_empty(), "tasks still open");
+    for id in open {
+        let done = staff
+            .post(
+                &format!("/staff/tasks/{id}/complete"),
+                &[("outcome", "done"), ("note", "")],
+            )
+            .await;
+        assert_eq!(done.status(), 303);
+    }
+    app.worker.deliver_all().await.unwrap();
+}
+
 /// What of the requests' tasks could hold personal data: notes and completion links
 /// kept, delivery errors kept.
 async fn task_leftovers(app: &TestApp, ids: &[Uuid]) -> (i64, i64, i64) {
@@ -201,6 +223,29 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         (1, 1, 1),
         "a note, a completion link and the webhook's error"
     );
+    // The full record carries the tasks and every webhook delivery, with its error.
+    let opt_out_code: String =
+        sqlx::query_scalar("SELECT tracking_code FROM requests WHERE id = $1")
+            .bind(opt_out)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let record: serde_json::Value = staff
+        .get(&format!("/staff/requests/{opt_out_code}/record.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(record["tasks"].as_array().unwrap().len(), 3, "{record}");
+    assert!(
+        record["webhook_deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["recipient"] == "Ad network" && d["last_error"].is_string()),
+        "{record}"
+    );
+    assert!(record["shine_the_light_answer"].is_null());
     let task_files = task_message_files(&app, opt_out).await;
     assert!(
         !task_files.is_empty() && task_files.iter().all(|f| f.exists()),
@@ -325,6 +370,15 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         anonymous(copy).await.unwrap(),
     );
 
+    // The opt-out's e-mailed task and its webhook's (given up) were never recorded as
+    // done: the opt-out waits for them, the copy does not.
+    let waiting =
+        rightsdesk::service::purge::run(&app.db, &app.settings, app.clock.now(), 500, true)
+            .await
+            .unwrap();
+    assert_eq!(waiting.requests.requests, 1, "only the copy: {waiting:?}");
+    finish_tasks(&app, &staff_after_purge(&app).await, opt_out).await;
+
     // A dry run counts and changes nothing.
     let before = fingerprint(&app).await;
     let dry = rightsdesk::service::purge::run(&app.db, &app.settings, app.clock.now(), 500, true)
@@ -359,6 +413,9 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
             "attachments",
             "tasks",
             "task_deliveries",
+            "drp_callbacks",
+            "stl_answers",
+            "record_views",
         ] {
             assert_eq!(
                 rows_holding(&app, table, &purged, needle).await,
@@ -424,14 +481,43 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
     );
     assert_eq!(metrics_json(&app, year).await, metrics_before);
 
-    // The suppression list is never purged.
-    let suppressed: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM opt_outs WHERE lower(email) = 'ana.lopez@example.com'",
+    // The suppression list is never purged, but no longer leads back to the record.
+    let suppressed: (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(request_id) FROM opt_outs
+         WHERE lower(email) = 'ana.lopez@example.com'",
     )
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(suppressed, 1);
+    assert_eq!(suppressed, (1, 0));
+
+    // The exported record of a purged request holds nothing personal either.
+    let admin = staff_after_purge(&app).await;
+    for id in purged {
+        let code: String = sqlx::query_scalar("SELECT tracking_code FROM requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        let exported = admin
+            .get(&format!("/staff/requests/{code}/record.json"))
+            .await;
+        assert_eq!(exported.status(), 200);
+        let exported = exported.text().await.unwrap();
+        for needle in [
+            "ana.lopez",
+            "López",
+            "555 0100",
+            "Main St",
+            "Sam Rivera",
+            "sam@helpers",
+        ] {
+            assert!(
+                !exported.contains(needle),
+                "{needle:?} in the export of {code}"
+            );
+        }
+    }
 
     // Requests within retention keep everything.
     for (id, needle) in [(recent, "erin@example.com"), (open, "Dora Example")] {
@@ -557,7 +643,7 @@ fn purge_command(app: &TestApp, data: &TempDir, dry_run: bool) -> String {
 async fn the_purge_command_prints_its_counts_and_a_dry_run_changes_nothing() {
     let app = spawn_app().await;
     let staff = app.admin().await;
-    let code = app.file(RequestKind::Delete, &[]).await;
+    let code = app.file(RequestKind::Correct, &[]).await;
     let denied = staff
         .post(
             &format!("/staff/requests/{code}/deny"),
@@ -592,11 +678,28 @@ async fn the_purge_command_prints_its_counts_and_a_dry_run_changes_nothing() {
         done.contains("audit events with personal data: 1"),
         "{done}"
     );
-    let email: String = sqlx::query_scalar("SELECT email FROM requests")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(email, "");
+    let left: (String, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT email, current_value, corrected_value FROM requests")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        left,
+        (String::new(), None, None),
+        "the address and both values of the correction are gone"
+    );
+    for needle in ["Main St", "Oak Ave", "López"] {
+        for table in ["requests", "request_events", "outbox"] {
+            let held: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {table} t WHERE t::text ILIKE '%' || $1 || '%'"
+            )))
+            .bind(needle)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+            assert_eq!(held, 0, "{needle:?} left in {table}");
+        }
+    }
     let again = purge_command(&app, &data, false);
     assert!(
         again.contains("requests past retention purged: 0"),
@@ -751,6 +854,78 @@ async fn staff_export_the_full_record_and_every_opening_is_on_the_trail() {
 }
 
 #[tokio::test]
+async fn printing_a_letter_and_exporting_the_list_with_names_are_on_the_trail() {
+    // Reviewers' exports leave names and addresses out; admins' carry them.
+    let app = spawn_app_with(|s| s.staff.reviewers_export_personal_data = false).await;
+    let admin = app.admin().await;
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+    let code = app.file(RequestKind::Delete, &[]).await;
+    let stl = app.file(RequestKind::ShineTheLight, &[]).await;
+
+    let letter = admin.get(&format!("/staff/requests/{code}/letter")).await;
+    assert_eq!(letter.status(), 200);
+    assert!(letter.text().await.unwrap().contains("Ana López"));
+    let stl_letter = format!("/staff/requests/{stl}/stl-letter");
+    assert_eq!(
+        admin.get(&stl_letter).await.status(),
+        400,
+        "no letter without the year's record, and so no opening"
+    );
+    crate::shine_the_light::record_disclosures(&admin, crate::shine_the_light::last_year(&app))
+        .await;
+    assert_eq!(
+        admin.get(&stl_letter).await.status(),
+        200,
+        "a draft from the year's record"
+    );
+    for (who, expected_name) in [(&reviewer, false), (&admin, true)] {
+        let csv = who.get("/staff/requests.csv").await;
+        assert_eq!(csv.status(), 200);
+        assert_eq!(
+            csv.text().await.unwrap().contains("ana.lopez@example.com"),
+            expected_name
+        );
+    }
+
+    let trail = |id: String| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT s.email, v.what FROM record_views v
+                 JOIN staff_users s ON s.id = v.staff_id
+                 JOIN requests r ON r.id = v.request_id
+                 WHERE r.tracking_code = $1 ORDER BY v.id",
+            )
+            .bind(id)
+            .fetch_all(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let admin_saw = |what: &str| ("admin@example.com".to_string(), what.to_string());
+    assert_eq!(
+        trail(code.clone()).await,
+        [admin_saw("letter"), admin_saw("list_export")],
+        "the reviewer's export, without names, is not an opening"
+    );
+    assert_eq!(
+        trail(stl.clone()).await,
+        [admin_saw("letter"), admin_saw("list_export")]
+    );
+
+    let page = admin
+        .get(&format!("/staff/requests/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("admin@example.com opened a letter to the consumer"));
+    assert!(page.contains("admin@example.com exported it in a list with name and e-mail"));
+}
+
+#[tokio::test]
 async fn staff_send_a_fresh_download_link_and_the_old_one_stops_working() {
     let app = spawn_app().await;
     let staff = app.admin().await;
@@ -798,15 +973,9 @@ async fn staff_send_a_fresh_download_link_and_the_old_one_stops_working() {
         .post_form(&new_link, &[("email", "ana.lopez@example.com")])
         .await;
     assert_eq!(asked.status(), 200);
-    let subject: String = sqlx::query_scalar(
-        "SELECT subject FROM outbox WHERE template = 'download_code' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let one_time = subject.rsplit(' ').next().unwrap();
+    let one_time = crate::downloads::latest_code(&app).await;
     let got = app
-        .post_form(&format!("{new_link}/file"), &[("code", one_time)])
+        .post_form(&format!("{new_link}/file"), &[("code", &one_time)])
         .await;
     assert_eq!(got.status(), 200);
     assert!(!got.bytes().await.unwrap().is_empty());

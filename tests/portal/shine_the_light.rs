@@ -71,12 +71,12 @@ async fn dates(app: &TestApp, code: &str) -> (NaiveDate, Option<NaiveDate>, Opti
 }
 
 /// The year this year's requests are answered with.
-fn last_year(app: &TestApp) -> i32 {
+pub(crate) fn last_year(app: &TestApp) -> i32 {
     app.clock.today(app.settings.timezone().unwrap()).year() - 1
 }
 
 /// An admin records last year's disclosures: two categories and one third party.
-async fn record_disclosures(admin: &StaffClient, year: i32) {
+pub(crate) async fn record_disclosures(admin: &StaffClient, year: i32) {
     let r = admin
         .post(
             &format!("/staff/shine-the-light/{year}/categories"),
@@ -252,6 +252,16 @@ async fn fulfilling_waits_for_the_years_record_and_answers_with_its_disclosures(
     .await
     .unwrap();
     assert_eq!(kept, answer);
+    let record: serde_json::Value = admin
+        .get(&format!("/staff/requests/{code}/record.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        record["shine_the_light_answer"]["body_text"], answer,
+        "the full record carries the answer as sent"
+    );
     let page = admin
         .get(&format!("/staff/requests/{code}"))
         .await

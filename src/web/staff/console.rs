@@ -124,7 +124,7 @@ pub async fn bulk_action(
             let codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
             let rows = crate::store::queue::selected(&state.db, &codes).await?;
             let today = state.clock.today(state.tz);
-            return Ok(super::queue::csv_response(&state, &staff, &rows, today));
+            return super::queue::csv_response(&state, &staff, &rows, today).await;
         }
         "assign" => {
             let to: Uuid = form

@@ -176,12 +176,20 @@ struct LetterPage<'a> {
 /// code and the dates that apply, for staff to print and post.
 pub async fn letter(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let letter = store::channels::letter(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::service::records::seen(
+        &state.db,
+        &[letter.id],
+        staff.id,
+        crate::store::records::Viewed::Letter,
+        state.clock.now(),
+    )
+    .await?;
     let t = Tr::new(letter.language);
     let dates = mail::consumer_dates(
         &t,

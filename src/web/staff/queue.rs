@@ -489,17 +489,29 @@ pub async fn export_csv(
     let today = state.clock.today(state.tz);
     let parsed = parse(&params, staff.id);
     let rows = queue::export(&state.db, &parsed.filter, today, EXPORT_CAP).await?;
-    Ok(csv_response(&state, &staff, &rows, today))
+    csv_response(&state, &staff, &rows, today).await
 }
 
-/// Rows as a CSV download, logged by count only.
-pub fn csv_response(
+/// Rows as a CSV download, logged by count only. An export that carries names and
+/// e-mail addresses goes on the trail of every request in it.
+pub async fn csv_response(
     state: &AppState,
     staff: &Staff,
     rows: &[queue::Row],
     today: NaiveDate,
-) -> Response {
+) -> Result<Response, AppError> {
     let personal = exports_personal_data(state, staff);
+    if personal {
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+        crate::service::records::seen(
+            &state.db,
+            &ids,
+            staff.id,
+            crate::store::records::Viewed::ListExport,
+            state.clock.now(),
+        )
+        .await?;
+    }
     let mut out = String::from("tracking_code,kind,status,");
     if personal {
         out.push_str("name,email,");
@@ -526,7 +538,7 @@ pub fn csv_response(
         out.push('\n');
     }
     tracing::info!(staff_id = %staff.id, rows = rows.len(), personal, "queue exported");
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
@@ -537,7 +549,7 @@ pub fn csv_response(
         ],
         out,
     )
-        .into_response()
+        .into_response())
 }
 
 fn csv_cell(value: &str) -> String {

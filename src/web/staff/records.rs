@@ -53,6 +53,8 @@ impl Part {
                     ("request_page", _) => "opened the request".into(),
                     ("record_page", _) => "opened the full record".into(),
                     ("record_json", _) => "exported the full record".into(),
+                    ("letter", _) => "opened a letter to the consumer".into(),
+                    ("list_export", _) => "exported it in a list with name and e-mail".into(),
                     (_, Some(name)) => format!("downloaded {name}"),
                     _ => "downloaded a file".into(),
                 },
@@ -73,7 +75,7 @@ pub async fn seen(
     r: &Detail,
     what: Viewed,
 ) -> Result<(), AppError> {
-    records::seen(&state.db, r.id, staff.id, what, state.clock.now()).await?;
+    records::seen(&state.db, &[r.id], staff.id, what, state.clock.now()).await?;
     Ok(())
 }
 
