@@ -272,10 +272,28 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         "mail written as .eml files"
     );
 
-    // A month after closing, the agent's authorization and the declaration's name go;
-    // the rest stays.
+    // A month after closing, the agent's authorization (content and name), the
+    // declaration's name and the verification links go; the rest stays.
+    let links = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM verification_tokens WHERE request_id = ANY($1)",
+        )
+        .bind(&purged[..])
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    assert!(links().await > 0, "the receipts' links, used or not");
     app.clock.advance(Duration::days(31));
     app.worker.sweep().await.unwrap();
+    assert_eq!(links().await, 0, "verification links are gone");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT filename FROM attachments WHERE request_id = $1")
+            .bind(opt_out)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(names, [""], "the authorization's file name is gone");
     let (authorization, declaration, email): (i32, Option<String>, String) = sqlx::query_as(
         "SELECT (SELECT octet_length(content) FROM attachments WHERE request_id = $1),
                 (SELECT declaration_name FROM requests WHERE id = $2),
