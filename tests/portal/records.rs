@@ -22,6 +22,14 @@ async fn id_of(app: &TestApp, code: &str) -> Uuid {
         .unwrap()
 }
 
+async fn code_of(app: &TestApp, id: Uuid) -> String {
+    sqlx::query_scalar("SELECT tracking_code FROM requests WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 /// Rows of `table` belonging to the requests `ids` whose text holds `needle`.
 async fn rows_holding(app: &TestApp, table: &str, ids: &[Uuid], needle: &str) -> i64 {
     let column = if table == "requests" {
@@ -224,12 +232,7 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         "a note, a completion link and the webhook's error"
     );
     // The full record carries the tasks and every webhook delivery, with its error.
-    let opt_out_code: String =
-        sqlx::query_scalar("SELECT tracking_code FROM requests WHERE id = $1")
-            .bind(opt_out)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let opt_out_code = code_of(&app, opt_out).await;
     let record: serde_json::Value = staff
         .get(&format!("/staff/requests/{opt_out_code}/record.json"))
         .await
@@ -512,11 +515,7 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
     // The exported record of a purged request holds nothing personal either.
     let admin = staff_after_purge(&app).await;
     for id in purged {
-        let code: String = sqlx::query_scalar("SELECT tracking_code FROM requests WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let code = code_of(&app, id).await;
         let exported = admin
             .get(&format!("/staff/requests/{code}/record.json"))
             .await;
