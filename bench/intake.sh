@@ -21,9 +21,11 @@
 #      the WAL position, and divides both by the submissions stored in the phase;
 #   4. reads the server's peak resident memory (VmHWM);
 #   5. runs pgbench on the same database writing what a submission writes (request row,
-#      first event, unsolicited-mail count, receipt in the outbox, verification token)
-#      32 submissions per statement and transaction, as the portal groups them under
-#      load: the grouped-write ceiling, with its own CPU and WAL per submission;
+#      first event, unsolicited-mail count, receipt in the outbox as its template and
+#      parameters; see bench/lib/ceiling.sh) 32 submissions per statement and
+#      transaction, as the portal groups them under load: the grouped-write ceiling,
+#      with its own CPU and WAL per submission, and the run's figures scaled to the
+#      baseline machine's speed;
 #   6. checks that every accepted submission was stored, whole;
 #   7. stops the portal (which stops its cluster) and removes the scratch directory.
 #

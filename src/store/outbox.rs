@@ -153,8 +153,9 @@ pub async fn mark_sent(
     Ok(())
 }
 
-/// Records a failed attempt: retried at `retry_at`, or failed for good when `None` (a
-/// deferred message then drops its parameters: it will never be rendered).
+/// Records a failed attempt: retried at `retry_at`, or failed for good when `None`: the
+/// message then drops its parameters and rendered bodies (it will never be sent, and
+/// a rendered body may hold a live link), as a delivered one does.
 pub async fn mark_attempt_failed(
     conn: &mut PgConnection,
     id: i64,
@@ -166,7 +167,9 @@ pub async fn mark_attempt_failed(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $3,
              next_attempt_at = coalesce($4, next_attempt_at),
              failed_at = CASE WHEN $4::timestamptz IS NULL THEN $2 END,
-             params = CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE params END
+             params = CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE params END,
+             body_text = CASE WHEN $4::timestamptz IS NULL THEN '' ELSE body_text END,
+             body_html = CASE WHEN $4::timestamptz IS NULL THEN '' ELSE body_html END
          WHERE id = $1",
     )
     .bind(id)
