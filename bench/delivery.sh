@@ -25,10 +25,13 @@ chmod 755 "$WORK"
 SINK_PID=""
 PORTAL_PID=""
 cleanup() {
-    [[ -n $SINK_PID ]] && kill "$SINK_PID" 2>/dev/null
+    # The portal first: it stops its cluster, which lives in $WORK.
     if [[ -n $PORTAL_PID ]]; then
         kill -TERM "$PORTAL_PID" 2>/dev/null || true
         wait "$PORTAL_PID" 2>/dev/null || true
+    fi
+    if [[ -n $SINK_PID ]]; then
+        kill "$SINK_PID" 2>/dev/null || true
     fi
     rm -rf "$WORK"
 }
@@ -67,11 +70,13 @@ RIGHTSDESK_BIND="127.0.0.1:$WEB_PORT" RIGHTSDESK_BASE_URL="http://127.0.0.1:$WEB
     RIGHTSDESK_LIMITS__SUBMISSIONS_PER_MINUTE=0 \
     "$BIN" serve --no-worker >"$WORK/portal.log" 2>&1 &
 PORTAL_PID=$!
+up=""
 for _ in $(seq 600); do
-    curl -fs "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null 2>&1 && break
+    curl -fs "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null 2>&1 && { up=1; break; }
     kill -0 "$PORTAL_PID" 2>/dev/null || { tail -n 20 "$WORK/portal.log" >&2; exit 1; }
     sleep 0.2
 done
+[[ -n $up ]] || { log "the portal did not answer /healthz within 120 s"; exit 1; }
 log "queueing $MESSAGES receipts through the deletion form"
 python3 - "$WEB_PORT" "$MESSAGES" <<'PY'
 import http.client, sys, threading, urllib.parse
@@ -83,16 +88,20 @@ def post(first, step):
         body = urllib.parse.urlencode({"full_name": "Bench Consumer",
                                        "email": f"delivery.{i}@example.com",
                                        "california_resident": "yes"})
-        conn.request("POST", "/requests/new/delete", body,
-                     {"Content-Type": "application/x-www-form-urlencoded"})
-        response = conn.getresponse()
-        if b'id="tracking-code"' not in response.read():
-            failed.append(response.status)
+        try:
+            conn.request("POST", "/requests/new/delete", body,
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            if b'id="tracking-code"' not in response.read():
+                failed.append(response.status)
+        except OSError as error:
+            failed.append(type(error).__name__)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 threads = [threading.Thread(target=post, args=(n, 4)) for n in range(4)]
 for t in threads: t.start()
 for t in threads: t.join()
 if failed:
-    sys.exit(f"{len(failed)} submissions refused, statuses {sorted(set(failed))}")
+    sys.exit(f"{len(failed)} submissions refused: {sorted(set(map(str, failed)))}")
 PY
 sent() {
     psql -X -A -t -h "$WORK/postgres" -p "$(sed -n 4p "$WORK/postgres/data/postmaster.pid")" \

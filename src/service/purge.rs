@@ -2,8 +2,8 @@
 //! packages go on their own short clocks after a request closes; past `retention.months`
 //! a closed request whose mail and downstream work are finished loses its personal
 //! information and keeps an anonymous record, so the yearly metrics never change. The
-//! suppression list (`opt_outs`) is never touched: an opt-out stands until the consumer
-//! opts in. The worker runs this daily; `rightsdesk purge` runs it at once.
+//! suppression lists (`opt_outs`, `browser_opt_outs`) are never purged: an opt-out stands
+//! until the consumer opts in; only their link to the purged request goes. The worker runs this daily; `rightsdesk purge` runs it at once.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -334,14 +334,17 @@ pub async fn letter(
             }
         }
     };
-    crate::service::records::seen(
-        &state.db,
-        &[r.id],
-        staff.id,
-        crate::store::records::Viewed::Letter,
-        state.clock.now(),
-    )
-    .await?;
+    // A purged request's letter shows no name or address: not an opening.
+    if r.full_name.is_some() || r.address.is_some() {
+        crate::service::records::seen(
+            &state.db,
+            &[r.id],
+            staff.id,
+            crate::store::records::Viewed::Letter,
+            state.clock.now(),
+        )
+        .await?;
+    }
     tracing::info!(staff_id = %staff.id, tracking_code = %code.as_str(), "Shine the Light letter printed");
     let opt_out_url = match &answer {
         Answer::OptOutChoice { opt_out_url, .. } => Some(opt_out_url.clone()),

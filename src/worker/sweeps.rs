@@ -348,7 +348,7 @@ impl Worker {
             return Ok(0);
         }
         const SHOWN: i64 = 100;
-        let (count, due) = sweeps::open_due_by(&mut tx, today + Duration::days(7), SHOWN).await?;
+        let (count, due) = sweeps::open_due_by(&mut tx, today + Duration::days(6), SHOWN).await?;
         let overdue = due
             .iter()
             .filter(|d| d.due_on.is_some_and(|day| day < today))

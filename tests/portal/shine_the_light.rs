@@ -262,6 +262,16 @@ async fn fulfilling_waits_for_the_years_record_and_answers_with_its_disclosures(
         record["shine_the_light_answer"]["body_text"], answer,
         "the full record carries the answer as sent"
     );
+    let printable = admin
+        .get(&format!("/staff/requests/{code}/record"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        printable.contains("Shine the Light answer, as sent")
+            && printable.contains("Acme Catalogs")
+    );
     let page = admin
         .get(&format!("/staff/requests/{code}"))
         .await

@@ -182,14 +182,17 @@ pub async fn letter(
     let letter = store::channels::letter(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::service::records::seen(
-        &state.db,
-        &[letter.id],
-        staff.id,
-        crate::store::records::Viewed::Letter,
-        state.clock.now(),
-    )
-    .await?;
+    // A purged request's letter shows no name or address: not an opening.
+    if letter.full_name.is_some() || letter.address.is_some() {
+        crate::service::records::seen(
+            &state.db,
+            &[letter.id],
+            staff.id,
+            crate::store::records::Viewed::Letter,
+            state.clock.now(),
+        )
+        .await?;
+    }
     let t = Tr::new(letter.language);
     let dates = mail::consumer_dates(
         &t,

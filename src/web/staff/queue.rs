@@ -502,7 +502,12 @@ pub async fn csv_response(
 ) -> Result<Response, AppError> {
     let personal = exports_personal_data(state, staff);
     if personal {
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+        // Rows of purged requests (no name, no address) show nothing of anyone.
+        let ids: Vec<uuid::Uuid> = rows
+            .iter()
+            .filter(|r| r.full_name.is_some() || r.email.as_deref().is_some_and(|e| !e.is_empty()))
+            .map(|r| r.id)
+            .collect();
         crate::service::records::seen(
             &state.db,
             &ids,

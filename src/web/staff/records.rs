@@ -143,6 +143,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("suppression", "Suppression list"),
     ("drp_callbacks", "Status callbacks to the agent"),
     ("tasks", "Downstream tasks"),
+    ("webhook_deliveries", "Webhook deliveries"),
+    ("shine_the_light_answer", "Shine the Light answer, as sent"),
     ("views", "Who has seen this consumer's data"),
 ];
 
@@ -173,7 +175,11 @@ pub async fn page(
     let sections = SECTIONS
         .iter()
         .filter_map(|(key, title)| {
-            let rows = record.get(*key)?.as_array()?;
+            // A part that is one object (the Shine the Light answer) is a table of one row.
+            let rows = match record.get(*key)? {
+                Value::Object(_) => std::slice::from_ref(&record[*key]),
+                other => other.as_array()?.as_slice(),
+            };
             let columns: Vec<String> = rows
                 .first()
                 .and_then(Value::as_object)
