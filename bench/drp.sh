@@ -148,6 +148,11 @@ unset PGSERVICE PGOPTIONS PGPASSWORD PGSSLMODE
 export PGHOST="$WORK/postgres" PGUSER=postgres PGDATABASE=rightsdesk
 PGPORT=$(sed -n 4p "$WORK/postgres/data/postmaster.pid")
 export PGPORT
+# The figures are meaningless unless the cluster commits durably, as in production.
+fsync=$(sql "SHOW fsync")
+sync_commit=$(sql "SHOW synchronous_commit")
+[[ $fsync == on && $sync_commit == on ]] ||
+    die "the cluster is not durable (fsync=$fsync, synchronous_commit=$sync_commit)"
 write_ceiling_script
 run_ceiling 32 2 15
 ceiling=$(ceiling_rate)
@@ -165,3 +170,19 @@ grouped-write ceiling (pgbench, web deletion rows, 32 per transaction): $ceiling
 at the baseline's speed (ceiling $BASELINE_CEILING/s): $(rate_at_baseline "$rps" "$ceiling") requests/s, $(cpu_at_baseline "$without_us" "$ceiling") µs CPU per request without the signature
 targets: >= $TARGET_RATE requests/s, p99 <= $TARGET_P99_MS ms, <= $TARGET_CPU_US µs CPU per request without the signature
 REPORT
+meets() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN { exit !(op == ">=" ? a >= b : a <= b) }'; }
+missed=()
+meets "$rps" ">=" "$TARGET_RATE" || missed+=("requests/s")
+meets "$p99" "<=" "$TARGET_P99_MS" || missed+=("p99")
+meets "$without_us" "<=" "$TARGET_CPU_US" || missed+=("CPU")
+meets "$errors" "<=" 0 || missed+=("errors")
+if ((${#missed[@]} == 0)); then
+    echo "targets met: all"
+else
+    echo "targets missed: ${missed[*]}"
+fi
+if meets "$(cpu_at_baseline "$without_us" "$ceiling")" "<=" "$TARGET_CPU_US"; then
+    echo "CPU target at the baseline's speed: met"
+else
+    echo "CPU target at the baseline's speed: missed"
+fi
