@@ -50,6 +50,45 @@ pub struct AgentConfirmationParams {
 pub struct Link {
     pub purpose: String,
     pub expires_at: DateTime<Utc>,
+    /// Where the link leads once used (an agent's page), if not to the status page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_to: Option<String>,
+}
+
+/// Where a message rendered when queued holds its verification link until the worker
+/// creates the link, as it sends the message (`MailContext::link_slot_url`): such a
+/// message is stored rendered, with `{"link_slot": Link}` as its parameters, so no raw
+/// token is at rest in it either.
+pub const LINK_SLOT: &str = "link-created-when-sent";
+
+/// The outbox parameters of a rendered message whose link is created when it is sent.
+pub fn slot_params(link: &Link) -> serde_json::Value {
+    serde_json::json!({ "link_slot": link })
+}
+
+/// The link a rendered message's slot stands for, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub purpose: LinkPurpose,
+    pub expires_at: DateTime<Utc>,
+    pub redirect_to: Option<String>,
+}
+
+/// The link of a rendered message's parameters, if they name one (see [`LINK_SLOT`]).
+pub fn slot_of(params: &serde_json::Value) -> Option<Result<Slot, Undecodable>> {
+    let slot = params.get("link_slot")?;
+    Some(
+        serde_json::from_value::<Link>(slot.clone())
+            .map_err(Undecodable::from)
+            .and_then(|l| {
+                Ok(Slot {
+                    purpose: LinkPurpose::parse(&l.purpose)
+                        .map_err(|_| Undecodable::Field("link purpose"))?,
+                    expires_at: l.expires_at,
+                    redirect_to: l.redirect_to,
+                })
+            }),
+    )
 }
 
 /// Parameters that do not decode: the row was written by a version that no longer
@@ -174,10 +213,11 @@ impl Deferred {
 }
 
 impl Link {
-    fn new((purpose, expires_at): (LinkPurpose, DateTime<Utc>)) -> Self {
+    pub fn new((purpose, expires_at): (LinkPurpose, DateTime<Utc>)) -> Self {
         Link {
             purpose: purpose.code().to_string(),
             expires_at,
+            redirect_to: None,
         }
     }
 }
@@ -220,5 +260,44 @@ mod tests {
             Some((LinkPurpose::VerifyEmail, expires))
         );
         assert!(Deferred::from_row("outcome", &params).is_err());
+    }
+
+    #[test]
+    fn a_rendered_message_holds_its_link_slot_where_the_worker_writes_the_link() {
+        let ctx = MailContext::new(&crate::config::Settings::defaults());
+        let code = TrackingCode::generate();
+        let expires = Utc::now();
+        let message =
+            messages::verification_link(&ctx, "ana@example.com", &code, &ctx.link_slot_url())
+                .unwrap()
+                .with_link(LinkPurpose::VerifyEmail, expires);
+        // Both parts hold the slot as written, so the worker finds it in each.
+        assert!(
+            message.text.contains(&ctx.link_slot_url()),
+            "{}",
+            message.text
+        );
+        assert!(
+            message.html.contains(&ctx.link_slot_url()),
+            "{}",
+            message.html
+        );
+        let params = message.params().unwrap();
+        assert_eq!(
+            slot_of(&params).unwrap().unwrap(),
+            Slot {
+                purpose: LinkPurpose::VerifyEmail,
+                expires_at: expires,
+                redirect_to: None
+            }
+        );
+        assert!(slot_of(&serde_json::json!({ "tracking_code": "x" })).is_none());
+        assert!(
+            slot_of(
+                &serde_json::json!({ "link_slot": { "purpose": "nope", "expires_at": expires } })
+            )
+            .unwrap()
+            .is_err()
+        );
     }
 }

@@ -43,6 +43,35 @@ pub struct OutgoingMessage {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The verification link the worker creates when it sends the message, written where
+    /// the text holds `deferred::LINK_SLOT` (see `MailContext::link_slot_url`).
+    pub link: Option<deferred::Link>,
+}
+
+impl OutgoingMessage {
+    /// This message, its link (rendered from `MailContext::link_slot_url`) created by
+    /// the worker when it sends it, for `purpose`, working until `expires_at`.
+    pub fn with_link(
+        mut self,
+        purpose: crate::domain::kinds::LinkPurpose,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        self.link = Some(deferred::Link::new((purpose, expires_at)));
+        self
+    }
+
+    /// This message's link, once used, leads to `redirect_to` (see `with_link`).
+    pub fn redirecting_to(mut self, redirect_to: Option<String>) -> Self {
+        if let Some(link) = &mut self.link {
+            link.redirect_to = redirect_to;
+        }
+        self
+    }
+
+    /// The outbox's `params` of this rendered message: its link slot, if any.
+    pub fn params(&self) -> Option<serde_json::Value> {
+        self.link.as_ref().map(deferred::slot_params)
+    }
 }
 
 /// A message for the outbox: rendered when it is queued, or queued as its template and
@@ -218,6 +247,12 @@ impl MailContext {
         format!("{}{}", self.base_url, path)
     }
 
+    /// The verification link of a message rendered now whose link the worker creates
+    /// when it sends it (`OutgoingMessage::with_link`).
+    pub fn link_slot_url(&self) -> String {
+        self.url(&format!("/verify/{}", deferred::LINK_SLOT))
+    }
+
     /// A new Message-ID on the portal's host.
     pub fn message_id(&self) -> String {
         format!("<{}@{}>", Uuid::new_v4(), self.host)
@@ -381,6 +416,7 @@ impl Content {
             subject: self.subject.clone(),
             text: TextPart { c: self, ctx }.render()?,
             html: HtmlPart { c: self, ctx }.render()?,
+            link: None,
         })
     }
 }

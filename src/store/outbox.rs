@@ -15,8 +15,8 @@ pub async fn enqueue(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text, body_html,
-             created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+             created_at, next_attempt_at, params)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
     )
     .bind(request_id)
     .bind(message.template)
@@ -26,6 +26,7 @@ pub async fn enqueue(
     .bind(&message.text)
     .bind(&message.html)
     .bind(now)
+    .bind(message.params())
     .execute(conn)
     .await?;
     Ok(())
@@ -54,7 +55,7 @@ pub async fn enqueue_unsolicited(
         "WITH input AS (
              SELECT $1::uuid AS request_id, $2::text AS template, $3::text AS message_id,
                  $4::text AS to_addr, $5::text AS subject, $6::text AS body_text,
-                 $7::text AS body_html, $8::timestamptz AS received_at
+                 $7::text AS body_html, $8::timestamptz AS received_at, $10::jsonb AS params
          ), counted AS (
              INSERT INTO unsolicited_mail AS u (address, day, messages)
              SELECT {UNSOLICITED_ADDRESS}, {UNSOLICITED_DAY}, 1 FROM input
@@ -64,9 +65,9 @@ pub async fn enqueue_unsolicited(
              SELECT input.*, ($9 > 0 AND counted.messages > $9) AS suppressed FROM input, counted
          ), o AS (
              INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text,
-                 body_html, created_at, next_attempt_at)
+                 body_html, created_at, next_attempt_at, params)
              SELECT request_id, template, message_id, to_addr, subject, body_text, body_html,
-                 received_at, received_at
+                 received_at, received_at, params
              FROM decided WHERE NOT suppressed
          ), e AS (
              INSERT INTO request_events (request_id, at, actor_type, action, data)
@@ -85,6 +86,7 @@ pub async fn enqueue_unsolicited(
         .bind(&message.html)
         .bind(now)
         .bind(unsolicited_per_day)
+        .bind(message.params())
         .fetch_one(conn)
         .await
 }
@@ -196,10 +198,11 @@ pub async fn enqueue_many(
     };
     sqlx::query(
         "INSERT INTO outbox (request_id, template, message_id, to_addr, subject, body_text, body_html,
-             created_at, next_attempt_at)
-         SELECT r, t, m, a, s, x, h, $8, $8
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-             AS u(r, t, m, a, s, x, h)",
+             created_at, next_attempt_at, params)
+         SELECT r, t, m, a, s, x, h, $8, $8, p
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $9::jsonb[])
+             AS u(r, t, m, a, s, x, h, p)",
     )
     .bind(request_ids)
     .bind(field(|m| m.template))
@@ -209,6 +212,12 @@ pub async fn enqueue_many(
     .bind(field(|m| &m.text))
     .bind(field(|m| &m.html))
     .bind(now)
+    .bind(
+        messages
+            .iter()
+            .map(|(_, m)| m.params())
+            .collect::<Vec<_>>(),
+    )
     .execute(conn)
     .await?;
     Ok(())

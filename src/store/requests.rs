@@ -357,7 +357,7 @@ impl<'a> Columns<'a> {
         match receipt {
             Some(ToQueue::Rendered(m)) => {
                 self.template.push(Some(m.template));
-                self.params.push(None);
+                self.params.push(m.params().map(|p| p.to_string()));
             }
             Some(ToQueue::Deferred { message, .. }) => {
                 let (template, params) = message.to_row();

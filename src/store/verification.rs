@@ -15,15 +15,40 @@ pub async fn issue(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    retire(conn, &[request_id], now).await?;
+    add_for_message(conn, request_id, purpose, token_hash, now, expires_at).await
+}
+
+/// Where the link leads once used, when not to the status page (an agent's own page).
+pub async fn set_redirect(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    redirect_to: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE verification_tokens SET redirect_to = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(redirect_to)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the unused links of the requests, when a new one is on its way to the consumer
+/// (queued with the message that carries it, created when that message is sent).
+pub async fn retire(
+    conn: &mut PgConnection,
+    request_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE verification_tokens SET expires_at = least(expires_at, $2)
-         WHERE request_id = $1 AND used_at IS NULL",
+         WHERE request_id = ANY($1) AND used_at IS NULL",
     )
-    .bind(request_id)
+    .bind(request_ids)
     .bind(now)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    add_for_message(conn, request_id, purpose, token_hash, now, expires_at).await
+    Ok(())
 }
 
 /// Stores the link a deferred message carries (`mail::deferred`), created as the worker
@@ -58,39 +83,6 @@ pub async fn remove_unsent(conn: &mut PgConnection, token_hash: &[u8]) -> Result
         .bind(token_hash)
         .execute(conn)
         .await?;
-    Ok(())
-}
-
-/// Issues one new link for each of many requests (the worker's reminders), each with
-/// its purpose; earlier links of those requests stop working.
-pub async fn issue_many(
-    conn: &mut PgConnection,
-    links: &[(Uuid, [u8; 32], LinkPurpose)],
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let ids: Vec<Uuid> = links.iter().map(|(id, _, _)| *id).collect();
-    let hashes: Vec<Vec<u8>> = links.iter().map(|(_, h, _)| h.to_vec()).collect();
-    let purposes: Vec<&str> = links.iter().map(|(_, _, p)| p.code()).collect();
-    sqlx::query(
-        "UPDATE verification_tokens SET expires_at = least(expires_at, $2)
-         WHERE request_id = ANY($1) AND used_at IS NULL",
-    )
-    .bind(&ids)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO verification_tokens (request_id, token_hash, created_at, expires_at, purpose)
-         SELECT r, h, $3, $4, p FROM unnest($1::uuid[], $2::bytea[], $5::text[]) AS u(r, h, p)",
-    )
-    .bind(&ids)
-    .bind(&hashes)
-    .bind(now)
-    .bind(expires_at)
-    .bind(&purposes)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 

@@ -19,7 +19,6 @@ use crate::domain::deadlines::Deadlines;
 use crate::domain::email::EmailAddress;
 use crate::domain::intake::{self, FieldErrors, RawForm};
 use crate::domain::kinds::{LinkPurpose, RequestKind, RequestStatus};
-use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{self, DatedStep, long_date, messages};
 use crate::service;
@@ -458,8 +457,8 @@ async fn send_new_link(
     code: &TrackingCode,
 ) -> Result<NewLink, AppError> {
     let now = state.clock.now();
-    let token = SecretToken::generate();
-    let url = state.mail.url(&format!("/verify/{}", token.expose()));
+    // The link itself is created by the worker when it sends the message.
+    let url = state.mail.link_slot_url();
     let mut expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
     if let (RequestKind::OptIn, Some(respond_by)) = (view.kind, view.respond_by) {
         // An opt-in's link works until the opt-in lapses, at the start of `respond_by`.
@@ -469,29 +468,28 @@ async fn send_new_link(
     let purpose = service::links::purpose(&mut tx, view.id).await?;
     // In the language the request was filed in, whatever this page's.
     let ctx = &state.mail.in_lang(view.language);
+    let Some(purpose) = purpose else {
+        return Ok(NewLink::NoneNeeded);
+    };
     let message = match purpose {
-        None => return Ok(NewLink::NoneNeeded),
-        Some(LinkPurpose::ConfirmOptIn) => {
+        LinkPurpose::ConfirmOptIn => {
             let last_day = crate::domain::deadlines::opt_in_last_day(
                 view.respond_by.unwrap_or(now.date_naive()),
             );
             messages::opt_in_link(ctx, &view.email, code, last_day, &url)?
         }
-        Some(LinkPurpose::ConfirmAgent) => {
+        LinkPurpose::ConfirmAgent => {
             messages::agent_confirmation_link(ctx, &view.email, code, &url)?
         }
-        Some(LinkPurpose::VerifyEmail) => {
-            messages::verification_link(ctx, &view.email, code, &url)?
-        }
-    };
+        LinkPurpose::VerifyEmail => messages::verification_link(ctx, &view.email, code, &url)?,
+    }
+    .with_link(purpose, expires);
     let cap = state.settings.mail.unsolicited_per_day;
     if !store::outbox::enqueue_unsolicited(&mut tx, Some(view.id), &message, now, cap).await? {
         tx.commit().await?;
         return Ok(NewLink::Capped);
     }
-    if let Some(purpose) = purpose {
-        store::verification::issue(&mut tx, view.id, purpose, token.hash(), now, expires).await?;
-    }
+    store::verification::retire(&mut tx, &[view.id], now).await?;
     store::events::record(
         &mut tx,
         now,
@@ -499,7 +497,7 @@ async fn send_new_link(
             view.id,
             store::events::Actor::Consumer,
             crate::domain::kinds::EventKind::VerificationLinkRequested,
-            serde_json::json!({ "purpose": purpose.map(LinkPurpose::code) }),
+            serde_json::json!({ "purpose": purpose.code() }),
         ),
     )
     .await?;

@@ -26,7 +26,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::intake::NewRequest;
 use crate::domain::kinds::{LinkPurpose, Lookback, RequestKind, RequestStatus};
 use crate::domain::lifecycle::Change;
-use crate::domain::token::{self, SecretToken};
+use crate::domain::token;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::messages;
 use crate::service::{self, lifecycle::Ask};
@@ -627,30 +627,19 @@ async fn send_link(
         });
     }
     let now = state.clock.now();
-    let link = SecretToken::generate();
-    let url = state.mail.url(&format!("/verify/{}", link.expose()));
     let code = TrackingCode::stored(&code).map_err(|e| AppError::Internal(e.into()))?;
-    let message = messages::verification_link(&state.mail, &email, &code, &url)?;
     let expires = now + chrono::Duration::days(state.settings.worker.verification_link_days);
+    // The link itself is created by the worker when it sends the message.
+    let message =
+        messages::verification_link(&state.mail, &email, &code, &state.mail.link_slot_url())?
+            .with_link(LinkPurpose::VerifyEmail, expires)
+            .redirecting_to(redirect.clone());
     let mut tx = state.db.begin().await?;
     // Anyone who knows the DRP request id can ask: past the address's unsolicited mail
     // for the day nothing is sent and earlier links keep working.
     let cap = state.settings.mail.unsolicited_per_day;
     if store::outbox::enqueue_unsolicited(&mut tx, Some(id), &message, now, cap).await? {
-        store::verification::issue(
-            &mut tx,
-            id,
-            LinkPurpose::VerifyEmail,
-            link.hash(),
-            now,
-            expires,
-        )
-        .await?;
-        sqlx::query("UPDATE verification_tokens SET redirect_to = $2 WHERE token_hash = $1")
-            .bind(link.hash().as_slice())
-            .bind(&redirect)
-            .execute(&mut *tx)
-            .await?;
+        store::verification::retire(&mut tx, &[id], now).await?;
     }
     tx.commit().await?;
     super::html(

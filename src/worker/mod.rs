@@ -162,6 +162,11 @@ impl Worker {
         let Some(params) = claimed.params else {
             return Ok(Ok((queued, None)));
         };
+        if let Some(slot) = crate::mail::deferred::slot_of(&params) {
+            return self
+                .fill_slot(tx, queued, claimed.request_id, slot, now)
+                .await;
+        }
         let unrenderable = |queued, err: &dyn std::fmt::Display| {
             let message = format!("the message could not be rendered: {err}");
             Ok(Err((
@@ -211,6 +216,58 @@ impl Worker {
         queued.body_text = rendered.text;
         queued.body_html = rendered.html;
         Ok(Ok((queued, token.map(|t| *t.hash()))))
+    }
+
+    /// A message rendered when queued, but for its verification link: the link is
+    /// created now, stored hashed, and written where the text holds the slot. It is
+    /// the request's newest link: the ones before it stop working (as they did when the
+    /// message was queued).
+    async fn fill_slot(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        mut queued: Queued,
+        request_id: Option<uuid::Uuid>,
+        slot: Result<crate::mail::deferred::Slot, crate::mail::deferred::Undecodable>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Result<(Queued, Option<[u8; 32]>), (Queued, SendError)>> {
+        let failed = |queued, message: String| {
+            Ok(Err((
+                queued,
+                SendError {
+                    permanent: true,
+                    message,
+                },
+            )))
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(err) => return failed(queued, format!("the message could not be rendered: {err}")),
+        };
+        let Some(request_id) = request_id else {
+            return failed(
+                queued,
+                "the message could not be rendered: its request is gone".into(),
+            );
+        };
+        let token = SecretToken::generate();
+        let slot_url = self.ctx.link_slot_url();
+        let url = self.ctx.url(&format!("/verify/{}", token.expose()));
+        queued.subject = queued.subject.replace(&slot_url, &url);
+        queued.body_text = queued.body_text.replace(&slot_url, &url);
+        queued.body_html = queued.body_html.replace(&slot_url, &url);
+        store::verification::issue(
+            tx,
+            request_id,
+            slot.purpose,
+            token.hash(),
+            now,
+            slot.expires_at,
+        )
+        .await?;
+        if let Some(redirect_to) = &slot.redirect_to {
+            store::verification::set_redirect(tx, token.hash(), redirect_to).await?;
+        }
+        Ok(Ok((queued, Some(*token.hash()))))
     }
 
     async fn record_failure(

@@ -11,7 +11,6 @@ use super::Worker;
 use crate::domain::actions::Refusal;
 use crate::domain::kinds::{DataPoint, EventKind, LinkPurpose, RequestKind, RequestStatus};
 use crate::domain::lifecycle::Change;
-use crate::domain::token::SecretToken;
 use crate::mail::{OutgoingMessage, messages};
 use crate::service::lifecycle::{self, Ask};
 use crate::store::events::{self, Actor, Event};
@@ -234,7 +233,7 @@ impl Worker {
         let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
         let mut trail = Vec::with_capacity(due.len());
         let mut mail: Vec<(Option<Uuid>, OutgoingMessage)> = Vec::with_capacity(due.len());
-        let mut links = Vec::with_capacity(due.len());
+        let mut retired = Vec::with_capacity(due.len());
         for d in &due {
             let own_link_used = d.points.contains(&DataPoint::Email);
             let purpose = LinkPurpose::of_request(d.kind, d.agent.map(|a| a.authority));
@@ -245,9 +244,9 @@ impl Worker {
             let Some(to) = d.email.as_deref() else {
                 continue;
             };
-            let token = SecretToken::generate();
-            links.push((d.id, *token.hash(), purpose));
-            let url = self.ctx.url(&format!("/verify/{}", token.expose()));
+            // The link itself is created when the reminder is sent.
+            retired.push(d.id);
+            let url = self.ctx.link_slot_url();
             let respond_by = d
                 .extended_respond_by
                 .or(d.respond_by)
@@ -272,7 +271,7 @@ impl Worker {
                     &url,
                 )?,
             };
-            mail.push((Some(d.id), message));
+            mail.push((Some(d.id), message.with_link(purpose, expires)));
             trail.push(Event::without_change(
                 d.id,
                 Actor::System,
@@ -280,7 +279,7 @@ impl Worker {
                 json!({ "purpose": purpose.code() }),
             ));
         }
-        verification::issue_many(&mut tx, &links, now, expires).await?;
+        verification::retire(&mut tx, &retired, now).await?;
         // Stamped whether or not a reminder went: the sweep never looks at them again.
         sweeps::stamp_reminded(&mut tx, &ids, now).await?;
         events::record_many(&mut tx, now, &trail).await?;

@@ -245,19 +245,21 @@ async fn a_new_link_for_an_agents_filing_still_asks_about_the_agent() {
         )
         .await;
     assert_eq!(resent.status(), 200);
+    // The new link is created when its message is sent.
+    let (_, body) = mail(&app, "agent_confirmation_link").await;
     let purposes: Vec<String> =
         sqlx::query_scalar("SELECT purpose FROM verification_tokens ORDER BY id")
             .fetch_all(&app.db)
             .await
             .unwrap();
     assert_eq!(purposes, ["confirm_agent", "confirm_agent"]);
-    let (_, body) = mail(&app, "agent_confirmation_link").await;
     let link = link_in(&body, "/verify/");
     let page = app.get(&link).await.text().await.unwrap();
     assert!(page.contains("Did you authorize this agent?"));
     // Three days on, the reminder keeps the purpose too.
     app.clock.advance(chrono::Duration::days(4));
     assert_eq!(app.worker.sweep().await.unwrap().reminders, 1);
+    app.worker.deliver_all().await.unwrap();
     let last: String =
         sqlx::query_scalar("SELECT purpose FROM verification_tokens ORDER BY id DESC LIMIT 1")
             .fetch_one(&app.db)

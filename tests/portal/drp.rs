@@ -369,16 +369,9 @@ async fn a_trusted_agents_vouched_claims_count_as_data_points_and_otherwise_the_
         )
         .await;
     assert_eq!(sent.status(), 200);
-    let body: String =
-        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'verification_link'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let start = body.find("/verify/").unwrap();
-    let link: String = body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    // The link is created when its message is sent.
+    let link =
+        crate::support::verify_link(&crate::support::sent_mail(&app, "verification_link").await);
     let verified = app.post_form(&link, &[]).await;
     assert_eq!(verified.status(), 303, "sent back to the agent");
     assert_eq!(
@@ -422,17 +415,8 @@ async fn a_trusted_agents_vouched_claims_count_as_data_points_and_otherwise_the_
         ],
     )
     .await;
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'verification_link' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let start = body.find("/verify/").unwrap();
-    let link: String = body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let link =
+        crate::support::verify_link(&crate::support::sent_mail(&app, "verification_link").await);
     assert_eq!(
         app.post_form(&link, &[]).await.status(),
         200,
@@ -1238,17 +1222,8 @@ async fn verification_link_for(app: &TestApp, request_id: &str, redirect_to: &st
         )
         .await;
     assert_eq!(sent.status(), 200);
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'verification_link' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let start = body.find("/verify/").unwrap();
-    body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect()
+    // The link is created when its message is sent.
+    crate::support::verify_link(&crate::support::sent_mail(app, "verification_link").await)
 }
 
 /// A deletion filed by `agent` with no vouched claims; its DRP request id.
