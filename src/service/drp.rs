@@ -13,7 +13,6 @@ use super::intake::Intake;
 use crate::domain::deadlines::{Deadlines, OPT_IN_WINDOW_DAYS, opt_in_last_day};
 use crate::domain::intake::NewRequest;
 use crate::domain::kinds::{Channel, LinkPurpose};
-use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::deferred::Deferred;
 use crate::mail::{ToQueue, messages};
@@ -226,27 +225,27 @@ pub async fn file_exercise(
     for _ in 0..5 {
         let code = TrackingCode::generate();
         let awaiting = status == RequestStatus::AwaitingVerification;
-        // An opt-in's request is rendered now, with its link; every other receipt is
-        // rendered by the worker when it sends it, which creates its link then.
-        let (receipt, link) = match (opt_in && awaiting, deadlines.respond_by) {
+        // An opt-in's request is rendered now, but for its link; every other receipt is
+        // rendered by the worker when it sends it. Either way the worker creates the link
+        // as it sends the message.
+        let receipt = match (opt_in && awaiting, deadlines.respond_by) {
             (true, Some(respond_by)) => {
-                let link = SecretToken::generate();
-                let url = state.mail.url(&format!("/verify/{}", link.expose()));
                 let message = messages::opt_in_request(
                     state.mail,
                     email,
                     &code,
                     &meta.agent.name,
                     opt_in_last_day(respond_by),
-                    &url,
-                )?;
-                (ToQueue::from(message), Some(link))
+                    &state.mail.link_slot_url(),
+                )?
+                .with_link(LinkPurpose::ConfirmOptIn, expires);
+                ToQueue::from(message)
             }
             _ => {
                 let purpose = LinkPurpose::of_request(kind, None).filter(|_| awaiting);
                 let receipt =
                     Deferred::receipt(&code, kind, &deadlines, purpose.map(|p| (p, expires)));
-                (ToQueue::deferred(state.mail, email, receipt), None)
+                ToQueue::deferred(state.mail, email, receipt)
             }
         };
         let row = Insert {
@@ -259,7 +258,7 @@ pub async fn file_exercise(
             received_at: now,
             deadlines,
             receipt: Some(receipt),
-            verification: link.as_ref().map(|t| (*t.hash(), expires)),
+            verification: None,
             drp: Some(DrpFields {
                 agent_id: meta.agent.id.clone(),
                 drp_request_id: meta.drp_id,

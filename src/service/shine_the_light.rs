@@ -17,10 +17,10 @@ use super::{Error, Rules};
 use crate::config::Settings;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::intake::NewRequest;
+use crate::domain::kinds::LinkPurpose;
 use crate::domain::kinds::{Channel, EventKind, RequestKind};
 use crate::domain::lifecycle::Change;
 use crate::domain::shine_the_light::{self as stl, Answer, RecordMissing, Repeat};
-use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
 use crate::mail::{OutgoingMessage, shine_the_light as stl_mail};
 use crate::store::events::{self, Actor, Event};
@@ -90,8 +90,10 @@ pub async fn file(
             None => Repeat::First,
         };
         let id = store::requests::new_id();
-        let (receipt, token, copy) = match (&repeat, email) {
-            (_, None) => (None, None, None),
+        let verify_expires =
+            received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
+        let (receipt, copy) = match (&repeat, email) {
+            (_, None) => (None, None),
             (Repeat::AlreadyAnswered((first, first_code)), Some(email)) => {
                 let kept = stl_rows::answer_of(&mut tx, *first)
                     .await?
@@ -103,22 +105,21 @@ pub async fn file(
                     first_code,
                     &kept.answer,
                 )?;
-                (Some(note), None, Some(kept.answer))
+                (Some(note), Some(kept.answer))
             }
             (Repeat::First | Repeat::LinkedTo(_), Some(email)) => {
-                let token = SecretToken::generate();
-                let url = mail.url(&format!("/verify/{}", token.expose()));
                 let linked = match &repeat {
                     Repeat::LinkedTo((_, code)) => Some(code),
                     _ => None,
                 };
+                // The link itself is created by the worker when it sends the receipt.
+                let url = mail.link_slot_url();
                 let receipt =
-                    stl_mail::receipt(mail, email, &tracking_code, &deadlines, &url, linked)?;
-                (Some(receipt), Some(token), None)
+                    stl_mail::receipt(mail, email, &tracking_code, &deadlines, &url, linked)?
+                        .with_link(LinkPurpose::VerifyEmail, verify_expires);
+                (Some(receipt), None)
             }
         };
-        let verify_expires =
-            received_at + chrono::Duration::days(state.settings.worker.verification_link_days);
         let body_text = receipt.as_ref().map(|r| r.text.clone()).unwrap_or_default();
         let row = Insert {
             id,
@@ -130,7 +131,7 @@ pub async fn file(
             received_at,
             deadlines,
             receipt: receipt.map(Into::into),
-            verification: token.as_ref().map(|t| (*t.hash(), verify_expires)),
+            verification: None,
             drp: None,
         };
         match store::requests::insert(&mut tx, &row, state.settings.mail.unsolicited_per_day).await

@@ -885,7 +885,9 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
     // them spends nothing.
     let staff = app.admin().await;
     let (_, download) = crate::downloads::fulfilled_copy(&app, &staff).await;
-    let opt_in = crate::opt_in::agent_asks(&app, "sale:opt_in").await.link;
+    let opt_in = crate::opt_in::agent_asks_by_smtp(&app, &smtp, "sale:opt_in")
+        .await
+        .link;
     let filed = crate::agents::file(
         &app,
         rightsdesk::domain::kinds::RequestKind::Delete,

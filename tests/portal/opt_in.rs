@@ -79,27 +79,23 @@ async fn row(app: &TestApp, request_id: &str) -> sqlx::postgres::PgRow {
     .unwrap()
 }
 
-/// The text of the first message with this template to Ana, from the outbox (tests that
-/// run no SMTP server).
+/// The text of the first message with this template to Ana, as it was sent (its link is
+/// created when it is sent): the file transport's copy (tests that run no SMTP server).
 async fn mail_to_ana(app: &TestApp, template: &str) -> String {
-    sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = $1 AND to_addr = $2 ORDER BY id LIMIT 1",
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE template = $1 AND to_addr = $2 ORDER BY id LIMIT 1",
     )
     .bind(template)
     .bind(ANA)
     .fetch_one(&app.db)
     .await
-    .unwrap()
+    .unwrap();
+    crate::support::delivered(app, id).await
 }
 
 /// The link in the first message with this template to Ana.
 async fn link_in_outbox(app: &TestApp, template: &str) -> String {
-    let body = mail_to_ana(app, template).await;
-    let start = body.find("/verify/").unwrap();
-    body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect()
+    crate::support::verify_link(&mail_to_ana(app, template).await)
 }
 
 /// An opt-in an agent filed for Ana, waiting for her answer.
@@ -114,6 +110,24 @@ pub(crate) struct Asked {
 
 /// A paired agent asks, with `action`, to opt Ana back in.
 pub(crate) async fn agent_asks(app: &TestApp, action: &str) -> Asked {
+    let mut asked = agent_files(app, action).await;
+    asked.link = link_in_outbox(app, "opt_in_request").await;
+    asked
+}
+
+/// The same on a portal that mails through a real SMTP server: the link is read from
+/// what the server got.
+pub(crate) async fn agent_asks_by_smtp(app: &TestApp, smtp: &SmtpServer, action: &str) -> Asked {
+    let mut asked = agent_files(app, action).await;
+    app.worker.deliver_all().await.unwrap();
+    let mail = smtp.wait_for(1).await;
+    let request = mail_about(&mail, &asked.tracking_code, "");
+    asked.link = verify_link(request.first().expect("the opt-in request was mailed"));
+    asked
+}
+
+/// A paired agent files the opt-in; the link is not read yet.
+async fn agent_files(app: &TestApp, action: &str) -> Asked {
     let (agent, token) = agent(app).await;
     let filed = ask_opt_in(app, &agent, &token, action, json!({})).await;
     let request_id = filed["request_id"].as_str().unwrap().to_string();
@@ -123,7 +137,7 @@ pub(crate) async fn agent_asks(app: &TestApp, action: &str) -> Asked {
         token,
         request_id,
         tracking_code,
-        link: link_in_outbox(app, "opt_in_request").await,
+        link: String::new(),
     }
 }
 
@@ -230,6 +244,21 @@ async fn the_consumer_confirms_an_agents_opt_in_from_the_link_and_is_taken_off_t
         r.get::<Option<NaiveDate>, _>("respond_by"),
         Some(received_on + Duration::days(app.settings.worker.verification_link_days))
     );
+    // The link is created when the message carrying it is sent: until then neither the
+    // queued message nor the tokens hold it.
+    let queued: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE template = 'opt_in_request' AND to_addr = $1",
+    )
+    .bind(ANA)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        queued.contains("/verify/link-created-when-sent"),
+        "{queued}"
+    );
+    assert_eq!(app.count("verification_tokens").await, 0);
+    app.worker.deliver_all().await.unwrap();
     let purpose: String = sqlx::query_scalar(
         "SELECT t.purpose FROM verification_tokens t JOIN requests r ON r.id = t.request_id WHERE r.tracking_code = $1",
     )
@@ -469,7 +498,7 @@ async fn an_unconfirmed_opt_in_lapses_at_its_deadline_and_the_opt_out_stays() {
         tracking_code: code,
         link,
         ..
-    } = agent_asks(&app, "sale:opt-in").await;
+    } = agent_asks_by_smtp(&app, &smtp, "sale:opt-in").await;
     let respond_by: NaiveDate = row(&app, &request_id)
         .await
         .get::<Option<_>, _>("respond_by")
