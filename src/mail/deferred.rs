@@ -82,8 +82,7 @@ pub fn slot_of(params: &serde_json::Value) -> Option<Result<Slot, Undecodable>> 
             .map_err(Undecodable::from)
             .and_then(|l| {
                 Ok(Slot {
-                    purpose: LinkPurpose::parse(&l.purpose)
-                        .map_err(|_| Undecodable::Field("link purpose"))?,
+                    purpose: l.purpose()?,
                     expires_at: l.expires_at,
                     redirect_to: l.redirect_to,
                 })
@@ -163,12 +162,7 @@ impl Deferred {
             Deferred::Receipt(p) => p.link.as_ref(),
             Deferred::AgentConfirmation(p) => Some(&p.link),
         };
-        link.map(|l| {
-            LinkPurpose::parse(&l.purpose)
-                .map(|p| (p, l.expires_at))
-                .map_err(|_| Undecodable::Field("link purpose"))
-        })
-        .transpose()
+        link.map(|l| Ok((l.purpose()?, l.expires_at))).transpose()
     }
 
     /// Renders the message in `ctx`'s language, `link_url` being the link the worker
@@ -219,6 +213,11 @@ impl Link {
             expires_at,
             redirect_to: None,
         }
+    }
+
+    /// The purpose, decoded.
+    fn purpose(&self) -> Result<LinkPurpose, Undecodable> {
+        LinkPurpose::parse(&self.purpose).map_err(|_| Undecodable::Field("link purpose"))
     }
 }
 

@@ -247,10 +247,15 @@ impl MailContext {
         format!("{}{}", self.base_url, path)
     }
 
+    /// The verification link that opens with `token`.
+    pub fn verify_url(&self, token: &str) -> String {
+        self.url(&format!("/verify/{token}"))
+    }
+
     /// The verification link of a message rendered now whose link the worker creates
     /// when it sends it (`OutgoingMessage::with_link`).
     pub fn link_slot_url(&self) -> String {
-        self.url(&format!("/verify/{}", deferred::LINK_SLOT))
+        self.verify_url(deferred::LINK_SLOT)
     }
 
     /// A new Message-ID on the portal's host.

@@ -147,7 +147,7 @@ impl Worker {
         tx: &mut sqlx::PgConnection,
         claimed: store::outbox::Claimed,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<Result<(Queued, Option<[u8; 32]>), (Queued, SendError)>> {
+    ) -> Prepared {
         let mut queued = Queued {
             id: claimed.id,
             template: claimed.template,
@@ -167,16 +167,6 @@ impl Worker {
                 .fill_slot(tx, queued, claimed.request_id, slot, now)
                 .await;
         }
-        let unrenderable = |queued, err: &dyn std::fmt::Display| {
-            let message = format!("the message could not be rendered: {err}");
-            Ok(Err((
-                queued,
-                SendError {
-                    permanent: true,
-                    message,
-                },
-            )))
-        };
         let message = match Deferred::from_row(&queued.template, &params) {
             Ok(message) => message,
             Err(err) => return unrenderable(queued, &err),
@@ -192,9 +182,7 @@ impl Worker {
             Err(err) => return unrenderable(queued, &err),
         };
         let token = link.map(|_| SecretToken::generate());
-        let url = token
-            .as_ref()
-            .map(|t| self.ctx.url(&format!("/verify/{}", t.expose())));
+        let url = token.as_ref().map(|t| self.ctx.verify_url(t.expose()));
         let ctx = self.ctx.in_lang(lang);
         let rendered =
             match message.render(&ctx, &queued.to_addr, &queued.message_id, url.as_deref()) {
@@ -229,29 +217,17 @@ impl Worker {
         request_id: Option<uuid::Uuid>,
         slot: Result<crate::mail::deferred::Slot, crate::mail::deferred::Undecodable>,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<Result<(Queued, Option<[u8; 32]>), (Queued, SendError)>> {
-        let failed = |queued, message: String| {
-            Ok(Err((
-                queued,
-                SendError {
-                    permanent: true,
-                    message,
-                },
-            )))
-        };
+    ) -> Prepared {
         let slot = match slot {
             Ok(slot) => slot,
-            Err(err) => return failed(queued, format!("the message could not be rendered: {err}")),
+            Err(err) => return unrenderable(queued, &err),
         };
         let Some(request_id) = request_id else {
-            return failed(
-                queued,
-                "the message could not be rendered: its request is gone".into(),
-            );
+            return unrenderable(queued, &"its request is gone");
         };
         let token = SecretToken::generate();
         let slot_url = self.ctx.link_slot_url();
-        let url = self.ctx.url(&format!("/verify/{}", token.expose()));
+        let url = self.ctx.verify_url(token.expose());
         queued.subject = queued.subject.replace(&slot_url, &url);
         queued.body_text = queued.body_text.replace(&slot_url, &url);
         queued.body_html = queued.body_html.replace(&slot_url, &url);
@@ -478,6 +454,22 @@ impl Worker {
 }
 
 /// Exponential back-off: base, 2×base, 4×base … capped at six hours.
+/// A message ready to send, with the hash of the link created for it, if any; or the
+/// permanent failure to record instead.
+type Prepared = anyhow::Result<Result<(Queued, Option<[u8; 32]>), (Queued, SendError)>>;
+
+/// What a message that can no longer be rendered gets instead of a send: a permanent
+/// failure, saying why.
+fn unrenderable(queued: Queued, err: &dyn std::fmt::Display) -> Prepared {
+    Ok(Err((
+        queued,
+        SendError {
+            permanent: true,
+            message: format!("the message could not be rendered: {err}"),
+        },
+    )))
+}
+
 fn backoff(base_seconds: i64, attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(crate::domain::tasks::backoff_seconds(
         base_seconds,
