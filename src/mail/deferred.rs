@@ -55,39 +55,79 @@ pub struct Link {
     pub redirect_to: Option<String>,
 }
 
-/// Where a message rendered when queued holds its verification link until the worker
-/// creates the link, as it sends the message (`MailContext::link_slot_url`): such a
-/// message is stored rendered, with `{"link_slot": Link}` as its parameters, so no raw
-/// token is at rest in it either.
+/// Where a message rendered when queued holds its secret (a link's token, a one-time
+/// code) until the worker creates it, as it sends the message: such a message is stored
+/// rendered, with its [`Slot`] as its parameters, so no raw token is at rest in it.
 pub const LINK_SLOT: &str = "link-created-when-sent";
 
-/// The outbox parameters of a rendered message whose link is created when it is sent.
-pub fn slot_params(link: &Link) -> serde_json::Value {
-    serde_json::json!({ "link_slot": link })
+/// Where a download code's message holds the code until the worker creates it.
+pub const CODE_SLOT: &str = "code-created-when-sent";
+
+/// The secret a rendered message's slot stands for, which the worker creates, stores
+/// hashed and writes into the message when it sends it. The outbox's `params` of such a
+/// message are this, externally tagged: `{"link_slot": {...}}`, `{"download_slot": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Slot {
+    /// A verification link for the message's request (`MailContext::link_slot_url`);
+    /// the request's earlier links stop working when it is created.
+    #[serde(rename = "link_slot")]
+    Verification(Link),
+    /// A new link to the request's kept response package (`MailContext::download_slot_url`).
+    #[serde(rename = "download_slot")]
+    Download { expires_at: DateTime<Utc> },
+    /// A one-time code for the download link `link_id` ([`CODE_SLOT`]).
+    #[serde(rename = "code_slot")]
+    DownloadCode {
+        link_id: i64,
+        expires_at: DateTime<Utc>,
+    },
+    /// The agent's link to follow the request (`MailContext::agent_status_slot_url`).
+    #[serde(rename = "agent_status_slot")]
+    AgentStatus {},
+    /// A staff member's invitation to choose a password (`MailContext::invite_slot_url`).
+    #[serde(rename = "invite_slot")]
+    Invite {
+        staff_id: uuid::Uuid,
+        expires_at: DateTime<Utc>,
+    },
 }
 
-/// The link a rendered message's slot stands for, decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
-    pub purpose: LinkPurpose,
-    pub expires_at: DateTime<Utc>,
-    pub redirect_to: Option<String>,
-}
+impl Slot {
+    /// The outbox parameters of a rendered message with this slot.
+    pub fn params(&self) -> serde_json::Value {
+        // Strings, dates and ids always serialise.
+        serde_json::to_value(self).unwrap_or_default()
+    }
 
-/// The link of a rendered message's parameters, if they name one (see [`LINK_SLOT`]).
-pub fn slot_of(params: &serde_json::Value) -> Option<Result<Slot, Undecodable>> {
-    let slot = params.get("link_slot")?;
-    Some(
-        serde_json::from_value::<Link>(slot.clone())
-            .map_err(Undecodable::from)
-            .and_then(|l| {
-                Ok(Slot {
-                    purpose: l.purpose()?,
-                    expires_at: l.expires_at,
-                    redirect_to: l.redirect_to,
-                })
-            }),
-    )
+    /// The slot of a rendered message's parameters, if they hold one: a single key
+    /// naming it (a deferred message's parameters hold several).
+    pub fn of(params: &serde_json::Value) -> Option<Result<Slot, Undecodable>> {
+        let fields = params.as_object()?;
+        let named = fields.len() == 1 && fields.keys().all(|k| k.ends_with("_slot"));
+        named.then(|| Ok(serde_json::from_value(params.clone())?))
+    }
+
+    /// What the message holds where the secret goes.
+    pub fn placeholder(&self, ctx: &MailContext) -> String {
+        self.written(ctx, if self.is_code() { CODE_SLOT } else { LINK_SLOT })
+    }
+
+    /// What the message holds once the worker has made `secret`: the link that opens
+    /// with it, or the code itself.
+    pub fn written(&self, ctx: &MailContext, secret: &str) -> String {
+        match self {
+            Slot::Verification(_) => ctx.verify_url(secret),
+            Slot::Download { .. } => ctx.url(&format!("/download/{secret}")),
+            Slot::DownloadCode { .. } => secret.to_string(),
+            Slot::AgentStatus {} => ctx.url(&format!("/agent/status/{secret}")),
+            Slot::Invite { .. } => ctx.url(&format!("/staff/invite/{secret}")),
+        }
+    }
+
+    /// Whether the secret is a one-time code the consumer types, not a link's token.
+    pub fn is_code(&self) -> bool {
+        matches!(self, Slot::DownloadCode { .. })
+    }
 }
 
 /// Parameters that do not decode: the row was written by a version that no longer
@@ -216,7 +256,7 @@ impl Link {
     }
 
     /// The purpose, decoded.
-    fn purpose(&self) -> Result<LinkPurpose, Undecodable> {
+    pub fn purpose(&self) -> Result<LinkPurpose, Undecodable> {
         LinkPurpose::parse(&self.purpose).map_err(|_| Undecodable::Field("link purpose"))
     }
 }
@@ -283,20 +323,53 @@ mod tests {
         );
         let params = message.params().unwrap();
         assert_eq!(
-            slot_of(&params).unwrap().unwrap(),
-            Slot {
-                purpose: LinkPurpose::VerifyEmail,
-                expires_at: expires,
-                redirect_to: None
-            }
+            Slot::of(&params).unwrap().unwrap(),
+            Slot::Verification(Link::new((LinkPurpose::VerifyEmail, expires)))
         );
-        assert!(slot_of(&serde_json::json!({ "tracking_code": "x" })).is_none());
+        assert!(Slot::of(&serde_json::json!({ "tracking_code": "x" })).is_none());
+        let bad = serde_json::json!({ "link_slot": { "purpose": "nope", "expires_at": expires } });
+        let Some(Ok(Slot::Verification(link))) = Slot::of(&bad) else {
+            panic!("the slot decodes, its purpose is checked when the link is made");
+        };
+        assert!(link.purpose().is_err());
         assert!(
-            slot_of(
-                &serde_json::json!({ "link_slot": { "purpose": "nope", "expires_at": expires } })
-            )
-            .unwrap()
-            .is_err()
+            Slot::of(&serde_json::json!({ "unknown_slot": {} }))
+                .unwrap()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn every_slot_round_trips_through_its_params_and_writes_its_secret_where_it_stood() {
+        let ctx = MailContext::new(&crate::config::Settings::defaults());
+        let expires_at = Utc::now();
+        let slots = [
+            Slot::Verification(Link::new((LinkPurpose::VerifyEmail, expires_at))),
+            Slot::Download { expires_at },
+            Slot::DownloadCode {
+                link_id: 7,
+                expires_at,
+            },
+            Slot::AgentStatus {},
+            Slot::Invite {
+                staff_id: uuid::Uuid::new_v4(),
+                expires_at,
+            },
+        ];
+        for slot in slots {
+            let params = slot.params();
+            assert_eq!(Slot::of(&params).unwrap().unwrap(), slot, "{params}");
+            let placeholder = slot.placeholder(&ctx);
+            let written = slot.written(&ctx, "s3cret");
+            assert!(placeholder.contains("created-when-sent"), "{placeholder}");
+            assert_eq!(
+                written,
+                placeholder.replace(if slot.is_code() { CODE_SLOT } else { LINK_SLOT }, "s3cret")
+            );
+        }
+        assert_eq!(
+            Slot::Download { expires_at }.written(&ctx, "t"),
+            ctx.url("/download/t")
         );
     }
 }

@@ -533,6 +533,10 @@ pub fn agent_copy(
     message: &OutgoingMessage,
     agent: &str,
 ) -> Option<OutgoingMessage> {
+    // A message's secret is its recipient's alone.
+    if message.slot.is_some() {
+        return None;
+    }
     let template = match message.template {
         "opt_out_applied" => "opt_out_applied_agent_copy",
         "extension_notice" => "extension_notice_agent_copy",

@@ -43,9 +43,9 @@ pub struct OutgoingMessage {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// The verification link the worker creates when it sends the message, written where
-    /// the text holds `deferred::LINK_SLOT` (see `MailContext::link_slot_url`).
-    pub link: Option<deferred::Link>,
+    /// The secret the worker creates when it sends the message (a link's token, a
+    /// one-time code), written where the text holds the slot's placeholder.
+    pub slot: Option<deferred::Slot>,
 }
 
 impl OutgoingMessage {
@@ -56,21 +56,30 @@ impl OutgoingMessage {
         purpose: crate::domain::kinds::LinkPurpose,
         expires_at: chrono::DateTime<chrono::Utc>,
     ) -> Self {
-        self.link = Some(deferred::Link::new((purpose, expires_at)));
+        self.slot = Some(deferred::Slot::Verification(deferred::Link::new((
+            purpose, expires_at,
+        ))));
+        self
+    }
+
+    /// This message, its secret created by the worker when it sends it, written where
+    /// the message holds `slot`'s placeholder (`deferred::Slot::placeholder`).
+    pub fn with_slot(mut self, slot: deferred::Slot) -> Self {
+        self.slot = Some(slot);
         self
     }
 
     /// This message's link, once used, leads to `redirect_to` (see `with_link`).
     pub fn redirecting_to(mut self, redirect_to: Option<String>) -> Self {
-        if let Some(link) = &mut self.link {
+        if let Some(deferred::Slot::Verification(link)) = &mut self.slot {
             link.redirect_to = redirect_to;
         }
         self
     }
 
-    /// The outbox's `params` of this rendered message: its link slot, if any.
+    /// The outbox's `params` of this rendered message: its slot, if any.
     pub fn params(&self) -> Option<serde_json::Value> {
-        self.link.as_ref().map(deferred::slot_params)
+        self.slot.as_ref().map(deferred::Slot::params)
     }
 }
 
@@ -421,7 +430,7 @@ impl Content {
             subject: self.subject.clone(),
             text: TextPart { c: self, ctx }.render()?,
             html: HtmlPart { c: self, ctx }.render()?,
-            link: None,
+            slot: None,
         })
     }
 }

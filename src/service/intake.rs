@@ -15,9 +15,8 @@ use crate::domain::calendar::BusinessCalendar;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::intake::{self, Authority, NewRequest};
 use crate::domain::kinds::{Channel, LinkPurpose, RequestKind, RequestStatus};
-use crate::domain::token::SecretToken;
 use crate::domain::tracking::TrackingCode;
-use crate::mail::deferred::Deferred;
+use crate::mail::deferred::{Deferred, Slot};
 use crate::mail::{MailContext, ToQueue, messages};
 use crate::store::inserter::{InsertError, Inserter};
 use crate::store::{self, requests::Insert};
@@ -218,14 +217,13 @@ async fn store_agent_filing(
     row: &Insert,
     agent: &intake::AgentFiling,
 ) -> Result<(), sqlx::Error> {
-    let access = SecretToken::generate();
-    store::requests::set_agent(tx, id, agent, access.hash()).await?;
+    store::requests::set_agent(tx, id, agent).await?;
     if let Some(doc) = &agent.permission {
         store::requests::insert_attachment(tx, id, "agent_authorization", doc).await?;
     }
-    let status_url = state
-        .mail
-        .url(&format!("/agent/status/{}", access.expose()));
+    // The agent's status link is made when the receipt is sent.
+    let slot = Slot::AgentStatus {};
+    let status_url = slot.placeholder(state.mail);
     let receipt = messages::agent_receipt(
         &state.mail.in_lang(row.request.language),
         agent.email.as_str(),
@@ -234,7 +232,8 @@ async fn store_agent_filing(
         &row.deadlines,
         &status_url,
     )
-    .map_err(|e| sqlx::Error::Protocol(format!("rendering the agent's receipt: {e}")))?;
+    .map_err(|e| sqlx::Error::Protocol(format!("rendering the agent's receipt: {e}")))?
+    .with_slot(slot);
     let unsolicited_per_day = state.settings.mail.unsolicited_per_day;
     store::outbox::enqueue_unsolicited(tx, Some(id), &receipt, row.received_at, unsolicited_per_day)
         .await

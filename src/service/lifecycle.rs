@@ -12,6 +12,7 @@ use sqlx::PgConnection;
 use super::{Error, Rules};
 use crate::domain::actions::Refusal;
 use crate::domain::lifecycle::{self, Change, Notice, Transition};
+use crate::mail::deferred::Slot;
 use crate::mail::messages::{self, Outcome};
 use crate::mail::{OutgoingMessage, messages::agent_copy};
 use crate::store::events::Actor;
@@ -25,8 +26,9 @@ pub struct Ask<'a> {
     pub explanation: &'a str,
     /// The name the consumer typed when signing the declaration on their link's page.
     pub declaration_name: Option<&'a str>,
-    /// The download link of a response package sent with a fulfilled request to know.
-    pub package_url: Option<&'a str>,
+    /// The download link of a response package sent with a fulfilled request to know,
+    /// made when its message is sent.
+    pub package_link: Option<&'a Slot>,
     /// The message a fulfilled request is answered with when its use case built it (a
     /// "Shine the Light" answer, from the year's record).
     pub answer: Option<&'a OutgoingMessage>,
@@ -39,7 +41,7 @@ impl<'a> Ask<'a> {
             change,
             explanation: "",
             declaration_name: None,
-            package_url: None,
+            package_link: None,
             answer: None,
             data: Value::Object(Default::default()),
         }
@@ -241,9 +243,11 @@ fn notice_message(
             } else {
                 Outcome::Fulfilled
             };
-            match ask.package_url {
-                Some(url) => {
-                    messages::package_ready(ctx, to, code, r.kind, outcome, ask.explanation, url)?
+            match ask.package_link {
+                Some(slot) => {
+                    let url = slot.placeholder(ctx);
+                    messages::package_ready(ctx, to, code, r.kind, outcome, ask.explanation, &url)?
+                        .with_slot(slot.clone())
                 }
                 None => messages::outcome(ctx, to, code, r.kind, outcome, ask.explanation)?,
             }

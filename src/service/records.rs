@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Error, Rules};
 use crate::config::Settings;
 use crate::domain::kinds::EventKind;
-use crate::domain::token::SecretToken;
+use crate::mail::deferred::Slot;
 use crate::store::events::{self, Actor, Event};
 use crate::store::lifecycle::{self as rows, Key};
 use crate::store::outbox;
@@ -75,20 +75,22 @@ pub async fn fresh_download_link(
     let Some(r) = rows::lock(&mut tx, Key::Code(code)).await? else {
         return Ok(FreshLink::NotFound);
     };
-    let Some(package) = records::kept_package(&mut tx, r.id).await? else {
+    if records::kept_package(&mut tx, r.id).await?.is_none() {
         return Ok(FreshLink::NoPackage);
-    };
-    let link = SecretToken::generate();
-    let expires = now + Duration::days(settings.responses.download_link_days);
-    records::replace_download_link(&mut tx, r.id, package, link.hash(), now, expires).await?;
-    let url = rules.mail.url(&format!("/download/{}", link.expose()));
+    }
     let to = r.email.as_deref().ok_or(Error::NoAddress)?;
+    // The new link is made when the message is sent; the earlier ones end now.
+    let slot = Slot::Download {
+        expires_at: now + Duration::days(settings.responses.download_link_days),
+    };
+    crate::store::downloads::end_links(&mut tx, r.id, now).await?;
     let message = crate::mail::records::fresh_download_link(
         &rules.mail.in_lang(r.language),
         to,
         &r.tracking_code,
-        &url,
-    )?;
+        &slot.placeholder(rules.mail),
+    )?
+    .with_slot(slot);
     outbox::enqueue(&mut tx, Some(r.id), &message, now).await?;
     let staff = staff_id.to_string();
     events::record(

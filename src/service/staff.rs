@@ -15,7 +15,7 @@ use crate::domain::intake::{RawForm, Upload};
 use crate::domain::kinds::{DataPoint, EventKind, RequestKind};
 use crate::domain::lifecycle::Change;
 use crate::domain::package::PackageType;
-use crate::domain::token::SecretToken;
+use crate::mail::deferred::Slot;
 use crate::mail::messages;
 use crate::store::downloads::NewPackage;
 use crate::store::events::{self, Actor, Event};
@@ -173,10 +173,10 @@ pub async fn act(
         None => None,
     };
     let language = request.language;
-    let link = package.as_ref().map(|_| SecretToken::generate());
-    let package_url = link
-        .as_ref()
-        .map(|l| rules.mail.url(&format!("/download/{}", l.expose())));
+    // The package's link is made when its message is sent.
+    let package_link = package.as_ref().map(|_| Slot::Download {
+        expires_at: now + Duration::days(settings.responses.download_link_days),
+    });
     let mut data = json!({});
     if !explanation.is_empty() {
         data["explanation"] = json!(explanation);
@@ -188,23 +188,21 @@ pub async fn act(
         change,
         explanation,
         declaration_name: None,
-        package_url: package_url.as_deref(),
+        package_link: package_link.as_ref(),
         answer: stl_message.as_ref(),
         data,
     };
     let request_id = request.id;
     let tracking_code = request.tracking_code.clone();
     let done = refuse!(lifecycle::apply(&mut tx, rules, request, actor, ask, now).await?);
-    if let (Some((kind, bytes)), Some(link)) = (&package, &link) {
+    if let Some((kind, bytes)) = &package {
         let filename = format!("response-{}.{}", tracking_code.as_str(), kind.extension());
         let package = NewPackage {
             filename: &filename,
             kind: *kind,
             bytes,
         };
-        let expires = now + Duration::days(settings.responses.download_link_days);
-        crate::store::downloads::create(&mut tx, request_id, &package, link.hash(), now, expires)
-            .await?;
+        crate::store::downloads::create(&mut tx, request_id, &package, now).await?;
     }
     if let Some(answer) = &stl_answer {
         let request = (request_id, &tracking_code);

@@ -14,23 +14,18 @@ pub struct NewPackage<'a> {
     pub bytes: &'a [u8],
 }
 
-/// Stores a package and the link to it.
+/// Stores a package; its link is created when the message carrying it is sent
+/// (`add_link`).
 pub async fn create(
     conn: &mut PgConnection,
     request_id: Uuid,
     package: &NewPackage<'_>,
-    token_hash: &[u8],
     now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     use sha2::{Digest, Sha256};
     sqlx::query(
-        "WITH a AS (
-             INSERT INTO attachments (request_id, purpose, filename, content_type, size_bytes, sha256, content, created_at)
-             VALUES ($1, 'response_package', $2, $3, $4, $5, $6, $7) RETURNING id
-         )
-         INSERT INTO download_links (request_id, attachment_id, token_hash, created_at, expires_at)
-         SELECT $1, a.id, $8, $7, $9 FROM a",
+        "INSERT INTO attachments (request_id, purpose, filename, content_type, size_bytes, sha256, content, created_at)
+         VALUES ($1, 'response_package', $2, $3, $4, $5, $6, $7)",
     )
     .bind(request_id)
     .bind(package.filename)
@@ -39,8 +34,58 @@ pub async fn create(
     .bind(hex::encode(Sha256::digest(package.bytes)))
     .bind(package.bytes)
     .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds a link to the request's package `attachment_id`, as its message is sent.
+pub async fn add_link(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    attachment_id: Uuid,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO download_links (request_id, attachment_id, token_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(request_id)
+    .bind(attachment_id)
     .bind(token_hash)
+    .bind(now)
     .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends every live link to the request's package (a new one is on its way).
+pub async fn end_links(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE download_links SET expires_at = $2, code_hash = NULL, code_expires_at = NULL
+         WHERE request_id = $1 AND expires_at > $2",
+    )
+    .bind(request_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a link whose message was not sent: nobody has it.
+pub async fn remove_unsent(conn: &mut PgConnection, token_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM download_links l WHERE token_hash = $1
+         AND NOT EXISTS (SELECT 1 FROM downloads d WHERE d.link_id = l.id)",
+    )
+    .bind(token_hash)
     .execute(conn)
     .await?;
     Ok(())
@@ -87,6 +132,25 @@ pub async fn set_code(
         .bind(expires_at)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Ends the link's code: a new one is on its way, and its tries start again (not the
+/// link's). Given the code's hash, ends only that code: its message was not sent.
+pub async fn end_code(
+    conn: &mut PgConnection,
+    link_id: i64,
+    code_hash: Option<&[u8]>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE download_links SET code_hash = NULL, code_expires_at = NULL,
+             code_attempts = CASE WHEN $2::bytea IS NULL THEN 0 ELSE code_attempts END
+         WHERE id = $1 AND ($2::bytea IS NULL OR code_hash = $2)",
+    )
+    .bind(link_id)
+    .bind(code_hash)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -212,30 +212,3 @@ pub async fn kept_package(
     .fetch_optional(conn)
     .await
 }
-
-/// Ends every link to the package and adds a new one, so only the newest works.
-pub async fn replace_download_link(
-    conn: &mut PgConnection,
-    request_id: Uuid,
-    attachment_id: Uuid,
-    token_hash: &[u8],
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "WITH ended AS (
-             UPDATE download_links SET expires_at = $4, code_hash = NULL, code_expires_at = NULL
-             WHERE request_id = $1 AND expires_at > $4
-         )
-         INSERT INTO download_links (request_id, attachment_id, token_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(request_id)
-    .bind(attachment_id)
-    .bind(token_hash)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}

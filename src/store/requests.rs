@@ -404,11 +404,10 @@ pub async fn set_agent(
     conn: &mut PgConnection,
     request_id: Uuid,
     agent: &crate::domain::intake::AgentFiling,
-    access_hash: &[u8],
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE requests SET agent_name = $2, agent_organisation = $3, agent_email = $4, agent_authority = $5,
-             agent_authority_state = 'pending', agent_access_hash = $6,
+             agent_authority_state = 'pending',
              guardian_declared_at = CASE WHEN $5 = 'parent_guardian' THEN received_at END
          WHERE id = $1",
     )
@@ -417,9 +416,34 @@ pub async fn set_agent(
     .bind(&agent.organisation)
     .bind(agent.email.as_str())
     .bind(agent.authority.code())
-    .bind(access_hash)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// The agent's link to follow the request: created when the agent's receipt is sent.
+pub async fn set_agent_access(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    access_hash: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET agent_access_hash = $2 WHERE id = $1")
+        .bind(request_id)
+        .bind(access_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the agent's link of a receipt that was not sent: nobody has it.
+pub async fn remove_agent_access(
+    conn: &mut PgConnection,
+    access_hash: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE requests SET agent_access_hash = NULL WHERE agent_access_hash = $1")
+        .bind(access_hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

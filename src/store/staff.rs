@@ -206,6 +206,18 @@ pub async fn create_invite(
     Ok(())
 }
 
+/// Removes an invitation whose message was not sent: nobody has it.
+pub async fn remove_unsent_invite(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM staff_invites WHERE token_hash = $1 AND used_at IS NULL")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The account an unused, unexpired invitation is for.
 pub async fn invite_user(
     pool: &PgPool,

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use rand::Rng;
 
 use super::errors::AppError;
 use super::form::SubmittedForm;
@@ -17,6 +16,7 @@ use super::{AppState, Page, html};
 use crate::domain::email::EmailAddress;
 use crate::domain::token;
 use crate::domain::tracking::TrackingCode;
+use crate::mail::deferred::Slot;
 use crate::mail::messages;
 use crate::store::{self, downloads::Link};
 
@@ -180,25 +180,23 @@ pub async fn ask_code(
         );
     }
     let now = state.clock.now();
-    let one_time = format!("{:06}", rand::rng().random_range(0..1_000_000));
-    let minutes = state.settings.responses.code_minutes;
+    // The code is made when its message is sent; the link's earlier code ends now.
+    let slot = Slot::DownloadCode {
+        link_id: link.id,
+        expires_at: now + Duration::minutes(state.settings.responses.code_minutes),
+    };
     let code =
         TrackingCode::stored(&link.tracking_code).map_err(|e| AppError::Internal(e.into()))?;
     let message = messages::download_code(
         &state.mail.in_lang(link.language),
         &link.email,
         &code,
-        &one_time,
-        minutes,
-    )?;
+        &slot.placeholder(&state.mail),
+        state.settings.responses.code_minutes,
+    )?
+    .with_slot(slot);
     let mut tx = state.db.begin().await?;
-    store::downloads::set_code(
-        &mut tx,
-        link.id,
-        &token::hash(&one_time),
-        now + Duration::minutes(minutes),
-    )
-    .await?;
+    store::downloads::end_code(&mut tx, link.id, None).await?;
     store::outbox::enqueue(&mut tx, Some(link.request_id), &message, now).await?;
     tx.commit().await?;
     show(

@@ -5,6 +5,7 @@
 mod console;
 mod retention;
 mod shine_the_light;
+mod slots;
 mod sweeps;
 mod tasks;
 
@@ -26,7 +27,7 @@ use crate::config::Settings;
 use crate::domain::lang::Lang;
 use crate::domain::token::SecretToken;
 use crate::mail::SendError;
-use crate::mail::deferred::Deferred;
+use crate::mail::deferred::{Deferred, Link, Slot};
 use crate::mail::transport::{Queued, Transport};
 use crate::mail::{MailContext, messages};
 use crate::store;
@@ -106,9 +107,10 @@ impl Worker {
     /// Sends the next message due, if any. The message stays locked in this worker's
     /// transaction until its result is committed, so no other worker sends it; a crash
     /// between the send and the commit can repeat this one message only. A deferred
-    /// message is rendered here, in its request's language, and its link created now:
-    /// stored hashed in the same transaction, and removed again if the send fails (the
-    /// next attempt carries a new one).
+    /// message is rendered here, in its request's language, and the secret of any
+    /// message (a link, a one-time code) created now: stored hashed in the same
+    /// transaction, and removed again if the send fails (the next attempt carries a new
+    /// one).
     pub async fn deliver_one(&self) -> anyhow::Result<bool> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -130,8 +132,8 @@ impl Worker {
                 store::outbox::mark_sent(&mut tx, queued.id, self.clock.now(), subject).await?;
             }
             Err(err) => {
-                if let Some(hash) = &link {
-                    store::verification::remove_unsent(&mut tx, hash).await?;
+                if let Some(undo) = &link {
+                    undo.run(&mut tx).await?;
                 }
                 self.record_failure(&mut tx, &queued, &err, now).await?;
             }
@@ -140,7 +142,7 @@ impl Worker {
         Ok(true)
     }
 
-    /// The message ready to send, with the hash of the link created for it, if any; or,
+    /// The message ready to send, with what undoes the secret created for it, if any; or,
     /// for parameters that no longer render, the permanent failure to record.
     async fn prepare(
         &self,
@@ -162,7 +164,7 @@ impl Worker {
         let Some(params) = claimed.params else {
             return Ok(Ok((queued, None)));
         };
-        if let Some(slot) = crate::mail::deferred::slot_of(&params) {
+        if let Some(slot) = crate::mail::deferred::Slot::of(&params) {
             return self
                 .fill_slot(tx, queued, claimed.request_id, slot, now)
                 .await;
@@ -203,47 +205,36 @@ impl Worker {
         queued.subject = rendered.subject;
         queued.body_text = rendered.text;
         queued.body_html = rendered.html;
-        Ok(Ok((queued, token.map(|t| *t.hash()))))
+        let undo = token
+            .zip(link)
+            .map(|(t, l)| slots::Undo::verification(Link::new(l), *t.hash()));
+        Ok(Ok((queued, undo)))
     }
 
-    /// A message rendered when queued, but for its verification link: the link is
-    /// created now, stored hashed, and written where the text holds the slot. It is
-    /// the request's newest link: the ones before it stop working (as they did when the
-    /// message was queued).
+    /// A message rendered when queued, but for its secret (a link, a one-time code):
+    /// the secret is created now, stored hashed, and written where the message holds
+    /// the slot's placeholder.
     async fn fill_slot(
         &self,
         tx: &mut sqlx::PgConnection,
         mut queued: Queued,
         request_id: Option<uuid::Uuid>,
-        slot: Result<crate::mail::deferred::Slot, crate::mail::deferred::Undecodable>,
+        slot: Result<Slot, crate::mail::deferred::Undecodable>,
         now: DateTime<Utc>,
     ) -> Prepared {
         let slot = match slot {
             Ok(slot) => slot,
             Err(err) => return unrenderable(queued, &err),
         };
-        let Some(request_id) = request_id else {
-            return unrenderable(queued, &"its request is gone");
+        let placeholder = slot.placeholder(&self.ctx);
+        let made = match slots::make(tx, &self.ctx, slot, request_id, now).await? {
+            Ok(made) => made,
+            Err(why) => return unrenderable(queued, &why),
         };
-        let token = SecretToken::generate();
-        let slot_url = self.ctx.link_slot_url();
-        let url = self.ctx.verify_url(token.expose());
-        queued.subject = queued.subject.replace(&slot_url, &url);
-        queued.body_text = queued.body_text.replace(&slot_url, &url);
-        queued.body_html = queued.body_html.replace(&slot_url, &url);
-        store::verification::issue(
-            tx,
-            request_id,
-            slot.purpose,
-            token.hash(),
-            now,
-            slot.expires_at,
-        )
-        .await?;
-        if let Some(redirect_to) = &slot.redirect_to {
-            store::verification::set_redirect(tx, token.hash(), redirect_to).await?;
-        }
-        Ok(Ok((queued, Some(*token.hash()))))
+        queued.subject = queued.subject.replace(&placeholder, &made.written);
+        queued.body_text = queued.body_text.replace(&placeholder, &made.written);
+        queued.body_html = queued.body_html.replace(&placeholder, &made.written);
+        Ok(Ok((queued, Some(made.undo))))
     }
 
     async fn record_failure(
@@ -454,9 +445,9 @@ impl Worker {
 }
 
 /// Exponential back-off: base, 2×base, 4×base … capped at six hours.
-/// A message ready to send, with the hash of the link created for it, if any; or the
+/// A message ready to send, with what undoes the secret created for it, if any; or the
 /// permanent failure to record instead.
-type Prepared = anyhow::Result<Result<(Queued, Option<[u8; 32]>), (Queued, SendError)>>;
+type Prepared = anyhow::Result<Result<(Queued, Option<slots::Undo>), (Queued, SendError)>>;
 
 /// What a message that can no longer be rendered gets instead of a send: a permanent
 /// failure, saying why.

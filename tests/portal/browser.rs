@@ -899,12 +899,7 @@ async fn every_consumer_page_passes_axe_in_english_and_in_spanish() {
     )
     .await;
     assert_eq!(filed.status(), 200);
-    let receipt: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE template = 'agent_receipt' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let receipt = crate::support::sent_mail(&app, "agent_receipt").await;
     let agent_status = crate::agents::link_in(&receipt, "/agent/status/");
     for lang in ["en", "es"] {
         browser

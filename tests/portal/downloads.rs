@@ -6,7 +6,7 @@ use rightsdesk::domain::kinds::RequestKind;
 
 use crate::intake::valid_fields;
 use crate::support::{
-    StaffClient, TestApp, cookie_client, spawn_app, spawn_app_with, tracking_code_in,
+    SmtpServer, StaffClient, TestApp, cookie_client, spawn_app, spawn_app_with, tracking_code_in,
 };
 
 const PACKAGE: &[u8] = r#"{"name": "Ana López", "orders": [{"id": 1}]}"#.as_bytes();
@@ -14,6 +14,14 @@ const PACKAGE: &[u8] = r#"{"name": "Ana López", "orders": [{"id": 1}]}"#.as_byt
 /// Files a request for a copy, verifies it and fulfils it with a package; returns the
 /// download link from the consumer's e-mail.
 pub(crate) async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (String, String) {
+    let code = fulfil_copy(app, staff).await;
+    let body = crate::support::sent_mail(app, "package_ready").await;
+    (code, crate::agents::link_in(&body, "/download/"))
+}
+
+/// Files a request for a copy, verifies it and fulfils it with a package; returns its
+/// tracking code. The answer is queued, not yet sent.
+async fn fulfil_copy(app: &TestApp, staff: &StaffClient) -> String {
     let code = tracking_code_in(
         &app.post_form(
             "/requests/new/know_specific",
@@ -65,27 +73,25 @@ pub(crate) async fn fulfilled_copy(app: &TestApp, staff: &StaffClient) -> (Strin
         .unwrap();
     assert_eq!(done.status(), 303);
 
-    let body: String =
+    // Queued, the message holds no link: the worker makes it when it sends it.
+    let queued: String =
         sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'package_ready'")
             .fetch_one(&app.db)
             .await
             .unwrap();
-    let start = body
-        .find("/download/")
-        .expect("the answer carries the download link");
-    let link: String = body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    (code, link)
+    assert!(
+        queued.contains("/download/link-created-when-sent"),
+        "{queued}"
+    );
+    code
 }
 
-/// The one-time code of the latest download-code message, read from its text before it
-/// is sent (its subject names the request, not the code).
+/// The one-time code of the latest download-code message, as it was sent (the worker
+/// makes the code then; its subject names the request, not the code).
 pub(crate) async fn latest_code(app: &TestApp) -> String {
-    let (subject, body): (String, String) = sqlx::query_as(
-        "SELECT subject, body_text FROM outbox WHERE template = 'download_code'
-         ORDER BY id DESC LIMIT 1",
+    let body = crate::support::sent_mail(app, "download_code").await;
+    let subject: String = sqlx::query_scalar(
+        "SELECT subject FROM outbox WHERE template = 'download_code' ORDER BY id DESC LIMIT 1",
     )
     .fetch_one(&app.db)
     .await
@@ -289,5 +295,111 @@ async fn download_pages_are_rate_limited_per_client() {
             .await
             .status(),
         429
+    );
+}
+
+/// The live download link's code, if it has one.
+async fn code_is_set(app: &TestApp) -> bool {
+    sqlx::query_scalar("SELECT bool_or(code_hash IS NOT NULL) FROM download_links")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn links_and_codes_are_made_when_their_message_is_sent_and_a_failed_send_leaves_none() {
+    let mut smtp = SmtpServer::start().await;
+    let app = spawn_app_with(|s| s.smtp_url = Some(smtp.url())).await;
+    let staff = app.admin().await;
+    fulfil_copy(&app, &staff).await;
+
+    // Mail is down: the answer waits, with its link's place held and no link made.
+    smtp.stop();
+    app.worker.deliver_all().await.unwrap();
+    let (attempts, queued): (i32, String) =
+        sqlx::query_as("SELECT attempts, body_text FROM outbox WHERE template = 'package_ready'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+    assert!(
+        queued.contains("/download/link-created-when-sent"),
+        "{queued}"
+    );
+    assert_eq!(
+        app.count("download_links").await,
+        0,
+        "a failed send leaves no link"
+    );
+
+    // Back up: the answer arrives with the one link there is, and it works.
+    smtp.restart().await;
+    app.clock.advance(Duration::minutes(2));
+    let body = crate::support::sent_mail(&app, "package_ready").await;
+    let link = crate::agents::link_in(&body, "/download/");
+    assert_eq!(app.count("download_links").await, 1);
+    assert_eq!(app.get(&link).await.status(), 200);
+    let kept: Option<String> =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE template = 'package_ready'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        kept.as_deref().unwrap_or_default(),
+        "",
+        "a delivered message keeps no body, and so no link"
+    );
+
+    // The code too: asked for while mail is down, none exists until it is sent.
+    smtp.stop();
+    let asked = app
+        .post_form(&link, &[("email", "ana.lopez@example.com")])
+        .await;
+    assert_eq!(asked.status(), 200);
+    app.worker.deliver_all().await.unwrap();
+    assert!(!code_is_set(&app).await, "a failed send leaves no code");
+    smtp.restart().await;
+    app.clock.advance(Duration::minutes(2));
+    let code = latest_code(&app).await;
+    assert!(code_is_set(&app).await);
+    let got = app
+        .post_form(&format!("{link}/file"), &[("code", code.as_str())])
+        .await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), PACKAGE);
+}
+
+#[tokio::test]
+async fn a_link_whose_package_is_gone_before_it_is_sent_is_never_made() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = fulfil_copy(&app, &staff).await;
+    // The package is removed (as retention does) while its answer is still queued.
+    sqlx::query("UPDATE attachments SET removed_at = now(), content = ''::bytea WHERE purpose = 'response_package'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.worker.deliver_all().await.unwrap();
+    let (failed, error): (bool, Option<String>) = sqlx::query_as(
+        "SELECT failed_at IS NOT NULL, last_error FROM outbox WHERE template = 'package_ready'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        failed,
+        "it fails for good: retrying cannot bring the package back"
+    );
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("no longer kept")),
+        "{error:?}"
+    );
+    assert_eq!(app.count("download_links").await, 0);
+    assert!(
+        crate::support::status_of(&app, &code)
+            .await
+            .starts_with("fulfilled")
     );
 }

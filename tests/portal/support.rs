@@ -377,6 +377,11 @@ impl Drop for TempDir {
     }
 }
 
+/// Where each running test SMTP server stores what it receives, by port (`delivered`
+/// finds a message there from the app's `smtp_url`).
+static SMTP_MAILDIRS: std::sync::Mutex<std::collections::BTreeMap<u16, PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 /// A real SMTP server on a loopback port (Python's aiosmtpd), storing what it receives
 /// in a maildir the test reads.
 pub struct SmtpServer {
@@ -398,6 +403,10 @@ impl SmtpServer {
             maildir: TempDir::new("maildir"),
         };
         server.restart().await;
+        SMTP_MAILDIRS
+            .lock()
+            .unwrap()
+            .insert(port, server.maildir.0.join("mail"));
         server
     }
 
@@ -444,7 +453,11 @@ impl SmtpServer {
 
     /// Every message received so far, as raw RFC 5322 text.
     pub fn messages(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.0.join("mail").join("new")) else {
+        Self::messages_in(&self.maildir.0.join("mail"))
+    }
+
+    fn messages_in(maildir: &std::path::Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
             return Vec::new();
         };
         entries
@@ -469,6 +482,9 @@ impl SmtpServer {
 impl Drop for SmtpServer {
     fn drop(&mut self) {
         self.stop();
+        if let Ok(mut maildirs) = SMTP_MAILDIRS.lock() {
+            maildirs.remove(&self.port);
+        }
     }
 }
 
@@ -691,11 +707,33 @@ pub fn rightsdesk(data_dir: &TempDir) -> std::process::Command {
     command
 }
 
-/// Delivers what is due (as `.eml` files, the tests' default transport) and returns
-/// outbox message `id` as it was sent, decoded (`text_part`). Intake's receipts are
-/// rendered, and their links created, only when they are sent.
+/// Delivers what is due and returns outbox message `id` as it was sent, decoded
+/// (`text_part`): from its `.eml` file (the tests' default transport), or from the test
+/// SMTP server the app sends to. Intake's receipts are rendered, and the links and
+/// codes of every message created, only when they are sent.
 pub async fn delivered(app: &TestApp, id: i64) -> String {
     app.worker.deliver_all().await.unwrap();
+    if let Some(url) = &app.settings.smtp_url {
+        let message_id: String = sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+        let maildir = SMTP_MAILDIRS.lock().unwrap().get(&port).cloned();
+        let maildir = maildir.unwrap_or_else(|| panic!("no test SMTP server on {url}"));
+        let header = format!("Message-ID: {message_id}");
+        for _ in 0..200 {
+            let found = SmtpServer::messages_in(&maildir)
+                .into_iter()
+                .find(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&header)));
+            if let Some(raw) = found {
+                return text_part(&raw);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("message {id} did not reach the test SMTP server on {url}");
+    }
     let path = app
         .settings
         .data_dir

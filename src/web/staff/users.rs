@@ -12,7 +12,8 @@ use super::login::Me;
 use super::session::{self, Admin, Staff};
 use crate::auth;
 use crate::domain::email::EmailAddress;
-use crate::domain::token::{self, SecretToken};
+use crate::domain::token;
+use crate::mail::deferred::Slot;
 use crate::mail::{Action, Content};
 use crate::store;
 use crate::web::errors::AppError;
@@ -102,28 +103,6 @@ pub async fn invite(
         return refuse(&state, &admin, "Choose a role.").await;
     };
     let now = state.clock.now();
-    let link = SecretToken::generate();
-    let url = state.mail.url(&format!("/staff/invite/{}", link.expose()));
-    let message = Content {
-        subject: format!(
-            "You are invited to {}'s privacy request desk",
-            state.settings.business.name
-        ),
-        paragraphs: vec![format!(
-            "{} invited you to work on privacy requests as {role}.",
-            admin.email
-        )],
-        action: Some(Action {
-            label: "Choose your password".into(),
-            url,
-        }),
-        after_action: vec![format!(
-            "The link works once and for {} days.",
-            state.settings.staff.invite_days
-        )],
-        ..Default::default()
-    }
-    .render("staff_invite", email.as_str(), &state.mail)?;
     let mut tx = state.db.begin().await?;
     let id = match store::staff::create(&mut tx, email.as_str(), role, None, now).await {
         Ok(id) => id,
@@ -138,8 +117,32 @@ pub async fn invite(
         }
         Err(err) => return Err(err.into()),
     };
-    let expires = now + Duration::days(state.settings.staff.invite_days);
-    store::staff::create_invite(&mut tx, link.hash(), id, now, expires).await?;
+    // The set-password link is made when the invitation is sent.
+    let slot = Slot::Invite {
+        staff_id: id,
+        expires_at: now + Duration::days(state.settings.staff.invite_days),
+    };
+    let message = Content {
+        subject: format!(
+            "You are invited to {}'s privacy request desk",
+            state.settings.business.name
+        ),
+        paragraphs: vec![format!(
+            "{} invited you to work on privacy requests as {role}.",
+            admin.email
+        )],
+        action: Some(Action {
+            label: "Choose your password".into(),
+            url: slot.placeholder(&state.mail),
+        }),
+        after_action: vec![format!(
+            "The link works once and for {} days.",
+            state.settings.staff.invite_days
+        )],
+        ..Default::default()
+    }
+    .render("staff_invite", email.as_str(), &state.mail)?
+    .with_slot(slot);
     store::outbox::enqueue(&mut tx, None, &message, now).await?;
     tx.commit().await?;
     tracing::info!(staff_id = %id, by = %admin.id, "staff invited");
