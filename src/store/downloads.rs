@@ -119,20 +119,29 @@ pub async fn find(pool: &PgPool, token_hash: &[u8]) -> Result<Option<Link>, sqlx
     .await
 }
 
-/// Replaces the link's code (a new one resets the code's tries, not the link's).
+/// Gives the request's live link `link_id` its code, as the code's message is sent (its
+/// tries started again when it was asked for: `end_code`). False when the link has
+/// ended meanwhile: no code is made.
 pub async fn set_code(
     conn: &mut PgConnection,
+    request_id: Uuid,
     link_id: i64,
     code_hash: &[u8],
+    now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE download_links SET code_hash = $2, code_expires_at = $3, code_attempts = 0 WHERE id = $1")
-        .bind(link_id)
-        .bind(code_hash)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<bool, sqlx::Error> {
+    let set = sqlx::query(
+        "UPDATE download_links SET code_hash = $3, code_expires_at = $5
+         WHERE id = $1 AND request_id = $2 AND expires_at > $4",
+    )
+    .bind(link_id)
+    .bind(request_id)
+    .bind(code_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(set.rows_affected() == 1)
 }
 
 /// Ends the link's code: a new one is on its way, and its tries start again (not the

@@ -212,8 +212,8 @@ impl Worker {
     }
 
     /// A message rendered when queued, but for its secret (a link, a one-time code):
-    /// the secret is created now, stored hashed, and written where the message holds
-    /// the slot's placeholder.
+    /// the secret is created now, stored hashed, and written where the message's bodies
+    /// hold the slot's placeholder.
     async fn fill_slot(
         &self,
         tx: &mut sqlx::PgConnection,
@@ -226,12 +226,15 @@ impl Worker {
             Ok(slot) => slot,
             Err(err) => return unrenderable(queued, &err),
         };
+        // The secret goes in the bodies only: a sent message keeps its subject.
         let placeholder = slot.placeholder(&self.ctx);
+        if !queued.body_text.contains(&placeholder) || queued.subject.contains(&placeholder) {
+            return unrenderable(queued, &"its slot is not where its secret goes");
+        }
         let made = match slots::make(tx, &self.ctx, slot, request_id, now).await? {
             Ok(made) => made,
             Err(why) => return unrenderable(queued, &why),
         };
-        queued.subject = queued.subject.replace(&placeholder, &made.written);
         queued.body_text = queued.body_text.replace(&placeholder, &made.written);
         queued.body_html = queued.body_html.replace(&placeholder, &made.written);
         Ok(Ok((queued, Some(made.undo))))

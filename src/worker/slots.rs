@@ -66,17 +66,29 @@ pub(super) async fn make(
             let Some(package) = store::records::kept_package(conn, request_id).await? else {
                 return Ok(Err("its response package is no longer kept"));
             };
+            // The request's newest link: the ones before it stop working, as they did
+            // when its message was queued.
+            store::downloads::end_links(conn, request_id, now).await?;
             store::downloads::add_link(conn, request_id, package, &hash, now, *expires_at).await?;
         }
         Slot::DownloadCode {
             link_id,
             expires_at,
-        } => store::downloads::set_code(conn, *link_id, &hash, *expires_at).await?,
+        } => {
+            let Some(request_id) = request_id else {
+                return Ok(Err(REQUEST_GONE));
+            };
+            let set =
+                store::downloads::set_code(conn, request_id, *link_id, &hash, now, *expires_at);
+            if !set.await? {
+                return Ok(Err("its download link has ended"));
+            }
+        }
         Slot::AgentStatus {} => {
             let Some(request_id) = request_id else {
                 return Ok(Err(REQUEST_GONE));
             };
-            store::requests::set_agent_access(conn, request_id, &hash).await?;
+            store::requests::add_agent_access(conn, request_id, &hash, now).await?;
         }
         Slot::Invite {
             staff_id,

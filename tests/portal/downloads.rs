@@ -265,11 +265,13 @@ async fn wrong_codes_count_across_new_codes_until_the_link_locks() {
     // not start the count of the link again.
     for _ in 0..2 {
         assert_eq!(new_code().await.status(), 200);
+        latest_code(&app).await;
         for _ in 0..4 {
             assert_eq!(guess().await.status(), 422);
         }
     }
     assert_eq!(new_code().await.status(), 200);
+    latest_code(&app).await;
     assert_eq!(guess().await.status(), 422);
     assert_eq!(guess().await.status(), 422, "the tenth wrong try");
 
@@ -402,4 +404,53 @@ async fn a_link_whose_package_is_gone_before_it_is_sent_is_never_made() {
             .await
             .starts_with("fulfilled")
     );
+}
+
+#[tokio::test]
+async fn sending_a_code_does_not_undo_wrong_tries_made_while_it_was_queued() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let (_, link) = fulfilled_copy(&app, &staff).await;
+    let file = format!("{link}/file");
+    let asked = app
+        .post_form(&link, &[("email", "ana.lopez@example.com")])
+        .await;
+    assert_eq!(asked.status(), 200);
+    // Guesses before the code is even sent count against it.
+    for _ in 0..5 {
+        let guessed = app.post_form(&file, &[("code", "000000")]).await;
+        assert_ne!(guessed.status(), 200);
+    }
+    let right = latest_code(&app).await;
+    let locked = app.post_form(&file, &[("code", right.as_str())]).await;
+    assert_eq!(locked.status(), 423, "the code's tries were used up");
+    assert_eq!(downloads(&app).await, 0);
+}
+
+#[tokio::test]
+async fn of_two_download_links_queued_together_only_the_one_sent_last_works() {
+    let app = spawn_app().await;
+    let staff = app.admin().await;
+    let code = fulfil_copy(&app, &staff).await;
+    // Staff send a fresh link a minute later, before the answer has gone out.
+    app.clock.advance(Duration::minutes(1));
+    let sent = staff
+        .post(&format!("/staff/requests/{code}/download_link"), &[])
+        .await;
+    assert_eq!(sent.status(), 303);
+    let answer = crate::agents::link_in(
+        &crate::support::sent_mail(&app, "package_ready").await,
+        "/download/",
+    );
+    let fresh = crate::agents::link_in(
+        &crate::support::sent_mail(&app, "download_link_reissued").await,
+        "/download/",
+    );
+    assert_ne!(answer, fresh);
+    assert_eq!(
+        app.get(&answer).await.status(),
+        404,
+        "the earlier link ended"
+    );
+    assert_eq!(app.get(&fresh).await.status(), 200);
 }
