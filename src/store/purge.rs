@@ -1,5 +1,5 @@
 //! What the retention purge reads and rewrites (see `domain::retention`). Each step
-//! takes a bounded batch of closed requests under `FOR UPDATE SKIP LOCKED` through a
+//! takes a bounded batch of closed requests under `FOR NO KEY UPDATE SKIP LOCKED` through a
 //! partial index that holds only what is still to do, rewrites it in one statement and
 //! stamps it, so a second run or a second worker finds nothing to repeat, and intake
 //! (which writes open requests only) never waits for it.
@@ -82,13 +82,13 @@ pub async fn purge_batch(
     let sql = format!(
         "WITH due AS (
              SELECT r.id FROM requests r WHERE {purgeable}
-             ORDER BY r.closed_at LIMIT $2 FOR UPDATE SKIP LOCKED
+             ORDER BY r.closed_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED
          ), req AS (
              UPDATE requests r SET email = '', full_name = NULL, phone = NULL, address = NULL,
                  details = NULL, current_value = NULL, corrected_value = NULL,
                  declaration_name = NULL, extension_reason = NULL, outcome_reason = NULL,
                  agent_name = NULL, agent_organisation = NULL, agent_email = NULL,
-                 agent_access_hash = NULL, status_callback = NULL, response_format_note = NULL,
+                 status_callback = NULL, response_format_note = NULL,
                  received_note = NULL, browser_id = NULL, purged_at = $3,
                  verification_removed_at = coalesce(r.verification_removed_at, $3), updated_at = $3
              FROM due WHERE r.id = due.id RETURNING r.id
@@ -100,6 +100,8 @@ pub async fn purge_batch(
              DELETE FROM verification_tokens v USING due WHERE v.request_id = due.id RETURNING v.id
          ), links AS (
              DELETE FROM download_links l USING due WHERE l.request_id = due.id RETURNING l.id
+         ), agent_links AS (
+             DELETE FROM agent_status_links s USING due WHERE s.request_id = due.id
          ), messages AS (
              UPDATE outbox o SET to_addr = '', subject = '', body_text = '', body_html = '',
                  params = NULL, last_error = NULL
@@ -211,7 +213,7 @@ pub async fn remove_verification_batch(
         "WITH due AS (
              SELECT r.id, r.declaration_name IS NOT NULL AS declared FROM requests r
              WHERE r.closed_at IS NOT NULL AND r.verification_removed_at IS NULL AND r.closed_at < $1
-             ORDER BY r.closed_at LIMIT $2 FOR UPDATE SKIP LOCKED
+             ORDER BY r.closed_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED
          ), req AS (
              UPDATE requests r SET declaration_name = NULL, verification_removed_at = $3
              FROM due WHERE r.id = due.id RETURNING r.id

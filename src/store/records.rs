@@ -107,7 +107,7 @@ pub async fn retention_state(
 }
 
 /// Everything stored about the request with this tracking code, as one JSON document:
-/// every column of the request (hashes left out), its trail, messages (without their
+/// every column of the request (it holds no hashes), its trail, messages (without their
 /// bodies, which may hold live links), files (without content), links, downloads,
 /// deletion notices, suppression entries, a Shine the Light answer, webhook deliveries
 /// (tasks' and lifecycle events'), DRP callbacks and who opened it.
@@ -117,7 +117,7 @@ pub async fn full_record(
 ) -> Result<Option<(Uuid, serde_json::Value)>, sqlx::Error> {
     let row: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
         "SELECT r.id, jsonb_build_object(
-             'request', to_jsonb(r) - 'agent_access_hash',
+             'request', to_jsonb(r),
              'events', coalesce((SELECT jsonb_agg(jsonb_build_object(
                      'at', e.at, 'actor_type', e.actor_type, 'actor_id', e.actor_id,
                      'staff', s.email, 'action', e.action, 'from_status', e.from_status,

@@ -422,25 +422,29 @@ pub async fn set_agent(
 }
 
 /// The agent's link to follow the request: created when the agent's receipt is sent.
-pub async fn set_agent_access(
+pub async fn add_agent_access(
     conn: &mut PgConnection,
     request_id: Uuid,
     access_hash: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE requests SET agent_access_hash = $2 WHERE id = $1")
-        .bind(request_id)
-        .bind(access_hash)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO agent_status_links (token_hash, request_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(access_hash)
+    .bind(request_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Ends the agent's link of a receipt that was not sent: nobody has it.
+/// Removes the agent's link of a receipt that was not sent: nobody has it.
 pub async fn remove_agent_access(
     conn: &mut PgConnection,
     access_hash: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE requests SET agent_access_hash = NULL WHERE agent_access_hash = $1")
+    sqlx::query("DELETE FROM agent_status_links WHERE token_hash = $1")
         .bind(access_hash)
         .execute(conn)
         .await?;
@@ -532,7 +536,9 @@ pub async fn find_for_agent(
     pool: &PgPool,
     access_hash: &[u8],
 ) -> Result<Option<ConsumerView>, sqlx::Error> {
-    let sql = format!("{CONSUMER_VIEW} WHERE agent_access_hash = $1");
+    let sql = format!(
+        "{CONSUMER_VIEW} WHERE id = (SELECT request_id FROM agent_status_links WHERE token_hash = $1)"
+    );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(access_hash)
         .fetch_optional(pool)
