@@ -71,7 +71,7 @@ pub async fn by_code(pool: &PgPool, code: &str) -> Result<Option<Detail>, sqlx::
 
 /// The request, locked until the caller's transaction ends.
 pub async fn lock(conn: &mut PgConnection, code: &str) -> Result<Option<Detail>, sqlx::Error> {
-    let sql = format!("{DETAIL} FOR UPDATE OF r");
+    let sql = format!("{DETAIL} FOR NO KEY UPDATE OF r");
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(code)
         .fetch_optional(conn)

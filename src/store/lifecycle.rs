@@ -172,7 +172,7 @@ async fn select(
         Key::Code(code) => q.push("r.tracking_code = ").push_bind(code.to_string()),
     };
     if for_update {
-        q.push(" FOR UPDATE OF r");
+        q.push(" FOR NO KEY UPDATE OF r");
     }
     q.build_query_as::<Row>()
         .fetch_optional(conn)
@@ -194,7 +194,7 @@ where
     T: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres> + Send + 'static,
 {
     let sql = format!(
-        "SELECT {COLUMNS} FROM requests r WHERE {filter} ORDER BY {order} LIMIT $2 FOR UPDATE OF r SKIP LOCKED"
+        "SELECT {COLUMNS} FROM requests r WHERE {filter} ORDER BY {order} LIMIT $2 FOR NO KEY UPDATE OF r SKIP LOCKED"
     );
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(param)

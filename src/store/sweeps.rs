@@ -36,7 +36,7 @@ where
     T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
 {
     let sql = format!(
-        "SELECT {DUE_COLUMNS} FROM requests WHERE {filter} LIMIT $2 FOR UPDATE SKIP LOCKED"
+        "SELECT {DUE_COLUMNS} FROM requests WHERE {filter} LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(param)

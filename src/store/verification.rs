@@ -162,7 +162,7 @@ pub async fn lock(
     conn: &mut PgConnection,
     token_hash: &[u8],
 ) -> Result<Option<LinkView>, sqlx::Error> {
-    let sql = format!("{LINK_VIEW} FOR UPDATE OF t, r");
+    let sql = format!("{LINK_VIEW} FOR NO KEY UPDATE OF t, r");
     sqlx::query_as::<_, LinkView>(sqlx::AssertSqlSafe(sql))
         .bind(token_hash)
         .fetch_optional(conn)
