@@ -349,6 +349,7 @@ pub async fn spawn_app_on(
         clock,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(CLIENT_IDLE)
             .build()
             .unwrap(),
         settings,
@@ -403,10 +404,6 @@ impl SmtpServer {
             maildir: TempDir::new("maildir"),
         };
         server.restart().await;
-        SMTP_MAILDIRS
-            .lock()
-            .unwrap()
-            .insert(port, server.maildir.0.join("mail"));
         server
     }
 
@@ -432,6 +429,10 @@ impl SmtpServer {
             .spawn()
             .expect("starting the test SMTP server (python3 -m aiosmtpd; pip install aiosmtpd)");
         self.child = Some(child);
+        SMTP_MAILDIRS
+            .lock()
+            .unwrap()
+            .insert(self.port, self.maildir.0.join("mail"));
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
                 .await
@@ -482,7 +483,11 @@ impl SmtpServer {
 impl Drop for SmtpServer {
     fn drop(&mut self) {
         self.stop();
-        if let Ok(mut maildirs) = SMTP_MAILDIRS.lock() {
+        // Another test's server may have taken the port since this one stopped.
+        let mine = self.maildir.0.join("mail");
+        if let Ok(mut maildirs) = SMTP_MAILDIRS.lock()
+            && maildirs.get(&self.port) == Some(&mine)
+        {
             maildirs.remove(&self.port);
         }
     }
@@ -595,10 +600,16 @@ impl StaffClient {
     }
 }
 
+/// How long the tests' clients keep an idle connection: well under the portal's idle
+/// timeout (`http.idle_timeout_seconds`, 5 s), so a client never sends on a connection
+/// the portal is closing at that moment (a reset, on a loaded machine).
+pub const CLIENT_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub fn cookie_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(CLIENT_IDLE)
         .build()
         .unwrap()
 }
