@@ -264,6 +264,9 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
         .await;
     assert_eq!(noted.status(), 303);
     app.worker.deliver_all().await.unwrap();
+    let agent_receipt = crate::support::sent_mail(&app, "agent_receipt").await;
+    let agent_status = crate::agents::link_in(&agent_receipt, "/agent/status/");
+    assert_eq!(app.get(&agent_status).await.status(), 200);
     let purged = [opt_out, copy];
     let files_before: Vec<_> = [
         message_files(&app, opt_out).await,
@@ -416,6 +419,12 @@ async fn requests_past_retention_keep_only_an_anonymous_record_and_the_metrics_s
     // The next day's sweep purges the two, and only them.
     app.clock.advance(Duration::days(1));
     assert_eq!(app.worker.sweep().await.unwrap().purged, 2);
+    assert_eq!(
+        app.get(&agent_status).await.status(),
+        404,
+        "the agent's status link is gone"
+    );
+    assert_eq!(app.count("agent_status_links").await, 0);
 
     for needle in [
         "ana.lopez",
