@@ -206,6 +206,38 @@ pub async fn create_invite(
     Ok(())
 }
 
+/// The active account `id` that has no password yet, locked until the transaction ends.
+pub async fn lock_invited(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<StaffUser>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM staff_users
+         WHERE id = $1 AND active AND password_hash IS NULL FOR NO KEY UPDATE"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Ends the account's unused invitations (a new one is on its way).
+pub async fn end_invites(
+    conn: &mut PgConnection,
+    staff_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE staff_invites SET expires_at = $2
+         WHERE staff_id = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(staff_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Removes an invitation whose message was not sent: nobody has it.
 pub async fn remove_unsent_invite(
     conn: &mut PgConnection,

@@ -956,6 +956,13 @@ async fn every_staff_page_passes_axe() {
         .await
         .unwrap(),
     );
+    // A member still to choose a password: the staff list offers to invite them again.
+    sqlx::query(
+        "INSERT INTO staff_users (email, role, created_at) VALUES ('invited@example.com', 'reviewer', now())",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
     let axe = crate::axe::source();
     let (_driver, browser) = start_browser().await;
     let mut problems = Vec::new();

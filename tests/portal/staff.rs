@@ -941,3 +941,97 @@ async fn sessions_end_after_idle_time() {
     app.clock.advance(Duration::minutes(61));
     assert_eq!(staff.get("/staff/requests").await.status(), 303);
 }
+
+#[tokio::test]
+async fn an_admin_invites_again_someone_whose_invitation_lapsed_and_only_the_new_one_works() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let invited = admin
+        .post(
+            "/staff/users",
+            &[("email", "late@example.com"), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(invited.status(), 200);
+    let first = crate::agents::link_in(
+        &crate::support::sent_mail(&app, "staff_invite").await,
+        "/staff/invite/",
+    );
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'late@example.com'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    // The same address again is refused; the list offers to invite again.
+    let twice = admin
+        .post(
+            "/staff/users",
+            &[("email", "late@example.com"), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(twice.status(), 422);
+    let list = admin.get("/staff/users").await.text().await.unwrap();
+    assert!(
+        list.contains(&format!("/staff/users/{id}/invite")),
+        "{list}"
+    );
+
+    // A reviewer cannot; without the CSRF token nothing happens.
+    app.add_staff("rev@example.com", "reviewer", "reviewer password")
+        .await;
+    let reviewer = app.sign_in("rev@example.com", "reviewer password").await;
+    let refused = reviewer
+        .post(&format!("/staff/users/{id}/invite"), &[])
+        .await;
+    assert_eq!(refused.status(), 403);
+    let forged = admin
+        .client
+        .post(admin.url(&format!("/staff/users/{id}/invite")))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    let again = admin.post(&format!("/staff/users/{id}/invite"), &[]).await;
+    assert_eq!(again.status(), 200);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Invitation sent again")
+    );
+    let second = crate::agents::link_in(
+        &crate::support::sent_mail(&app, "staff_invite").await,
+        "/staff/invite/",
+    );
+    assert_ne!(first, second);
+    assert_eq!(app.get(&first).await.status(), 404, "the first one ended");
+    assert_eq!(app.get(&second).await.status(), 200);
+    let set = app
+        .post_form(
+            &second,
+            &[
+                ("password", "a late but good password"),
+                ("confirm", "a late but good password"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status(), 303);
+    app.sign_in("late@example.com", "a late but good password")
+        .await;
+
+    // Once the password is chosen there is nothing to invite to.
+    let after = admin.post(&format!("/staff/users/{id}/invite"), &[]).await;
+    assert_eq!(after.status(), 422);
+    assert!(
+        !admin
+            .get("/staff/users")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("/staff/users/{id}/invite"))
+    );
+}

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/users", get(users::list).post(users::invite))
         .route("/staff/users/{id}/role", post(users::set_role))
         .route("/staff/users/{id}/deactivate", post(users::deactivate))
+        .route("/staff/users/{id}/invite", post(users::invite_again))
         .route("/staff/agents", get(agents::list).post(agents::add))
         .route("/staff/agents/{id}/trusted", post(agents::set_trusted))
         .route("/staff/tokens", get(tokens::list).post(tokens::create))

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::login::Me;
@@ -14,7 +14,7 @@ use crate::auth;
 use crate::domain::email::EmailAddress;
 use crate::domain::token;
 use crate::mail::deferred::Slot;
-use crate::mail::{Action, Content};
+use crate::mail::{Action, Content, OutgoingMessage};
 use crate::store;
 use crate::web::errors::AppError;
 use crate::web::form::SubmittedForm;
@@ -117,12 +117,28 @@ pub async fn invite(
         }
         Err(err) => return Err(err.into()),
     };
-    // The set-password link is made when the invitation is sent.
+    let message = invitation(&state, &admin, email.as_str(), role, id, now)?;
+    store::outbox::enqueue(&mut tx, None, &message, now).await?;
+    tx.commit().await?;
+    tracing::info!(staff_id = %id, by = %admin.id, "staff invited");
+    done(&state, &admin, format!("Invitation sent to {email}.")).await
+}
+
+/// The invitation to `email` for account `staff_id`: its set-password link is made when
+/// it is sent.
+fn invitation(
+    state: &AppState,
+    admin: &Staff,
+    email: &str,
+    role: &str,
+    staff_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<OutgoingMessage, AppError> {
     let slot = Slot::Invite {
-        staff_id: id,
+        staff_id,
         expires_at: now + Duration::days(state.settings.staff.invite_days),
     };
-    let message = Content {
+    Ok(Content {
         subject: format!(
             "You are invited to {}'s privacy request desk",
             state.settings.business.name
@@ -141,12 +157,44 @@ pub async fn invite(
         )],
         ..Default::default()
     }
-    .render("staff_invite", email.as_str(), &state.mail)?
-    .with_slot(slot);
+    .render("staff_invite", email, &state.mail)?
+    .with_slot(slot))
+}
+
+/// Invites a member who has not chosen a password again (the first invitation expired,
+/// or never arrived): earlier invitations stop working and a new one is sent.
+pub async fn invite_again(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(id): Path<Uuid>,
+    SubmittedForm { form, .. }: SubmittedForm,
+) -> Result<Response, AppError> {
+    admin.check_csrf(&form)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(member) = store::staff::lock_invited(&mut tx, id).await? else {
+        drop(tx);
+        return refuse(
+            &state,
+            &admin,
+            "That account is not waiting for an invitation: it has a password or is deactivated.",
+        )
+        .await;
+    };
+    store::staff::end_invites(&mut tx, id, now).await?;
+    let message = invitation(&state, &admin, &member.email, member.role.code(), id, now)?;
     store::outbox::enqueue(&mut tx, None, &message, now).await?;
     tx.commit().await?;
-    tracing::info!(staff_id = %id, by = %admin.id, "staff invited");
-    done(&state, &admin, format!("Invitation sent to {email}.")).await
+    tracing::info!(staff_id = %id, by = %admin.id, "staff invited again");
+    done(
+        &state,
+        &admin,
+        format!(
+            "Invitation sent again to {}; earlier ones no longer work.",
+            member.email
+        ),
+    )
+    .await
 }
 
 pub async fn set_role(
