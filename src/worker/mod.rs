@@ -260,9 +260,11 @@ impl Worker {
         let retry_at = (!final_failure)
             .then(|| now + backoff(self.settings.mail.retry_base_seconds, attempts));
         store::outbox::mark_attempt_failed(tx, queued.id, now, retry_at, &err.message).await?;
-        // Staff hear of every message lost for good, except of their own alerts.
+        // Staff hear of every message lost for good, except of their own alerts and
+        // digests (an invitation is neither: the admin can invite again).
+        let to_staff = queued.template.starts_with("staff_") && queued.template != "staff_invite";
         if final_failure
-            && !queued.template.starts_with("staff_")
+            && !to_staff
             && let Some(to) = &self.settings.staff_alerts_to
         {
             let alert = messages::staff_delivery_failed(

@@ -1035,3 +1035,40 @@ async fn an_admin_invites_again_someone_whose_invitation_lapsed_and_only_the_new
             .contains(&format!("/staff/users/{id}/invite"))
     );
 }
+
+#[tokio::test]
+async fn an_invitation_that_cannot_be_delivered_alerts_staff_and_leaves_no_link() {
+    let mut smtp = crate::support::SmtpServer::start().await;
+    let app = crate::support::spawn_app_with(|s| {
+        s.smtp_url = Some(smtp.url());
+        s.mail.max_attempts = 1;
+        s.staff_alerts_to = Some("privacy-team@example.com".into());
+    })
+    .await;
+    let admin = app.admin().await;
+    smtp.stop();
+    let invited = admin
+        .post(
+            "/staff/users",
+            &[("email", "lost@example.com"), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(invited.status(), 200);
+    app.worker.deliver_all().await.unwrap();
+    let failed: bool = sqlx::query_scalar(
+        "SELECT failed_at IS NOT NULL FROM outbox WHERE template = 'staff_invite'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(failed);
+    assert_eq!(app.count("staff_invites").await, 0, "no link was ever sent");
+    let alerts: Vec<String> =
+        sqlx::query_scalar("SELECT to_addr FROM outbox WHERE template = 'staff_delivery_failed'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(alerts, ["privacy-team@example.com"]);
+    let list = admin.get("/staff/users").await.text().await.unwrap();
+    assert!(list.contains("Invite again"), "{list}");
+}
