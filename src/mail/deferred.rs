@@ -372,4 +372,58 @@ mod tests {
             ctx.url("/download/t")
         );
     }
+
+    #[test]
+    fn every_message_with_a_slot_holds_it_in_both_bodies_in_every_language() {
+        use crate::domain::lang::Lang;
+        let base = MailContext::new(&crate::config::Settings::defaults());
+        let code = TrackingCode::generate();
+        let expires_at = Utc::now();
+        let download = Slot::Download { expires_at }.placeholder(&base);
+        let one_time = Slot::DownloadCode {
+            link_id: 1,
+            expires_at,
+        }
+        .placeholder(&base);
+        let status = Slot::AgentStatus {}.placeholder(&base);
+        let deadlines = Deadlines {
+            confirm_by: None,
+            respond_by: NaiveDate::from_ymd_opt(2027, 1, 11),
+            comply_by: None,
+        };
+        for lang in [Lang::En, Lang::Es] {
+            let ctx = base.in_lang(lang);
+            let to = "ana@example.com";
+            let kind = RequestKind::KnowSpecific;
+            let outcome = messages::Outcome::Fulfilled;
+            let rendered = [
+                (
+                    messages::package_ready(&ctx, to, &code, kind, outcome, "Here.", &download),
+                    &download,
+                ),
+                (
+                    crate::mail::records::fresh_download_link(&ctx, to, &code, &download),
+                    &download,
+                ),
+                (
+                    messages::download_code(&ctx, to, &code, &one_time, 15),
+                    &one_time,
+                ),
+                (
+                    messages::agent_receipt(&ctx, to, &code, kind, &deadlines, &status),
+                    &status,
+                ),
+            ];
+            for (message, placeholder) in rendered {
+                let message = message.unwrap();
+                assert!(
+                    message.text.contains(placeholder.as_str())
+                        && message.html.contains(placeholder.as_str())
+                        && !message.subject.contains(placeholder.as_str()),
+                    "{} ({lang:?}) must hold {placeholder} in its bodies only",
+                    message.template
+                );
+            }
+        }
+    }
 }
