@@ -64,7 +64,8 @@ pub const LINK_SLOT: &str = "link-created-when-sent";
 pub const CODE_SLOT: &str = "code-created-when-sent";
 
 /// The secret a rendered message's slot stands for, which the worker creates, stores
-/// hashed and writes into the message when it sends it. The outbox's `params` of such a
+/// hashed and writes into the message when it sends it, where the message holds the
+/// slot's `placeholder`. The outbox's `params` of such a
 /// message are this, externally tagged: `{"link_slot": {...}}`, `{"download_slot": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Slot {
@@ -72,7 +73,7 @@ pub enum Slot {
     /// the request's earlier links stop working when it is created.
     #[serde(rename = "link_slot")]
     Verification(Link),
-    /// A new link to the request's kept response package (`MailContext::download_slot_url`).
+    /// A new link to the request's kept response package.
     #[serde(rename = "download_slot")]
     Download { expires_at: DateTime<Utc> },
     /// A one-time code for the download link `link_id` ([`CODE_SLOT`]).
@@ -81,10 +82,10 @@ pub enum Slot {
         link_id: i64,
         expires_at: DateTime<Utc>,
     },
-    /// The agent's link to follow the request (`MailContext::agent_status_slot_url`).
+    /// The agent's link to follow the request.
     #[serde(rename = "agent_status_slot")]
     AgentStatus {},
-    /// A staff member's invitation to choose a password (`MailContext::invite_slot_url`).
+    /// A staff member's invitation to choose a password.
     #[serde(rename = "invite_slot")]
     Invite {
         staff_id: uuid::Uuid,

@@ -145,16 +145,27 @@ pub async fn set_code(
 }
 
 /// Ends the link's code: a new one is on its way, and its tries start again (not the
-/// link's). Given the code's hash, ends only that code: its message was not sent.
-pub async fn end_code(
+/// link's).
+pub async fn end_code(conn: &mut PgConnection, link_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE download_links SET code_hash = NULL, code_expires_at = NULL, code_attempts = 0
+         WHERE id = $1",
+    )
+    .bind(link_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a code whose message was not sent: nobody has it. Its tries stay counted.
+pub async fn remove_unsent_code(
     conn: &mut PgConnection,
     link_id: i64,
-    code_hash: Option<&[u8]>,
+    code_hash: &[u8],
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE download_links SET code_hash = NULL, code_expires_at = NULL,
-             code_attempts = CASE WHEN $2::bytea IS NULL THEN 0 ELSE code_attempts END
-         WHERE id = $1 AND ($2::bytea IS NULL OR code_hash = $2)",
+        "UPDATE download_links SET code_hash = NULL, code_expires_at = NULL
+         WHERE id = $1 AND code_hash = $2",
     )
     .bind(link_id)
     .bind(code_hash)

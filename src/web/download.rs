@@ -196,7 +196,7 @@ pub async fn ask_code(
     )?
     .with_slot(slot);
     let mut tx = state.db.begin().await?;
-    store::downloads::end_code(&mut tx, link.id, None).await?;
+    store::downloads::end_code(&mut tx, link.id).await?;
     store::outbox::enqueue(&mut tx, Some(link.request_id), &message, now).await?;
     tx.commit().await?;
     show(

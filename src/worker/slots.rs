@@ -117,7 +117,7 @@ impl Undo {
             Slot::Verification(_) => store::verification::remove_unsent(conn, hash).await,
             Slot::Download { .. } => store::downloads::remove_unsent(conn, hash).await,
             Slot::DownloadCode { link_id, .. } => {
-                store::downloads::end_code(conn, *link_id, Some(hash)).await
+                store::downloads::remove_unsent_code(conn, *link_id, hash).await
             }
             Slot::AgentStatus {} => store::requests::remove_agent_access(conn, hash).await,
             Slot::Invite { .. } => store::staff::remove_unsent_invite(conn, hash).await,
